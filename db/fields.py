@@ -1,0 +1,61 @@
+"""Field declarations: each ledger declares its fields once, next to its model.
+
+The shared UI components render lists, filters, forms and exports from these; the services
+validate from them. Labels are catalog keys (``components/catalog.py``), never text.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Literal, Sequence
+
+FieldType = Literal["text", "longtext", "int", "float", "date", "bool", "choice", "ref"]
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    label: str  # catalog key
+    type: FieldType = "text"
+    required: bool = False
+    max_length: int | None = None
+    min_value: float | None = None
+    max_value: float | None = None
+    choices: Sequence[str] = ()  # stored values; shown through the catalog as "<choices_key>.<value>"
+    choices_key: str | None = None
+    ref: str | None = None  # for type "ref": the ledger key it points to
+    validator: Callable[[Any], str | None] | None = None  # returns a catalog key on error
+    list: bool = True
+    filter: bool = False
+    search: bool = False
+    export: bool = True
+    personal: bool = False
+    editable: bool = True
+
+
+@dataclass(frozen=True)
+class Ledger:
+    key: str  # e.g. "grid"
+    model: type
+    label: str  # catalog key
+    fields: tuple[Field, ...]
+    parent: str | None = None  # the field that points at the parent place
+    default_sort: str = "id"
+    extra: dict = field(default_factory=dict)
+
+    def field(self, name: str) -> Field:
+        for f in self.fields:
+            if f.name == name:
+                return f
+        raise KeyError(name)
+
+    @property
+    def list_fields(self) -> list[Field]:
+        return [f for f in self.fields if f.list]
+
+    @property
+    def search_fields(self) -> list[Field]:
+        return [f for f in self.fields if f.search]
+
+    @property
+    def filter_fields(self) -> list[Field]:
+        return [f for f in self.fields if f.filter]

@@ -1,0 +1,10 @@
+"""All models, imported here so that ``Base.metadata`` knows every table."""
+from db.base import Base
+from db.models.places import Building, Community, Grid, Household, PLACE_LEDGERS
+from db.models.system import AuditHead, AuditLog, Setting
+from db.models.users import ROLES, User, user_community, user_grid
+
+__all__ = [
+    "Base", "Community", "Grid", "Building", "Household", "PLACE_LEDGERS",
+    "AuditHead", "AuditLog", "Setting", "User", "ROLES", "user_community", "user_grid",
+]

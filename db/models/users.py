@@ -1,0 +1,42 @@
+"""Accounts, their role and their scope (communities, grids)."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer, String, Table
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from db.base import Base, RecordMixin
+
+ROLES = ("admin", "supervisor", "manager", "staff", "volunteer")
+
+user_community = Table(
+    "user_community", Base.metadata,
+    Column("user_id", ForeignKey("app_user.id", ondelete="CASCADE"), primary_key=True),
+    Column("community_id", ForeignKey("community.id"), primary_key=True),
+)
+
+user_grid = Table(
+    "user_grid", Base.metadata,
+    Column("user_id", ForeignKey("app_user.id", ondelete="CASCADE"), primary_key=True),
+    Column("grid_id", ForeignKey("grid.id"), primary_key=True),
+)
+
+
+class User(RecordMixin, Base):
+    # "user" is reserved in PostgreSQL
+    __tablename__ = "app_user"
+    username: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    display_name: Mapped[str] = mapped_column(String(100), nullable=False)
+    email: Mapped[str | None] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(100), nullable=False)
+    role: Mapped[str] = mapped_column(String(20), nullable=False)
+    disabled: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    failed_logins: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
+    language: Mapped[str | None] = mapped_column(String(5))
+    must_change_password: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+
+    communities = relationship("Community", secondary=user_community, lazy="selectin", order_by="Community.code")
+    grids = relationship("Grid", secondary=user_grid, lazy="selectin", order_by="Grid.code")

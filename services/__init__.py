@@ -1,0 +1,1 @@
+"""The domain: one module per area. No Streamlit import anywhere in this package."""

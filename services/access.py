@@ -1,0 +1,173 @@
+"""Who may do what: the whole role matrix (page × action × role) and row scope.
+
+Pages ask this module before drawing anything; services ask it again before every write.
+A page hidden from navigation is not a permission.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from services.errors import PermissionDenied
+
+ROLES = ("admin", "supervisor", "manager", "staff", "volunteer")
+ALL = frozenset(ROLES)
+OFFICE = frozenset({"admin", "supervisor", "manager", "staff"})  # everyone but volunteers
+EDITORS = frozenset({"admin", "manager", "staff"})
+LEADS = frozenset({"admin", "manager"})
+ADMIN = frozenset({"admin"})
+
+# Sections of the navigation, in order. Page scripts live in pages/<section>/.
+SECTIONS = ("overview", "people", "safety", "quality", "volunteering", "admin", "me")
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    key: str  # the fixed URL path (DESIGN.md "Fixed names")
+    section: str
+    script: str | None  # path relative to the project root; None: not built yet
+    icon: str
+
+
+# Every page of the design. ``script=None`` marks pages of later issues: they are in the
+# matrix already (so the rules are in one place) but not in the navigation.
+PAGES: dict[str, PageSpec] = {p.key: p for p in (
+    PageSpec("home", "overview", "pages/overview/home.py", ":material/home:"),
+    PageSpec("dashboard", "overview", None, ":material/monitoring:"),
+    PageSpec("reports", "overview", None, ":material/summarize:"),
+    PageSpec("residents", "people", None, ":material/groups:"),
+    PageSpec("visits", "people", None, ":material/volunteer_activism:"),
+    PageSpec("rentals", "people", None, ":material/apartment:"),
+    PageSpec("facilities", "safety", None, ":material/construction:"),
+    PageSpec("inspections", "safety", None, ":material/checklist:"),
+    PageSpec("hazards", "safety", None, ":material/warning:"),
+    PageSpec("schedule", "safety", None, ":material/calendar_month:"),
+    PageSpec("plans", "safety", None, ":material/description:"),
+    PageSpec("drills", "safety", None, ":material/emergency:"),
+    PageSpec("assessments", "quality", None, ":material/grading:"),
+    PageSpec("surveys", "quality", None, ":material/poll:"),
+    PageSpec("actions", "quality", None, ":material/task_alt:"),
+    PageSpec("complaints", "quality", None, ":material/feedback:"),
+    PageSpec("activities", "volunteering", None, ":material/event:"),
+    PageSpec("volunteers", "volunteering", None, ":material/diversity_3:"),
+    PageSpec("my-hours", "volunteering", None, ":material/schedule:"),
+    PageSpec("places", "admin", "pages/admin/places.py", ":material/location_city:"),
+    PageSpec("users", "admin", "pages/admin/users.py", ":material/manage_accounts:"),
+    PageSpec("reference", "admin", None, ":material/library_books:"),
+    PageSpec("audit", "admin", "pages/admin/audit.py", ":material/policy:"),
+    PageSpec("backup", "admin", None, ":material/backup:"),
+    PageSpec("account", "me", "pages/me/account.py", ":material/person:"),
+)}
+
+# page -> action -> roles. "view" opens the page; other actions are checked by services.
+MATRIX: dict[str, dict[str, frozenset[str]]] = {
+    "home": {"view": ALL},
+    "account": {"view": ALL, "edit": ALL},
+    "dashboard": {"view": OFFICE},
+    "reports": {"view": frozenset({"admin", "supervisor", "manager"}), "export": frozenset({"admin", "supervisor", "manager"})},
+    "residents": {"view": OFFICE, "create": EDITORS, "edit": EDITORS, "export": frozenset({"admin", "supervisor", "manager"}),
+                  "import": LEADS, "reveal": LEADS, "purge": ADMIN},
+    "visits": {"view": OFFICE, "create": EDITORS, "edit": EDITORS},
+    "rentals": {"view": OFFICE, "create": EDITORS, "edit": EDITORS, "export": frozenset({"admin", "supervisor", "manager"})},
+    "facilities": {"view": OFFICE, "create": EDITORS, "edit": EDITORS, "export": OFFICE},
+    "inspections": {"view": OFFICE, "create": EDITORS},
+    "hazards": {"view": OFFICE, "create": EDITORS, "edit": EDITORS, "escalate": LEADS},
+    "schedule": {"view": OFFICE},
+    "plans": {"view": OFFICE, "edit": LEADS},
+    "drills": {"view": OFFICE, "create": EDITORS, "edit": EDITORS},
+    "assessments": {"view": OFFICE, "create": LEADS | {"supervisor"}, "approve": frozenset({"admin", "supervisor"})},
+    "surveys": {"view": ALL, "create": LEADS, "enter": ALL, "publish": frozenset({"admin", "supervisor"})},
+    "actions": {"view": OFFICE, "edit": EDITORS},
+    "complaints": {"view": OFFICE, "create": EDITORS, "edit": EDITORS},
+    "activities": {"view": ALL, "create": EDITORS, "edit": EDITORS},
+    "volunteers": {"view": OFFICE, "edit": EDITORS, "verify": EDITORS},
+    "my-hours": {"view": frozenset({"volunteer"}), "create": frozenset({"volunteer"})},
+    "places": {"view": LEADS, "edit": LEADS, "delete": LEADS, "communities": ADMIN},
+    "users": {"view": ADMIN, "edit": ADMIN},
+    "reference": {"view": ADMIN, "edit": ADMIN},
+    "audit": {"view": ADMIN},
+    "backup": {"view": ADMIN},
+}
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The logged-in user as services see it.
+
+    ``community_ids`` None means every community (admin). ``grid_ids`` None means every grid
+    of those communities; a set limits rows to those grids (staff).
+    """
+
+    user_id: int | None
+    username: str
+    role: str
+    display_name: str = ""
+    community_ids: frozenset[int] | None = frozenset()
+    grid_ids: frozenset[int] | None = None
+    language: str | None = None
+    extra: dict = field(default_factory=dict, compare=False, hash=False)
+
+
+SYSTEM = Actor(None, "system", "admin", "system", None, None)
+
+
+def can(role_or_actor: str | Actor, page: str, action: str = "view") -> bool:
+    role = role_or_actor.role if isinstance(role_or_actor, Actor) else role_or_actor
+    return role in MATRIX.get(page, {}).get(action, frozenset())
+
+
+def require(actor: Actor | None, page: str, action: str = "view") -> Actor:
+    if actor is None or not can(actor, page, action):
+        raise PermissionDenied(page=page, action=action)
+    return actor
+
+
+def built_pages() -> list[PageSpec]:
+    return [p for p in PAGES.values() if p.script]
+
+
+def visible_pages(role: str) -> list[PageSpec]:
+    """Pages the role may open, in navigation order (sections, then declaration order)."""
+    pages = [p for p in built_pages() if can(role, p.key)]
+    return sorted(pages, key=lambda p: SECTIONS.index(p.section))
+
+
+def actions_of(role: str, page: str) -> list[str]:
+    return [a for a, roles in MATRIX.get(page, {}).items() if role in roles]
+
+
+# --- row scope -------------------------------------------------------------------------
+
+def sees_community(actor: Actor, community_id: int | None) -> bool:
+    return actor.community_ids is None or community_id in actor.community_ids
+
+
+def sees_grid(actor: Actor, community_id: int | None, grid_id: int | None) -> bool:
+    if not sees_community(actor, community_id):
+        return False
+    return actor.grid_ids is None or grid_id in actor.grid_ids
+
+
+def require_row(actor: Actor, community_id: int | None, grid_id: int | None = None) -> None:
+    ok = sees_community(actor, community_id) if grid_id is None and actor.grid_ids is None \
+        else sees_grid(actor, community_id, grid_id)
+    if not ok:
+        raise PermissionDenied("err.out_of_scope")
+
+
+def community_clause(actor: Actor, column):
+    """A WHERE clause limiting ``column`` (a community_id) to the actor's communities."""
+    from sqlalchemy import false, true
+
+    if actor.community_ids is None:
+        return true()
+    if not actor.community_ids:
+        return false()
+    return column.in_(sorted(actor.community_ids))
+
+
+def grid_clause(actor: Actor, column):
+    from sqlalchemy import false, true
+
+    if actor.grid_ids is None:
+        return true()
+    return column.in_(sorted(actor.grid_ids)) if actor.grid_ids else false()

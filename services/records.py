@@ -1,0 +1,209 @@
+"""The shared shape of every ledger write and list: validate from the declaration, check the
+version the form was loaded with, write, audit — and paged, searchable lists in SQL.
+
+Ledger services (places now; residents, hazards … later) call these instead of writing
+their own copies.
+"""
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Iterable
+
+from sqlalchemy import String, and_, asc, cast, desc, func, or_, select
+from sqlalchemy.orm import Session
+
+from db.base import Base, utcnow
+from db.fields import Field, Ledger
+from services import audit
+from services.access import Actor
+from services.errors import InUse, NotFound, StaleEdit, ValidationError
+
+
+def clean_text(value: Any) -> str | None:
+    """NFKC (full-width digits and letters to half-width), trimmed; empty becomes None."""
+    if value is None:
+        return None
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    return text or None
+
+
+def validate(ledger: Ledger, data: dict, *, partial: bool = False) -> dict:
+    """Clean and check ``data`` against the ledger's fields. Raises ``ValidationError`` with a
+    catalog key per bad field; returns the cleaned values of the declared fields only."""
+    out: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for f in ledger.fields:
+        if not f.editable or (partial and f.name not in data):
+            continue
+        raw = data.get(f.name)
+        try:
+            value = _coerce(f, raw)
+        except (TypeError, ValueError):
+            errors[f.name] = f"err.type_{f.type}"
+            continue
+        if value is None:
+            if f.required:
+                errors[f.name] = "err.required"
+            out[f.name] = None
+            continue
+        if f.max_length and isinstance(value, str) and len(value) > f.max_length:
+            errors[f.name] = "err.too_long"
+            continue
+        if f.min_value is not None and value < f.min_value or f.max_value is not None and value > f.max_value:
+            errors[f.name] = "err.out_of_range"
+            continue
+        if f.type == "choice" and value not in f.choices:
+            errors[f.name] = "err.bad_choice"
+            continue
+        if f.validator:
+            problem = f.validator(value)
+            if problem:
+                errors[f.name] = problem
+                continue
+        out[f.name] = value
+    if errors:
+        raise ValidationError(errors)
+    return out
+
+
+def _coerce(f: Field, raw: Any):
+    if raw is None or (isinstance(raw, str) and not raw.strip()) or (isinstance(raw, float) and raw != raw):
+        return None
+    if f.type in ("text", "longtext", "choice"):
+        return clean_text(raw)
+    if f.type in ("int", "ref"):
+        if isinstance(raw, bool):
+            raise TypeError
+        if isinstance(raw, float) and not raw.is_integer():
+            raise ValueError
+        return int(clean_text(raw) if isinstance(raw, str) else raw)
+    if f.type == "float":
+        return float(clean_text(raw) if isinstance(raw, str) else raw)
+    if f.type == "bool":
+        return bool(raw)
+    if f.type == "date":
+        if isinstance(raw, datetime):
+            return raw.date()
+        if isinstance(raw, date):
+            return raw
+        return date.fromisoformat(clean_text(raw))
+    return raw
+
+
+def check_version(obj, expected_version: int | None) -> None:
+    """Refuse a save whose form was loaded at another version than the row has now."""
+    if expected_version is not None and obj.version != expected_version:
+        raise StaleEdit(by=obj.updated_by or "?", at=obj.updated_at)
+
+
+def get_live(session: Session, model, row_id: int):
+    obj = session.get(model, row_id)
+    if obj is None or getattr(obj, "deleted_at", None) is not None:
+        raise NotFound(id=row_id)
+    return obj
+
+
+def create(session: Session, actor: Actor, model, values: dict) -> Base:
+    obj = model(**values, created_by=actor.username, updated_by=actor.username)
+    session.add(obj)
+    session.flush()
+    audit.record(session, actor, "create", model.__tablename__, obj.id, None,
+                 audit.snapshot(obj), community_id=_community_of(obj))
+    return obj
+
+
+def update(session: Session, actor: Actor, obj, values: dict, expected_version: int | None) -> Base:
+    check_version(obj, expected_version)
+    before = audit.snapshot(obj)
+    changed = {k: v for k, v in values.items() if getattr(obj, k) != v}
+    if not changed:
+        return obj
+    for k, v in changed.items():
+        setattr(obj, k, v)
+    obj.updated_by = actor.username
+    session.flush()  # the version_id_col check happens here: a concurrent save fails
+    audit.record(session, actor, "update", model_table(obj), obj.id, before,
+                 audit.snapshot(obj), community_id=_community_of(obj))
+    return obj
+
+
+def soft_delete(session: Session, actor: Actor, obj, expected_version: int | None) -> None:
+    check_version(obj, expected_version)
+    blockers = references(session, obj)
+    if blockers:
+        raise InUse(tables=", ".join(f"{t} ({n})" for t, n in blockers.items()), **{"counts": blockers})
+    before = audit.snapshot(obj)
+    obj.deleted_at = utcnow()
+    obj.updated_by = actor.username
+    session.flush()
+    audit.record(session, actor, "delete", model_table(obj), obj.id, before, None,
+                 community_id=_community_of(obj))
+
+
+NON_BLOCKING = {"setting"}  # per-community options do not keep a place alive
+
+
+def references(session: Session, obj) -> dict[str, int]:
+    """Live rows in any table with a foreign key to ``obj``'s table: {table: count}.
+
+    Found from the metadata, so ledgers added later are covered without a change here."""
+    table = obj.__table__
+    found: dict[str, int] = {}
+    for other in Base.metadata.sorted_tables:
+        if other.name in NON_BLOCKING:
+            continue
+        for fk in other.foreign_keys:
+            if fk.column.table is not table:
+                continue
+            conds = [fk.parent == obj.id]
+            if "deleted_at" in other.c:
+                conds.append(other.c.deleted_at.is_(None))
+            n = session.execute(select(func.count()).select_from(other).where(*conds)).scalar_one()
+            if n:
+                found[other.name] = found.get(other.name, 0) + n
+    return found
+
+
+def model_table(obj) -> str:
+    return obj.__table__.name
+
+
+def _community_of(obj) -> int | None:
+    if obj.__table__.name == "community":
+        return obj.id
+    return getattr(obj, "community_id", None)
+
+
+@dataclass
+class Page:
+    rows: list[dict]
+    total: int
+
+
+def list_page(session: Session, ledger: Ledger, *, where: Iterable = (), search: str | None = None,
+              filters: dict | None = None, sort: str | None = None, descending: bool = False,
+              limit: int = 50, offset: int = 0, extra_columns: dict | None = None) -> Page:
+    """One page of live rows, filtered, searched and sorted in SQL, with the total count."""
+    model = ledger.model
+    conds = [model.deleted_at.is_(None), *where]
+    for name, value in (filters or {}).items():
+        if value is None or value == "" or value == []:
+            continue
+        column = getattr(model, name)
+        conds.append(column.in_(value) if isinstance(value, (list, tuple, set)) else column == value)
+    term = clean_text(search)
+    if term and ledger.search_fields:
+        like = f"%{term.replace('%', '').replace('_', '')}%"
+        conds.append(or_(*[cast(getattr(model, f.name), String).ilike(like) for f in ledger.search_fields]))
+    cond = and_(*conds)
+    total = session.execute(select(func.count()).select_from(model).where(cond)).scalar_one()
+    sort_col = getattr(model, sort if sort in {f.name for f in ledger.fields} | {"id", "updated_at"} else ledger.default_sort)
+    columns = [model.id, model.version, model.updated_at, model.updated_by] + \
+        [getattr(model, f.name) for f in ledger.fields] + list((extra_columns or {}).values())
+    stmt = select(*columns).where(cond).order_by(desc(sort_col) if descending else asc(sort_col), model.id) \
+        .limit(limit).offset(offset)
+    names = ["id", "version", "updated_at", "updated_by"] + [f.name for f in ledger.fields] + list(extra_columns or {})
+    rows = [dict(zip(names, r)) for r in session.execute(stmt).all()]
+    return Page(rows, total)

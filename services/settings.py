@@ -1,0 +1,49 @@
+"""Thresholds and options as rows; defaults come from ``db/reference/settings.yaml``."""
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from db.models import Setting
+from services import audit
+from services.access import SYSTEM, Actor
+
+DEFAULTS_FILE = Path(__file__).resolve().parent.parent / "db" / "reference" / "settings.yaml"
+
+
+@lru_cache(maxsize=1)
+def defaults() -> dict[str, dict]:
+    return yaml.safe_load(DEFAULTS_FILE.read_text(encoding="utf-8"))
+
+
+def get(session: Session, key: str, community_id: int | None = None):
+    """The community's value, else the default row, else the YAML default."""
+    rows = session.execute(select(Setting).where(Setting.key == key, Setting.deleted_at.is_(None),
+                                                 (Setting.community_id == community_id) | Setting.community_id.is_(None))
+                           ).scalars().all()
+    row = next((r for r in rows if r.community_id == community_id and community_id is not None), None) \
+        or next((r for r in rows if r.community_id is None), None)
+    if row is not None:
+        return json.loads(row.value)
+    return defaults()[key]["value"]
+
+
+def seed_defaults(session: Session, actor: Actor = SYSTEM) -> int:
+    """Insert default rows that are missing; returns how many were added."""
+    have = set(session.execute(select(Setting.key).where(Setting.community_id.is_(None))).scalars())
+    added = 0
+    for key, spec in defaults().items():
+        if key in have:
+            continue
+        row = Setting(key=key, community_id=None, value=json.dumps(spec["value"]), kind=spec.get("kind", "int"),
+                      created_by=actor.username, updated_by=actor.username)
+        session.add(row)
+        session.flush()
+        audit.record(session, actor, "create", "setting", row.id, None, audit.snapshot(row))
+        added += 1
+    return added
