@@ -274,10 +274,11 @@ def get_user(session: Session, actor: Actor, user_id: int) -> User:
     return records.get_live(session, User, user_id)
 
 
-def list_users(session: Session, actor: Actor, *, search: str | None = None, role: str | None = None,
-               limit: int = 50, offset: int = 0) -> records.Page:
+def list_users(session: Session, actor: Actor, *, search: str | None = None, filters: dict | None = None,
+               sort: str | None = None, descending: bool = False, limit: int = 50, offset: int = 0) -> records.Page:
     require(actor, "users", "view")
     conds = [User.deleted_at.is_(None)]
+    role = (filters or {}).get("role")
     if role:
         conds.append(User.role == role)
     term = records.clean_text(search)
@@ -285,14 +286,16 @@ def list_users(session: Session, actor: Actor, *, search: str | None = None, rol
         like = f"%{term}%"
         conds.append(or_(User.username.ilike(like), User.display_name.ilike(like)))
     total = session.execute(select(func.count()).select_from(User).where(*conds)).scalar_one()
-    users = session.execute(select(User).where(*conds).order_by(User.username).limit(limit).offset(offset)
-                            ).scalars().all()
+    column = getattr(User, sort) if sort in ("username", "display_name", "role", "disabled") else User.username
+    users = session.execute(select(User).where(*conds).order_by(column.desc() if descending else column, User.id)
+                            .limit(limit).offset(offset)).scalars().all()
     now = utcnow()
     rows = [{"id": u.id, "username": u.username, "display_name": u.display_name, "role": u.role,
              "communities": ", ".join(c.name for c in u.communities),
              "grids": ", ".join(g.name for g in u.grids), "disabled": u.disabled,
              "locked": bool(u.locked_until and u.locked_until > now), "last_login_at": u.last_login_at,
-             "version": u.version} for u in users]
+             "email": u.email, "community_ids": [c.id for c in u.communities], "grid_ids": [g.id for g in u.grids],
+             "version": u.version, "updated_at": u.updated_at, "updated_by": u.updated_by} for u in users]
     return records.Page(rows, total)
 
 

@@ -40,3 +40,17 @@ class User(RecordMixin, Base):
 
     communities = relationship("Community", secondary=user_community, lazy="selectin", order_by="Community.code")
     grids = relationship("Grid", secondary=user_grid, lazy="selectin", order_by="Grid.code")
+
+
+from db.fields import Field, Ledger  # noqa: E402
+
+USER_LEDGER = Ledger(
+    key="user", model=User, label="page.users", default_sort="username",
+    fields=(
+        Field("username", "users.username", required=True, max_length=64, search=True, editable=False),
+        Field("display_name", "users.display_name", required=True, max_length=100, search=True),
+        Field("role", "users.role", type="choice", choices=ROLES, choices_key="role", required=True, filter=True),
+        Field("email", "users.email", max_length=200, list=False),
+        Field("disabled", "users.disabled", type="bool"),
+    ),
+)

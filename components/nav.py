@@ -1,0 +1,19 @@
+"""The navigation: every built page is registered (so its URL resolves and its guard can refuse
+clearly), but only the pages the role may see are visible in the menu, grouped by section."""
+from __future__ import annotations
+
+import streamlit as st
+
+from components.i18n import t
+from services import access
+
+
+def build_pages(role: str) -> dict[str, list[st.Page]]:
+    sections: dict[str, list[st.Page]] = {}
+    for spec in access.built_pages():
+        visible = access.can(role, spec.key)
+        page = st.Page(spec.script, title=t(f"page.{spec.key}"), icon=spec.icon, url_path=spec.key,
+                       default=spec.key == "home", visibility="visible" if visible else "hidden")
+        sections.setdefault(spec.section, []).append(page)
+    ordered = sorted(sections.items(), key=lambda kv: access.SECTIONS.index(kv[0]))
+    return {t(f"section.{key}"): pages for key, pages in ordered}

@@ -1,0 +1,214 @@
+"""The shared shape of every ledger page, rendered from its field declaration (db.fields):
+a searchable, filtered, sorted list paged in SQL with CSV/Excel export of what is filtered,
+a create/edit form, and a delete that asks first. Pages compose these; none writes its own."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Callable
+
+import pandas as pd
+import streamlit as st
+
+from components.i18n import choice_label, t
+from db.fields import Field, Ledger
+from services import exports
+from services.records import Page
+
+Fetch = Callable[..., Page]  # fetch(search=, filters=, sort=, descending=, limit=, offset=)
+
+
+@dataclass
+class ListView:
+    page: Page
+    selected: dict | None
+    search: str | None = None
+    filters: dict = field(default_factory=dict)
+
+
+def _qp(key: str, name: str) -> str:
+    return f"{key}.{name}"
+
+
+def _from_query(key: str, name: str, default=None):
+    return st.query_params.get(_qp(key, name), default)
+
+
+def _to_query(key: str, name: str, value) -> None:
+    qp = _qp(key, name)
+    if value in (None, "", 0, False):
+        if qp in st.query_params:
+            del st.query_params[qp]
+    elif st.query_params.get(qp) != str(value):
+        st.query_params[qp] = str(value)
+
+
+def display_value(f: Field, value, refs: dict[str, dict[int, str]]):
+    if value is None:
+        return None
+    if f.type == "ref":
+        return refs.get(f.name, {}).get(value, value)
+    if f.type == "choice":
+        return choice_label(f.choices_key, value)
+    return value
+
+
+def record_list(ledger: Ledger, fetch: Fetch, *, key: str, refs: dict[str, dict[int, str]] | None = None,
+                extra_columns: tuple[tuple[str, str], ...] = (), page_size: int = 50,
+                can_export: bool = False, export_name: str | None = None) -> ListView:
+    """Draw the list; returns what is shown and the picked row (or None)."""
+    refs = refs or {}
+    filters_fields = ledger.filter_fields
+    cols = st.columns([3] + [2] * len(filters_fields) + [2, 1])
+    search = cols[0].text_input(t("rec.search"), value=_from_query(key, "q", ""), key=f"{key}_q",
+                                placeholder=t("rec.search_help"))
+    _to_query(key, "q", search.strip())
+    filters: dict = {}
+    for i, f in enumerate(filters_fields, start=1):
+        options = list(refs.get(f.name, {}).keys()) if f.type == "ref" else list(f.choices)
+        current = _from_query(key, f.name)
+        if f.type == "ref" and current is not None:
+            current = int(current) if str(current).isdigit() else None
+        index = options.index(current) + 1 if current in options else 0
+        picked = cols[i].selectbox(t(f.label), [None] + options, index=index, key=f"{key}_f_{f.name}",
+                                   format_func=lambda v, f=f: t("rec.all") if v is None else display_value(f, v, refs))
+        _to_query(key, f.name, picked)
+        if picked is not None:
+            filters[f.name] = picked
+    sortable = [f for f in ledger.list_fields if f.type not in ("longtext",)]
+    sort_names = [f.name for f in sortable]
+    sort_default = _from_query(key, "sort", ledger.default_sort)
+    sort = cols[-2].selectbox(t("rec.sort"), sort_names, key=f"{key}_sort",
+                              index=sort_names.index(sort_default) if sort_default in sort_names else 0,
+                              format_func=lambda n: t(ledger.field(n).label))
+    _to_query(key, "sort", sort if sort != ledger.default_sort else None)
+    descending = cols[-1].toggle(t("rec.descending"), key=f"{key}_desc")
+
+    signature = (search, tuple(sorted(filters.items())), sort, descending)
+    sig_key, page_key = f"{key}_sig", f"{key}_page"
+    if sig_key not in st.session_state:  # first view: the page from a bookmarked URL
+        raw = str(_from_query(key, "page", "1"))
+        st.session_state[page_key] = int(raw) if raw.isdigit() and int(raw) > 0 else 1
+    elif st.session_state[sig_key] != signature:  # a new query starts at page 1
+        st.session_state[page_key] = 1
+    st.session_state[sig_key] = signature
+    page_no = max(1, int(st.session_state.get(f"{key}_page", 1)))
+    result = fetch(search=search, filters=filters, sort=sort, descending=descending,
+                   limit=page_size, offset=(page_no - 1) * page_size)
+    pages = max(1, math.ceil(result.total / page_size))
+    if page_no > pages:
+        page_no = st.session_state[f"{key}_page"] = pages
+        result = fetch(search=search, filters=filters, sort=sort, descending=descending,
+                       limit=page_size, offset=(page_no - 1) * page_size)
+    _to_query(key, "page", page_no if page_no > 1 else None)
+
+    if not result.rows:
+        st.info(f"{t('rec.empty')} {t('rec.empty_hint')}", icon=":material/search_off:")
+        return ListView(result, None, search, filters)
+
+    columns = [("id", t("field.id"))] + [(f.name, t(f.label)) for f in ledger.list_fields] + \
+        [(k, t(label)) for k, label in extra_columns] + [("updated_at", t("field.updated_at")),
+                                                          ("updated_by", t("field.updated_by"))]
+    shown = [{k: display_value(ledger.field(k), r.get(k), refs) if k in {f.name for f in ledger.fields}
+              else r.get(k) for k, _ in columns} for r in result.rows]
+    df = pd.DataFrame(shown, columns=[k for k, _ in columns])
+    df.columns = [label for _, label in columns]
+    event = st.dataframe(df, hide_index=True, on_select="rerun", selection_mode="single-row",
+                         key=f"{key}_table", width="stretch")
+    start = (page_no - 1) * page_size + 1
+    footer = st.columns([3, 1, 2, 2])
+    footer[0].caption(t("rec.count", total=result.total, start=start, end=start + len(result.rows) - 1))
+    if pages > 1:
+        footer[1].number_input(t("rec.page"), min_value=1, max_value=pages, key=f"{key}_page",
+                               help=t("rec.of_pages", n=pages), label_visibility="collapsed")
+        footer[1].caption(t("rec.of_pages", n=pages))
+    if can_export:
+        def _all_rows() -> pd.DataFrame:
+            full = fetch(search=search, filters=filters, sort=sort, descending=descending, limit=100_000, offset=0)
+            rows = [{k: display_value(ledger.field(k), r.get(k), refs) if k in {f.name for f in ledger.fields}
+                     else r.get(k) for k, _ in columns} for r in full.rows]
+            return exports.frame(rows, columns)
+
+        name = export_name or ledger.key
+        footer[2].download_button(t("rec.export_csv"), data=lambda: exports.to_csv(_all_rows()),
+                                  file_name=f"{name}-{date.today():%Y%m%d}.csv", mime="text/csv",
+                                  key=f"{key}_csv", icon=":material/download:")
+        footer[3].download_button(t("rec.export_xlsx"), data=lambda: exports.to_xlsx(_all_rows(), name),
+                                  file_name=f"{name}-{date.today():%Y%m%d}.xlsx", key=f"{key}_xlsx",
+                                  mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                                  icon=":material/table_view:")
+    picked = event.selection.rows if event and event.selection else []
+    selected = result.rows[picked[0]] if picked and picked[0] < len(result.rows) else None
+    return ListView(result, selected, search, filters)
+
+
+def record_form(ledger: Ledger, *, key: str, values: dict | None = None, refs: dict[str, dict[int, str]] | None = None,
+                fixed: dict | None = None, submit_label: str | None = None) -> dict | None:
+    """A form for the ledger's editable fields; returns the raw values when submitted.
+
+    ``fixed`` holds fields the caller sets itself (not shown)."""
+    refs, values, fixed = refs or {}, values or {}, fixed or {}
+    out = dict(fixed)
+    with st.form(key, clear_on_submit=values == {}):
+        for f in ledger.fields:
+            if not f.editable or f.name in fixed:
+                continue
+            label = t(f.label) + (" *" if f.required else "")
+            current = values.get(f.name)
+            wkey = f"{key}_{f.name}"
+            if f.type == "ref":
+                options = list(refs.get(f.name, {}).keys())
+                index = options.index(current) if current in options else (0 if f.required and options else None)
+                out[f.name] = st.selectbox(label, options, index=index, key=wkey,
+                                           format_func=lambda v, f=f: refs.get(f.name, {}).get(v, v),
+                                           placeholder=t("err.type_ref"))
+            elif f.type == "choice":
+                options = list(f.choices)
+                index = options.index(current) if current in options else (0 if f.required else None)
+                out[f.name] = st.selectbox(label, options, index=index, key=wkey,
+                                           format_func=lambda v, f=f: choice_label(f.choices_key, v))
+            elif f.type == "int":
+                out[f.name] = st.number_input(label, value=current, step=1, key=wkey,
+                                              min_value=int(f.min_value) if f.min_value is not None else None,
+                                              max_value=int(f.max_value) if f.max_value is not None else None)
+            elif f.type == "float":
+                out[f.name] = st.number_input(label, value=current, key=wkey)
+            elif f.type == "date":
+                out[f.name] = st.date_input(label, value=current, key=wkey)
+            elif f.type == "bool":
+                out[f.name] = st.checkbox(label, value=bool(current), key=wkey)
+            elif f.type == "longtext":
+                out[f.name] = st.text_area(label, value=current or "", key=wkey, max_chars=f.max_length)
+            else:
+                out[f.name] = st.text_input(label, value=current or "", key=wkey, max_chars=f.max_length)
+        submitted = st.form_submit_button(submit_label or t("rec.save"), type="primary")
+    return out if submitted else None
+
+
+def field_labels(ledger: Ledger) -> dict[str, str]:
+    return {f.name: t(f.label) for f in ledger.fields}
+
+
+def confirm_delete(name: str, on_confirm: Callable[[], bool], key: str) -> None:
+    """A delete button that opens a dialog; ``on_confirm`` returns True when it deleted."""
+    @st.dialog(t("rec.delete"))
+    def _dialog():
+        st.write(t("rec.delete_confirm", name=name))
+        c1, c2 = st.columns(2)
+        if c1.button(t("rec.confirm"), type="primary", key=f"{key}_yes"):
+            if on_confirm():
+                st.session_state["_flash"] = t("rec.deleted")
+                st.rerun()
+        if c2.button(t("rec.cancel"), key=f"{key}_no"):
+            st.rerun()
+
+    if st.button(t("rec.delete"), key=f"{key}_delete", icon=":material/delete:"):
+        _dialog()
+
+
+def flash() -> None:
+    """Show a message left by the previous run (after a rerun that follows a save)."""
+    message = st.session_state.pop("_flash", None)
+    if message:
+        st.success(message, icon=":material/check_circle:")

@@ -1,0 +1,59 @@
+"""Database access for pages and how a page shows a user's mistake."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import streamlit as st
+
+from components.i18n import t
+from db.engine import get_engine, safe_url, session_scope
+from services.errors import DomainError, ValidationError
+
+
+def read():
+    """A read-only unit of work on the process's engine."""
+    return session_scope(get_engine())
+
+
+def write():
+    """A unit of work that writes: all of it commits, or none of it."""
+    return session_scope(get_engine(), write=True)
+
+
+def error_text(e: DomainError, labels: dict[str, str] | None = None) -> str:
+    params = {k: v for k, v in e.params.items() if not isinstance(v, dict)}
+    if "field" in params and labels:
+        params["field"] = labels.get(params["field"], params["field"])
+    if "at" in params and hasattr(params["at"], "strftime"):
+        params["at"] = params["at"].strftime("%Y-%m-%d %H:%M")
+    text = t(e.key, **params)
+    if isinstance(e, ValidationError) and e.errors:
+        parts = [f"{(labels or {}).get(f, f)}：{t(k)}" for f, k in e.errors.items()]
+        text = f"{text} " + "；".join(parts)
+    return text
+
+
+def show_error(e: DomainError, labels: dict[str, str] | None = None) -> None:
+    st.error(error_text(e, labels), icon=":material/error:")
+
+
+@contextmanager
+def user_action(labels: dict[str, str] | None = None):
+    """Run a write; a user's mistake becomes a message, never a traceback. Sets ``ok``."""
+    state = {"ok": False}
+    try:
+        yield state
+        state["ok"] = True
+    except DomainError as e:
+        show_error(e, labels)
+    except Exception as e:  # the version check of SQLAlchemy fires on a concurrent save
+        from sqlalchemy.orm.exc import StaleDataError
+
+        if isinstance(e, StaleDataError):
+            st.error(t("err.stale", by="?", at="?"))
+        else:
+            raise
+
+
+def database_url_for_humans() -> str:
+    return safe_url()

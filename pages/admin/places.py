@@ -1,0 +1,89 @@
+"""Places: communities, grids, buildings, households — create, edit, delete when nothing hangs on it."""
+import streamlit as st
+
+from components.auth import guard
+from components.i18n import t
+from components.records import confirm_delete, field_labels, flash, record_form, record_list
+from components.runtime import read, user_action, write
+from services import access, places
+
+actor = guard("places")
+st.title(t("page.places"))
+st.caption(t("places.intro"))
+flash()
+
+PARENT = {"grid": "community", "building": "grid", "household": "building"}
+
+
+def _refs(kind: str) -> dict[str, dict[int, str]]:
+    ledger = places.ledger(kind)
+    with read() as s:
+        return {f.name: places.options(s, actor, f.ref) for f in ledger.fields if f.type == "ref"}
+
+
+def _section(kind: str) -> None:
+    ledger = places.ledger(kind)
+    refs = _refs(kind)
+    labels = field_labels(ledger)
+    edit_action = "communities" if kind == "community" else "edit"
+    may_edit = access.can(actor, "places", edit_action)
+
+    def fetch(**kw):
+        with read() as s:
+            return places.list_places(s, actor, kind, **kw)
+
+    extra = (("households", "field.households"),) if kind == "grid" else ()
+    view = record_list(ledger, fetch, key=f"places_{kind}", refs=refs, extra_columns=extra,
+                       can_export=True, export_name=f"places-{kind}")
+    if not may_edit:
+        return
+    parent = PARENT.get(kind)
+    if parent and not refs.get(f"{parent}_id"):
+        st.info(t("places.no_parent", parent=t(f"place.{parent}")))
+        return
+    new_col, edit_col = st.columns(2)
+    with new_col.expander(t("rec.new", kind=t(ledger.label)), icon=":material/add:"):
+        data = record_form(ledger, key=f"new_{kind}", refs=refs)
+        if data is not None:
+            with user_action(labels) as outcome:
+                with write() as s:
+                    _, warnings = places.save_place(s, actor, kind, data)
+            if outcome["ok"]:
+                st.session_state["_flash"] = t("rec.created")
+                for key, params in warnings:
+                    st.session_state["_flash"] += " " + t(key, **params)
+                st.rerun()
+    with edit_col:
+        row = view.selected
+        if row is None:
+            st.caption(t("rec.select_hint"))
+            return
+        with st.expander(t("rec.edit", kind=t(ledger.label)) + f" · {row.get('name') or row['id']}",
+                         expanded=True, icon=":material/edit:"):
+            data = record_form(ledger, key=f"edit_{kind}_{row['id']}_{row['version']}", values=row, refs=refs)
+            if data is not None:
+                with user_action(labels) as outcome:
+                    with write() as s:
+                        _, warnings = places.save_place(s, actor, kind, data, row_id=row["id"],
+                                                        expected_version=row["version"])
+                if outcome["ok"]:
+                    st.session_state["_flash"] = t("rec.saved")
+                    for key, params in warnings:
+                        st.session_state["_flash"] += " " + t(key, **params)
+                    st.rerun()
+
+            def _delete() -> bool:
+                with user_action(labels) as outcome:
+                    with write() as s:
+                        places.delete_place(s, actor, kind, row["id"], row["version"])
+                return outcome["ok"]
+
+            if access.can(actor, "places", "communities" if kind == "community" else "delete"):
+                confirm_delete(str(row.get("name") or f"{row.get('unit')} {row.get('room')}"), _delete,
+                               key=f"del_{kind}_{row['id']}")
+
+
+tabs = st.tabs([t(f"place.{k}") for k in places.KINDS])
+for tab, kind in zip(tabs, places.KINDS):
+    with tab:
+        _section(kind)

@@ -1,0 +1,105 @@
+"""Users (admin): create, disable, reset password, unlock, set role and community/grid scope."""
+import streamlit as st
+
+from components.auth import guard
+from components.i18n import t
+from components.records import flash, record_list
+from components.runtime import read, user_action, write
+from db.models.users import USER_LEDGER
+from services import access, places, users
+
+actor = guard("users")
+st.title(t("page.users"))
+st.caption(t("pagedesc.users"))
+flash()
+
+with read() as s:
+    community_opts = places.community_names(s)
+    grid_opts = places.grid_names(s)
+
+LABELS = {"username": t("users.username"), "display_name": t("users.display_name"), "email": t("users.email"),
+          "role": t("users.role"), "community_ids": t("users.communities"), "grid_ids": t("users.grids"),
+          "password": t("users.password")}
+
+
+def fetch(**kw):
+    with read() as s:
+        return users.list_users(s, actor, **kw)
+
+
+view = record_list(USER_LEDGER, fetch, key="users", extra_columns=(
+    ("communities", "users.communities"), ("grids", "users.grids"), ("locked", "users.locked"),
+    ("last_login_at", "users.last_login")))
+
+
+def scope_inputs(prefix: str, row: dict | None = None):
+    row = row or {}
+    role = st.selectbox(LABELS["role"] + " *", access.ROLES, key=f"{prefix}_role",
+                        index=access.ROLES.index(row["role"]) if row.get("role") in access.ROLES else 3,
+                        format_func=lambda r: t(f"role.{r}"))
+    st.caption(t("users.scope_help"))
+    communities = st.multiselect(LABELS["community_ids"], list(community_opts), key=f"{prefix}_communities",
+                                 default=[c for c in row.get("community_ids", []) if c in community_opts],
+                                 format_func=lambda c: community_opts[c])
+    grids = st.multiselect(LABELS["grid_ids"], list(grid_opts), key=f"{prefix}_grids",
+                           default=[g for g in row.get("grid_ids", []) if g in grid_opts],
+                           format_func=lambda g: grid_opts[g])
+    return role, communities, grids
+
+
+new_col, edit_col = st.columns(2)
+with new_col.expander(t("users.new"), icon=":material/person_add:"):
+    with st.form("new_user", clear_on_submit=False):
+        username = st.text_input(LABELS["username"] + " *", max_chars=64)
+        display = st.text_input(LABELS["display_name"] + " *", max_chars=100)
+        email = st.text_input(LABELS["email"], max_chars=200)
+        role, communities, grids = scope_inputs("new")
+        password = st.text_input(LABELS["password"] + " *", type="password", autocomplete="new-password")
+        if st.form_submit_button(t("rec.save"), type="primary"):
+            data = users.UserData(username=username, display_name=display, role=role, email=email,
+                                  community_ids=tuple(communities), grid_ids=tuple(grids))
+            with user_action(LABELS) as outcome:
+                with write() as s:
+                    created = users.create_user(s, actor, data, password)
+                    name = created.username
+            if outcome["ok"]:
+                st.session_state["_flash"] = t("users.created", username=name)
+                st.rerun()
+
+with edit_col:
+    row = view.selected
+    if row is None:
+        st.caption(t("rec.select_hint"))
+    else:
+        with st.expander(f"{t('users.edit')} · {row['username']}", expanded=True, icon=":material/edit:"):
+            prefix = f"edit_{row['id']}_{row['version']}"
+            with st.form(prefix):
+                display = st.text_input(LABELS["display_name"] + " *", value=row["display_name"], max_chars=100)
+                email = st.text_input(LABELS["email"], value=row.get("email") or "", max_chars=200)
+                role, communities, grids = scope_inputs(prefix, row)
+                disabled = st.checkbox(t("users.disabled"), value=row["disabled"])
+                if st.form_submit_button(t("rec.save"), type="primary"):
+                    data = users.UserData(username=row["username"], display_name=display, role=role, email=email,
+                                          community_ids=tuple(communities), grid_ids=tuple(grids), disabled=disabled)
+                    with user_action(LABELS) as outcome:
+                        with write() as s:
+                            users.update_user(s, actor, row["id"], data, row["version"])
+                    if outcome["ok"]:
+                        st.session_state["_flash"] = t("rec.saved")
+                        st.rerun()
+            with st.form(f"reset_{row['id']}", clear_on_submit=True):
+                new_pw = st.text_input(t("users.new_password"), type="password", autocomplete="new-password")
+                if st.form_submit_button(t("users.reset"), icon=":material/key:"):
+                    with user_action({"password": t("users.new_password")}) as outcome:
+                        with write() as s:
+                            users.reset_password(s, actor, row["id"], new_pw)
+                    if outcome["ok"]:
+                        st.session_state["_flash"] = t("users.reset_done")
+                        st.rerun()
+            if row.get("locked") and st.button(t("users.unlock"), icon=":material/lock_open:"):
+                with user_action() as outcome:
+                    with write() as s:
+                        users.unlock(s, actor, row["id"])
+                if outcome["ok"]:
+                    st.session_state["_flash"] = t("users.unlocked")
+                    st.rerun()
