@@ -190,6 +190,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "rec.delete_confirm": ("确定删除“{name}”吗？删除后记录保留在历史中，可由管理员恢复。", "Delete “{name}”? The record stays in the history and an administrator can restore it."),
     "rec.deleted": ("已删除。", "Deleted."),
     "rec.cancel": ("取消", "Cancel"),
+    "rec.close": ("关闭", "Close"),
     "rec.confirm": ("确定", "Confirm"),
     "rec.export_csv": ("导出 CSV", "Export CSV"),
     "rec.export_xlsx": ("导出 Excel", "Export Excel"),

@@ -105,7 +105,7 @@ def record_list(ledger: Ledger, fetch: Fetch, *, key: str, refs: dict[str, dict[
 
     if not result.rows:
         st.info(f"{t('rec.empty')} {t('rec.empty_hint')}", icon=":material/search_off:")
-        return ListView(result, None, search, filters)
+        return ListView(result, _linked_row(key, fetch, sort), search, filters)
 
     columns = [("id", t("field.id"))] + [(f.name, t(f.label)) for f in ledger.list_fields] + \
         [(k, t(label)) for k, label in extra_columns] + [("updated_at", t("field.updated_at")),
@@ -140,7 +140,25 @@ def record_list(ledger: Ledger, fetch: Fetch, *, key: str, refs: dict[str, dict[
                                   icon=":material/table_view:")
     picked = event.selection.rows if event and event.selection else []
     selected = result.rows[picked[0]] if picked and picked[0] < len(result.rows) else None
+    if selected is not None:
+        _to_query(key, "id", selected["id"])
+    else:  # a record opened by link or bookmark (``?<key>.id=``)
+        selected = _linked_row(key, fetch, sort)
     return ListView(result, selected, search, filters)
+
+
+def _linked_row(key: str, fetch: Fetch, sort: str) -> dict | None:
+    raw = str(_from_query(key, "id", ""))
+    if not raw.isdigit():
+        return None
+    found = fetch(search=None, filters={"id": int(raw)}, sort=sort, descending=False, limit=1, offset=0)
+    return found.rows[0] if found.rows else None
+
+
+def close_record(key: str) -> None:
+    """Forget the opened record (its query parameter and the table selection)."""
+    _to_query(key, "id", None)
+    st.session_state.pop(f"{key}_table", None)
 
 
 def record_form(ledger: Ledger, *, key: str, values: dict | None = None, refs: dict[str, dict[int, str]] | None = None,

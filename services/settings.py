@@ -47,3 +47,27 @@ def seed_defaults(session: Session, actor: Actor = SYSTEM) -> int:
         audit.record(session, actor, "create", "setting", row.id, None, audit.snapshot(row))
         added += 1
     return added
+
+
+def set_value(session: Session, actor: Actor, key: str, value, community_id: int | None = None) -> Setting:
+    """Change a threshold or option (admin), audited; a community may override the default."""
+    from services.access import require
+    from services.errors import ValidationError
+
+    require(actor, "reference", "edit")
+    if key not in defaults():
+        raise ValidationError({"key": "err.bad_choice"})
+    row = session.execute(select(Setting).where(Setting.key == key, Setting.community_id.is_(community_id)
+                                                if community_id is None else Setting.community_id == community_id)
+                          ).scalar_one_or_none()
+    before = audit.snapshot(row) if row else None
+    if row is None:
+        row = Setting(key=key, community_id=community_id, kind=defaults()[key].get("kind", "int"),
+                      value=json.dumps(value), created_by=actor.username, updated_by=actor.username)
+        session.add(row)
+    else:
+        row.value, row.updated_by = json.dumps(value), actor.username
+    session.flush()
+    audit.record(session, actor, "update" if before else "create", "setting", row.id, before, audit.snapshot(row),
+                 community_id=community_id)
+    return row

@@ -3,7 +3,7 @@ import streamlit as st
 
 from components.auth import guard
 from components.i18n import t
-from components.records import confirm_delete, field_labels, flash, record_form, record_list
+from components.records import close_record, confirm_delete, field_labels, flash, record_form, record_list
 from components.runtime import read, user_action, write
 from services import access, places
 
@@ -78,9 +78,14 @@ def _section(kind: str) -> None:
                         places.delete_place(s, actor, kind, row["id"], row["version"])
                 return outcome["ok"]
 
-            if access.can(actor, "places", "communities" if kind == "community" else "delete"):
-                confirm_delete(str(row.get("name") or f"{row.get('unit')} {row.get('room')}"), _delete,
-                               key=f"del_{kind}_{row['id']}")
+            buttons = st.columns(2)
+            with buttons[0]:
+                if access.can(actor, "places", "communities" if kind == "community" else "delete"):
+                    confirm_delete(str(row.get("name") or f"{row.get('unit')} {row.get('room')}"), _delete,
+                                   key=f"del_{kind}_{row['id']}")
+            if buttons[1].button(t("rec.close"), key=f"close_{kind}", icon=":material/close:"):
+                close_record(f"places_{kind}")
+                st.rerun()
 
 
 tabs = st.tabs([t(f"place.{k}") for k in places.KINDS])

@@ -3,7 +3,7 @@ import streamlit as st
 
 from components.auth import guard
 from components.i18n import t
-from components.records import flash, record_list
+from components.records import close_record, flash, record_list
 from components.runtime import read, user_action, write
 from db.models.users import USER_LEDGER
 from services import access, places, users
@@ -96,6 +96,9 @@ with edit_col:
                     if outcome["ok"]:
                         st.session_state["_flash"] = t("users.reset_done")
                         st.rerun()
+            if st.button(t("rec.close"), key="close_user", icon=":material/close:"):
+                close_record("users")
+                st.rerun()
             if row.get("locked") and st.button(t("users.unlock"), icon=":material/lock_open:"):
                 with user_action() as outcome:
                     with write() as s:
