@@ -75,8 +75,8 @@ def login_form(authenticator: stauth.Authenticate) -> bool:
         st.warning(t("login.empty_db"), icon=":material/person_add:")
     with st.form("login_form", clear_on_submit=False, enter_to_submit=True):
         st.subheader(t("login.title"))
-        raw_user = st.text_input(t("login.username"), max_chars=200, autocomplete="username")
-        raw_pw = st.text_input(t("login.password"), type="password", max_chars=200, autocomplete="current-password")
+        raw_user = st.text_input(t("login.username"), autocomplete="username")
+        raw_pw = st.text_input(t("login.password"), type="password", autocomplete="current-password")
         submitted = st.form_submit_button(t("login.submit"), type="primary", use_container_width=True)
     if submitted:
         message = attempt_login(authenticator, raw_user, raw_pw)

@@ -155,10 +155,27 @@ def _linked_row(key: str, fetch: Fetch, sort: str) -> dict | None:
     return found.rows[0] if found.rows else None
 
 
-def close_record(key: str) -> None:
-    """Forget the opened record (its query parameter and the table selection)."""
+def close_record(key: str, form_key: str | None = None) -> None:
+    """Forget the opened record (its query parameter, the table selection, the edit form)."""
     _to_query(key, "id", None)
     st.session_state.pop(f"{key}_table", None)
+    if form_key:
+        forget_form(form_key)
+
+
+def loaded_version(form_key: str, row: dict) -> int:
+    """The version the edit form was first drawn with. Kept across reruns, so a save after
+    someone else's change is refused (services compare it) instead of overwriting theirs."""
+    slot = f"{form_key}__version"
+    if slot not in st.session_state:
+        st.session_state[slot] = row["version"]
+    return st.session_state[slot]
+
+
+def forget_form(form_key: str) -> None:
+    """Drop an edit form's remembered version and widget values (after a save or close)."""
+    for k in [k for k in st.session_state if str(k).startswith(form_key)]:
+        del st.session_state[k]
 
 
 def record_form(ledger: Ledger, *, key: str, values: dict | None = None, refs: dict[str, dict[int, str]] | None = None,

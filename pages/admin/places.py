@@ -3,7 +3,8 @@ import streamlit as st
 
 from components.auth import guard
 from components.i18n import t
-from components.records import close_record, confirm_delete, field_labels, flash, record_form, record_list
+from components.records import (close_record, confirm_delete, field_labels, flash, forget_form, loaded_version,
+                                record_form, record_list)
 from components.runtime import read, user_action, write
 from services import access, places
 
@@ -60,13 +61,16 @@ def _section(kind: str) -> None:
             return
         with st.expander(t("rec.edit", kind=t(ledger.label)) + f" · {row.get('name') or row['id']}",
                          expanded=True, icon=":material/edit:"):
-            data = record_form(ledger, key=f"edit_{kind}_{row['id']}_{row['version']}", values=row, refs=refs)
+            form_key = f"edit_{kind}_{row['id']}"
+            version = loaded_version(form_key, row)
+            data = record_form(ledger, key=form_key, values=row, refs=refs)
             if data is not None:
                 with user_action(labels) as outcome:
                     with write() as s:
                         _, warnings = places.save_place(s, actor, kind, data, row_id=row["id"],
-                                                        expected_version=row["version"])
+                                                        expected_version=version)
                 if outcome["ok"]:
+                    forget_form(form_key)
                     st.session_state["_flash"] = t("rec.saved")
                     for key, params in warnings:
                         st.session_state["_flash"] += " " + t(key, **params)
@@ -75,7 +79,7 @@ def _section(kind: str) -> None:
             def _delete() -> bool:
                 with user_action(labels) as outcome:
                     with write() as s:
-                        places.delete_place(s, actor, kind, row["id"], row["version"])
+                        places.delete_place(s, actor, kind, row["id"], version)
                 return outcome["ok"]
 
             buttons = st.columns(2)
@@ -84,7 +88,7 @@ def _section(kind: str) -> None:
                     confirm_delete(str(row.get("name") or f"{row.get('unit')} {row.get('room')}"), _delete,
                                    key=f"del_{kind}_{row['id']}")
             if buttons[1].button(t("rec.close"), key=f"close_{kind}", icon=":material/close:"):
-                close_record(f"places_{kind}")
+                close_record(f"places_{kind}", form_key)
                 st.rerun()
 
 

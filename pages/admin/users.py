@@ -3,7 +3,7 @@ import streamlit as st
 
 from components.auth import guard
 from components.i18n import t
-from components.records import close_record, flash, record_list
+from components.records import close_record, flash, forget_form, loaded_version, record_list
 from components.runtime import read, user_action, write
 from db.models.users import USER_LEDGER
 from services import access, places, users
@@ -72,7 +72,8 @@ with edit_col:
         st.caption(t("rec.select_hint"))
     else:
         with st.expander(f"{t('users.edit')} · {row['username']}", expanded=True, icon=":material/edit:"):
-            prefix = f"edit_{row['id']}_{row['version']}"
+            prefix = f"edit_user_{row['id']}"
+            version = loaded_version(prefix, row)
             with st.form(prefix):
                 display = st.text_input(LABELS["display_name"] + " *", value=row["display_name"], max_chars=100)
                 email = st.text_input(LABELS["email"], value=row.get("email") or "", max_chars=200)
@@ -83,8 +84,9 @@ with edit_col:
                                           community_ids=tuple(communities), grid_ids=tuple(grids), disabled=disabled)
                     with user_action(LABELS) as outcome:
                         with write() as s:
-                            users.update_user(s, actor, row["id"], data, row["version"])
+                            users.update_user(s, actor, row["id"], data, version)
                     if outcome["ok"]:
+                        forget_form(prefix)
                         st.session_state["_flash"] = t("rec.saved")
                         st.rerun()
             with st.form(f"reset_{row['id']}", clear_on_submit=True):
@@ -97,7 +99,7 @@ with edit_col:
                         st.session_state["_flash"] = t("users.reset_done")
                         st.rerun()
             if st.button(t("rec.close"), key="close_user", icon=":material/close:"):
-                close_record("users")
+                close_record("users", prefix)
                 st.rerun()
             if row.get("locked") and st.button(t("users.unlock"), icon=":material/lock_open:"):
                 with user_action() as outcome:

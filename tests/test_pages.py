@@ -1,0 +1,193 @@
+"""Pages through AppTest (SQLite): the real login form, lock-out, each role's pages and the
+refusal of every page a role may not see, a stale edit, the database error page."""
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from components.catalog import CATALOG
+from services import access
+from tests.conftest import ROOT
+
+ZH = {k: v[0] for k, v in CATALOG.items()}
+EXPECTED_PAGES = {
+    "admin": {"home", "places", "users", "audit", "account"},
+    "supervisor": {"home", "account"},
+    "manager": {"home", "places", "account"},
+    "staff": {"home", "account"},
+    "volunteer": {"home", "account"},
+}
+
+
+@pytest.fixture(scope="session")
+def demo_template(sqlite_template, tmp_path_factory):
+    from db.engine import dispose_engines
+    from services.bootstrap import prepare
+
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    shutil.copyfile(sqlite_template, path)
+    prepare(f"sqlite:///{path}", load_demo=True)
+    dispose_engines()
+    return path
+
+
+@pytest.fixture
+def app(demo_template, tmp_path, monkeypatch):
+    """A fresh demo database and a factory of AppTests running app.py against it."""
+    path = tmp_path / "app.db"
+    shutil.copyfile(demo_template, path)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{path}")
+    monkeypatch.setenv("COMMUNITY_DEMO", "1")
+
+    def make() -> AppTest:
+        return AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    yield make
+    from db.engine import dispose_engines
+
+    dispose_engines()
+
+
+def login_form(at: AppTest, username: str, password: str) -> AppTest:
+    inputs = [w for w in at.text_input if w.label in (ZH["login.username"], ZH["login.password"])]
+    inputs[0].input(username)
+    inputs[1].input(password)
+    next(b for b in at.button if b.label == ZH["login.submit"]).click()
+    return at.run()
+
+
+def as_role(app, role: str) -> AppTest:
+    at = app()
+    at.session_state["authentication_status"] = True
+    at.session_state["username"] = role
+    at.session_state["name"] = role
+    at.session_state["roles"] = [role]
+    return at.run()
+
+
+def errors(at: AppTest) -> list[str]:
+    return [e.value for e in at.error]
+
+
+def test_real_login_form_signs_in_and_shows_home(app):
+    at = app().run()
+    assert not at.exception
+    assert any("演示账号" in m.value for m in at.markdown)  # demo mode lists the accounts
+    at = login_form(at, "manager", "community")
+    assert not at.exception and not errors(at)
+    assert at.title[0].value == ZH["home.welcome"].format(name="居委会主任 周敏")
+    assert {p.proto.label for p in at.get("page_link")} == {ZH["page.places"], ZH["page.account"]}
+
+
+def test_wrong_password_and_unknown_user_get_the_same_message(app):
+    at = login_form(app().run(), "manager", "wrong-password")
+    first = errors(at)
+    at = login_form(app().run(), "no-such-user", "wrong-password")
+    assert first == errors(at) == [ZH["login.failed"]]
+    for hostile in ("x" * 500, "admin' OR '1'='1' --", "admin; DROP TABLE app_user;"):
+        at = login_form(app().run(), hostile, "community")
+        assert errors(at) == [ZH["login.failed"]] and not at.exception
+        assert at.session_state["authentication_status"] is not True
+
+
+def test_sixth_attempt_is_locked_even_with_the_right_password(app):
+    at = app().run()
+    for attempt in range(1, 6):
+        at = login_form(at, "staff", f"wrong-{attempt}")
+    assert errors(at) == [ZH["login.locked"].format(minutes=15)]
+    at = login_form(at, "staff", "community")
+    assert errors(at) == [ZH["login.locked"].format(minutes=15)]
+    assert at.session_state["authentication_status"] is not True
+    at = login_form(app().run(), "manager", "community")  # others are not affected
+    assert not errors(at)
+
+
+@pytest.mark.parametrize("role", access.ROLES)
+def test_each_role_sees_exactly_its_pages_and_is_refused_the_others(app, role):
+    assert {p.key for p in access.visible_pages(role)} == EXPECTED_PAGES[role]
+    at = as_role(app, role)
+    assert not at.exception
+    links = {p.proto.label for p in at.get("page_link")}
+    assert links == {ZH[f"page.{k}"] for k in EXPECTED_PAGES[role] - {"home"}}
+    for spec in access.built_pages():
+        at.switch_page(spec.script).run()
+        assert not at.exception, (role, spec.key)
+        refusal = ZH["guard.refused"].format(role=ZH[f"role.{role}"], page=ZH[f"page.{spec.key}"])
+        if spec.key in EXPECTED_PAGES[role]:
+            assert refusal not in errors(at), (role, spec.key)
+        else:
+            assert errors(at) == [refusal], (role, spec.key)
+            assert not at.dataframe, (role, spec.key)  # no data next to the refusal
+
+
+def test_english_by_query_parameter(app):
+    at = app()
+    at.query_params["lang"] = "en"
+    at.run()
+    assert any(b.label == CATALOG["login.submit"][1] for b in at.button)
+
+
+def test_stale_edit_is_refused_in_the_form(app):
+    from sqlalchemy import select
+
+    from db.engine import session_scope
+    from db.models import Grid
+    from services import places
+    from tests.conftest import actor_of
+
+    at = as_role(app, "manager")
+    with session_scope() as s:
+        grid = s.execute(select(Grid).order_by(Grid.id)).scalars().first()
+    at.query_params["places_grid.id"] = str(grid.id)
+    at.switch_page("pages/admin/places.py").run()
+    form_key = f"edit_grid_{grid.id}"
+    leader = next(w for w in at.text_input if w.key == f"{form_key}_leader_name")
+    # meanwhile the admin saves the same grid in another session
+    with session_scope(write=True) as s:
+        admin = actor_of(lambda write=False: session_scope(write=write), "admin")
+        places.save_place(s, admin, "grid", {"community_id": grid.community_id, "code": grid.code,
+                                             "name": grid.name, "leader_name": "管理员改的"}, grid.id, grid.version)
+    leader.input("经理改的")
+    next(b for b in at.button if b.label == ZH["rec.save"] and form_key in (b.form_id or "")).click()
+    at.run()
+    assert any("保存被拒绝" in e and "admin" in e for e in errors(at)), errors(at)
+    with session_scope() as s:
+        assert s.get(Grid, grid.id).leader_name == "管理员改的"
+
+
+def test_manager_creates_a_building_through_the_form(app):
+    from sqlalchemy import select
+
+    from db.engine import session_scope
+    from db.models import Building
+
+    at = as_role(app, "manager")
+    at.switch_page("pages/admin/places.py").run()
+    code = next(w for w in at.text_input if w.key == "new_building_code")
+    code.input("HPL-88")
+    next(w for w in at.text_input if w.key == "new_building_name").input("88号楼")
+    next(b for b in at.button if b.label == ZH["rec.save"] and "new_building" in (b.form_id or "")).click()
+    at.run()
+    assert not at.exception and not errors(at)
+    with session_scope() as s:
+        row = s.execute(select(Building).where(Building.code == "HPL-88")).scalar_one()
+        assert row.name == "88号楼" and row.created_by == "manager"
+
+
+def test_unreachable_database_shows_what_to_check(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://ledger:secret@127.0.0.1:9/nowhere?connect_timeout=2")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    assert not at.exception
+    text = errors(at)[0]
+    assert ZH["dberr.title"] in text and "DATABASE_URL" in text and "secret" not in text
+
+
+def test_empty_database_tells_to_run_make_admin(sqlite_template, tmp_path, monkeypatch):
+    path = tmp_path / "empty.db"
+    shutil.copyfile(sqlite_template, path)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{path}")
+    monkeypatch.setenv("COMMUNITY_DEMO", "0")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    assert any("make admin" in w.value for w in at.warning)
+    assert not any("演示账号" in m.value for m in at.markdown)
