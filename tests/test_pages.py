@@ -191,3 +191,16 @@ def test_empty_database_tells_to_run_make_admin(sqlite_template, tmp_path, monke
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
     assert any("make admin" in w.value for w in at.warning)
     assert not any("演示账号" in m.value for m in at.markdown)
+
+
+def test_language_is_remembered_for_the_user(app):
+    from db.engine import session_scope
+    from services import users
+    from tests.conftest import actor_of
+
+    with session_scope(write=True) as s:
+        users.set_language(s, actor_of(lambda write=False: session_scope(write=write), "manager"), "en")
+    at = login_form(app().run(), "manager", "community")
+    assert at.title[0].value == CATALOG["home.welcome"][1].format(name="居委会主任 周敏")
+    at = login_form(app().run(), "staff", "community")  # others keep Chinese
+    assert at.title[0].value == ZH["home.welcome"].format(name="网格员 吴磊")
