@@ -109,6 +109,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "err.validation": ("请修正标出的字段。", "Please correct the marked fields."),
     "err.stale": ("保存被拒绝：{by} 在 {at} 修改了这条记录。请重新打开后再编辑，以免覆盖对方的修改。",
                   "Not saved: {by} changed this record at {at}. Reopen it and edit again so that their change is not overwritten."),
+    "err.stale_now": ("保存被拒绝：另一位用户刚刚保存了这条记录。请重新打开后再编辑。", "Not saved: another user saved this record a moment ago. Reopen it and edit again."),
     "err.in_use": ("不能删除：仍有记录挂在它下面（{tables}）。", "Cannot delete: records still belong to it ({tables})."),
     "err.duplicate": ("已存在相同的记录。", "Such a record already exists."),
     "err.duplicate_field": ("“{field}”已被使用。", "This {field} is already in use."),

@@ -174,7 +174,7 @@ def loaded_version(form_key: str, row: dict) -> int:
 
 def forget_form(form_key: str) -> None:
     """Drop an edit form's remembered version and widget values (after a save or close)."""
-    for k in [k for k in st.session_state if str(k).startswith(form_key)]:
+    for k in [k for k in st.session_state if k == form_key or str(k).startswith(f"{form_key}_")]:
         del st.session_state[k]
 
 
@@ -185,7 +185,8 @@ def record_form(ledger: Ledger, *, key: str, values: dict | None = None, refs: d
     ``fixed`` holds fields the caller sets itself (not shown)."""
     refs, values, fixed = refs or {}, values or {}, fixed or {}
     out = dict(fixed)
-    with st.form(key, clear_on_submit=values == {}):
+    # never cleared on submit: a refused save keeps what the user typed (callers forget_form on success)
+    with st.form(key, clear_on_submit=False):
         for f in ledger.fields:
             if not f.editable or f.name in fixed:
                 continue

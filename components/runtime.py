@@ -4,6 +4,8 @@ from __future__ import annotations
 from contextlib import contextmanager
 
 import streamlit as st
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from components.i18n import t
 from db.engine import get_engine, safe_url, session_scope
@@ -46,13 +48,11 @@ def user_action(labels: dict[str, str] | None = None):
         state["ok"] = True
     except DomainError as e:
         show_error(e, labels)
-    except Exception as e:  # the version check of SQLAlchemy fires on a concurrent save
-        from sqlalchemy.orm.exc import StaleDataError
-
-        if isinstance(e, StaleDataError):
-            st.error(t("err.stale", by="?", at="?"))
-        else:
-            raise
+    except (StaleDataError, IntegrityError) as e:
+        # two sessions saving at the same instant: SQLAlchemy's version check or a unique key
+        # in the database caught what the service's own checks could not see yet
+        st.error(t("err.stale_now") if isinstance(e, StaleDataError) else t("err.duplicate"),
+                 icon=":material/error:")
 
 
 def database_url_for_humans() -> str:

@@ -50,6 +50,7 @@ def _section(kind: str) -> None:
                 with write() as s:
                     _, warnings = places.save_place(s, actor, kind, data)
             if outcome["ok"]:
+                forget_form(f"new_{kind}")
                 st.session_state["_flash"] = t("rec.created")
                 for key, params in warnings:
                     st.session_state["_flash"] += " " + t(key, **params)

@@ -50,11 +50,12 @@ def scope_inputs(prefix: str, row: dict | None = None):
 new_col, edit_col = st.columns(2)
 with new_col.expander(t("users.new"), icon=":material/person_add:"):
     with st.form("new_user", clear_on_submit=False):
-        username = st.text_input(LABELS["username"] + " *", max_chars=64)
-        display = st.text_input(LABELS["display_name"] + " *", max_chars=100)
-        email = st.text_input(LABELS["email"], max_chars=200)
-        role, communities, grids = scope_inputs("new")
-        password = st.text_input(LABELS["password"] + " *", type="password", autocomplete="new-password")
+        username = st.text_input(LABELS["username"] + " *", max_chars=64, key="new_user_username")
+        display = st.text_input(LABELS["display_name"] + " *", max_chars=100, key="new_user_display")
+        email = st.text_input(LABELS["email"], max_chars=200, key="new_user_email")
+        role, communities, grids = scope_inputs("new_user")
+        password = st.text_input(LABELS["password"] + " *", type="password", autocomplete="new-password",
+                                 key="new_user_password")
         if st.form_submit_button(t("rec.save"), type="primary"):
             data = users.UserData(username=username, display_name=display, role=role, email=email,
                                   community_ids=tuple(communities), grid_ids=tuple(grids))
@@ -63,6 +64,7 @@ with new_col.expander(t("users.new"), icon=":material/person_add:"):
                     created = users.create_user(s, actor, data, password)
                     name = created.username
             if outcome["ok"]:
+                forget_form("new_user")
                 st.session_state["_flash"] = t("users.created", username=name)
                 st.rerun()
 
