@@ -56,34 +56,51 @@ def display_value(f: Field, value, refs: dict[str, dict[int, str]]):
 
 def record_list(ledger: Ledger, fetch: Fetch, *, key: str, refs: dict[str, dict[int, str]] | None = None,
                 extra_columns: tuple[tuple[str, str], ...] = (), page_size: int = 50,
-                can_export: bool = False, export_name: str | None = None) -> ListView:
-    """Draw the list; returns what is shown and the picked row (or None)."""
+                can_export: bool = False, export_name: str | None = None,
+                exporter: Callable[..., "pd.DataFrame"] | None = None, filter_defaults: dict | None = None,
+                search_hint: str | None = None) -> ListView:
+    """``exporter(search=, filters=, sort=, descending=)`` replaces the default export (e.g. to
+    mask personal data by role). Returns what is shown and the picked row (or None)."""
     refs = refs or {}
+    filter_defaults = filter_defaults or {}
     filters_fields = ledger.filter_fields
-    cols = st.columns([3] + [2] * len(filters_fields) + [2, 1])
-    search = cols[0].text_input(t("rec.search"), value=_from_query(key, "q", ""), key=f"{key}_q",
-                                placeholder=t("rec.search_help"))
+    top = st.columns([4, 2, 1])
+    search = top[0].text_input(t("rec.search"), value=_from_query(key, "q", ""), key=f"{key}_q",
+                               placeholder=search_hint or t("rec.search_help"))
     _to_query(key, "q", search.strip())
     filters: dict = {}
-    for i, f in enumerate(filters_fields, start=1):
-        options = list(refs.get(f.name, {}).keys()) if f.type == "ref" else list(f.choices)
-        current = _from_query(key, f.name)
-        if f.type == "ref" and current is not None:
-            current = int(current) if str(current).isdigit() else None
-        index = options.index(current) + 1 if current in options else 0
-        picked = cols[i].selectbox(t(f.label), [None] + options, index=index, key=f"{key}_f_{f.name}",
-                                   format_func=lambda v, f=f: t("rec.all") if v is None else display_value(f, v, refs))
-        _to_query(key, f.name, picked)
-        if picked is not None:
-            filters[f.name] = picked
+    per_row = 4
+    for start in range(0, len(filters_fields), per_row):
+        cols = st.columns(per_row)
+        for i, f in enumerate(filters_fields[start:start + per_row]):
+            options = list(refs.get(f.name, {}).keys()) if f.type == "ref" else list(f.choices)
+            current = _from_query(key, f.name, filter_defaults.get(f.name))
+            if f.type == "ref" and current is not None:
+                current = int(current) if str(current).isdigit() else None
+            if current == "all":
+                current = None
+            index = options.index(current) + 1 if current in options else 0
+            picked = cols[i].selectbox(
+                t(f.label), [None] + options, index=index, key=f"{key}_f_{f.name}",
+                format_func=lambda v, f=f: t("rec.all") if v is None else display_value(f, v, refs))
+            if picked != filter_defaults.get(f.name):
+                _to_query(key, f.name, "all" if picked is None else picked)
+            else:
+                _to_query(key, f.name, None)
+            if picked is not None:
+                filters[f.name] = picked
+            elif f.name in filter_defaults:
+                filters[f.name] = "all"
     sortable = [f for f in ledger.list_fields if f.type not in ("longtext",)]
     sort_names = [f.name for f in sortable]
     sort_default = _from_query(key, "sort", ledger.default_sort)
-    sort = cols[-2].selectbox(t("rec.sort"), sort_names, key=f"{key}_sort",
+    sort = top[1].selectbox(t("rec.sort"), sort_names, key=f"{key}_sort",
                               index=sort_names.index(sort_default) if sort_default in sort_names else 0,
                               format_func=lambda n: t(ledger.field(n).label))
     _to_query(key, "sort", sort if sort != ledger.default_sort else None)
-    descending = cols[-1].toggle(t("rec.descending"), key=f"{key}_desc")
+    top[2].write("")
+    top[2].write("")
+    descending = top[2].toggle(t("rec.descending"), key=f"{key}_desc")
 
     signature = (search, tuple(sorted(filters.items())), sort, descending)
     sig_key, page_key = f"{key}_sig", f"{key}_page"
@@ -125,6 +142,8 @@ def record_list(ledger: Ledger, fetch: Fetch, *, key: str, refs: dict[str, dict[
         footer[1].caption(t("rec.of_pages", n=pages))
     if can_export:
         def _all_rows() -> pd.DataFrame:
+            if exporter is not None:
+                return exporter(search=search, filters=filters, sort=sort, descending=descending)
             full = fetch(search=search, filters=filters, sort=sort, descending=descending, limit=100_000, offset=0)
             rows = [{k: display_value(ledger.field(k), r.get(k), refs) if k in {f.name for f in ledger.fields}
                      else r.get(k) for k, _ in columns} for r in full.rows]
@@ -179,31 +198,40 @@ def forget_form(form_key: str) -> None:
 
 
 def record_form(ledger: Ledger, *, key: str, values: dict | None = None, refs: dict[str, dict[int, str]] | None = None,
-                fixed: dict | None = None, submit_label: str | None = None) -> dict | None:
+                fixed: dict | None = None, submit_label: str | None = None, options: dict[str, dict] | None = None,
+                placeholders: dict[str, str] | None = None, skip: tuple[str, ...] = ()) -> dict | None:
     """A form for the ledger's editable fields; returns the raw values when submitted.
 
-    ``fixed`` holds fields the caller sets itself (not shown)."""
-    refs, values, fixed = refs or {}, values or {}, fixed or {}
+    ``fixed`` holds fields the caller sets itself (not shown); ``options`` replaces a
+    multichoice field's choices (value -> label); ``skip`` leaves fields out."""
+    refs, values, fixed, options = refs or {}, values or {}, fixed or {}, options or {}
+    placeholders = placeholders or {}
     out = dict(fixed)
     # never cleared on submit: a refused save keeps what the user typed (callers forget_form on success)
     with st.form(key, clear_on_submit=False):
         for f in ledger.fields:
-            if not f.editable or f.name in fixed:
+            if not f.editable or f.name in fixed or f.name in skip:
                 continue
-            label = t(f.label) + (" *" if f.required else "")
+            label = t(f.label) + (" *" if f.required and f.name not in placeholders else "")
             current = values.get(f.name)
             wkey = f"{key}_{f.name}"
+            helptext = t(f.help) if f.help else None
             if f.type == "ref":
-                options = list(refs.get(f.name, {}).keys())
-                index = options.index(current) if current in options else (0 if f.required and options else None)
-                out[f.name] = st.selectbox(label, options, index=index, key=wkey,
+                opts = list(refs.get(f.name, {}).keys())
+                index = opts.index(current) if current in opts else (0 if f.required and opts else None)
+                out[f.name] = st.selectbox(label, opts, index=index, key=wkey,
                                            format_func=lambda v, f=f: refs.get(f.name, {}).get(v, v),
                                            placeholder=t("err.type_ref"))
             elif f.type == "choice":
-                options = list(f.choices)
-                index = options.index(current) if current in options else (0 if f.required else None)
-                out[f.name] = st.selectbox(label, options, index=index, key=wkey,
+                opts = list(f.choices)
+                index = opts.index(current) if current in opts else (0 if f.required else None)
+                out[f.name] = st.selectbox(label, opts, index=index, key=wkey, help=helptext,
                                            format_func=lambda v, f=f: choice_label(f.choices_key, v))
+            elif f.type == "multichoice":
+                labels = options.get(f.name) or {c: choice_label(f.choices_key, c) for c in f.choices}
+                out[f.name] = st.multiselect(label, list(labels), default=[c for c in (current or []) if c in labels],
+                                             key=wkey, format_func=lambda v, labels=labels: labels.get(v, v),
+                                             help=helptext)
             elif f.type == "int":
                 out[f.name] = st.number_input(label, value=current, step=1, key=wkey,
                                               min_value=int(f.min_value) if f.min_value is not None else None,
@@ -211,13 +239,15 @@ def record_form(ledger: Ledger, *, key: str, values: dict | None = None, refs: d
             elif f.type == "float":
                 out[f.name] = st.number_input(label, value=current, key=wkey)
             elif f.type == "date":
-                out[f.name] = st.date_input(label, value=current, key=wkey)
+                out[f.name] = st.date_input(label, value=current, key=wkey, help=helptext,
+                                            min_value=date(1900, 1, 1), max_value=date(2100, 12, 31))
             elif f.type == "bool":
                 out[f.name] = st.checkbox(label, value=bool(current), key=wkey)
             elif f.type == "longtext":
                 out[f.name] = st.text_area(label, value=current or "", key=wkey, max_chars=f.max_length)
             else:
-                out[f.name] = st.text_input(label, value=current or "", key=wkey, max_chars=f.max_length)
+                out[f.name] = st.text_input(label, value=current or "", key=wkey, max_chars=f.max_length,
+                                            help=helptext, placeholder=placeholders.get(f.name))
         submitted = st.form_submit_button(submit_label or t("rec.save"), type="primary")
     return out if submitted else None
 

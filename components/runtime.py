@@ -41,12 +41,14 @@ def show_error(e: DomainError, labels: dict[str, str] | None = None) -> None:
 
 @contextmanager
 def user_action(labels: dict[str, str] | None = None):
-    """Run a write; a user's mistake becomes a message, never a traceback. Sets ``ok``."""
-    state = {"ok": False}
+    """Run a write; a user's mistake becomes a message, never a traceback. Sets ``ok``, and
+    ``error`` to the DomainError when there was one."""
+    state = {"ok": False, "error": None}
     try:
         yield state
         state["ok"] = True
     except DomainError as e:
+        state["error"] = e
         show_error(e, labels)
     except (StaleDataError, IntegrityError) as e:
         # two sessions saving at the same instant: SQLAlchemy's version check or a unique key

@@ -103,3 +103,185 @@ DEMO_ACCOUNTS = [
     ("staff", "staff", "网格员 吴磊", (), ((0, 0), (0, 1))),
     ("volunteer", "volunteer", "志愿者 郑芳", (0,), ()),
 ]
+
+
+# --- residents, visits, rentals ----------------------------------------------------------------
+
+# province-level region codes (xx0000): valid for the checksum and format, but never the county
+# code of a real person's number, so no demo ID number belongs to anyone
+DEMO_REGIONS = ("110000", "120000", "130000", "140000", "210000", "320000", "340000", "370000", "410000", "510000")
+GROUP_SHARES = {  # share of residents (elderly-only groups are drawn among the 60+)
+    "独居老人": 0.10, "空巢老人": 0.14, "残疾人": 0.025, "低保/困难户": 0.02, "低保边缘": 0.01, "五保户": 0.003,
+    "留守儿童": 0.03, "行动不便": 0.05, "4050人员": 0.03, "重点关注": 0.01,
+    "社区矫正": 0.002, "刑满释放": 0.003, "精神障碍": 0.005, "慢性病": 0.12,
+}
+ELDERLY_ONLY = {"独居老人", "空巢老人", "五保户", "行动不便", "慢性病"}
+STAFF_NAMES = ("吴磊", "周敏", "何静", "钱伟", "冯丽", "陈洁")
+OUTCOMES = ("身体状况良好，生活能自理。", "反映楼道灯损坏，已报物业维修。", "需要助餐服务，已登记。",
+            "老人情绪稳定，子女每周来电。", "提醒按时服药，留下联系卡。", "协助申请临时救助，材料已收。",
+            "家中燃气灶老化，建议更换，已告知家属。", "陪同就医预约，已完成。")
+
+
+def demo_id_number(rng: random.Random, born) -> tuple[str, str]:
+    first17 = f"{rng.choice(DEMO_REGIONS)}{born:%Y%m%d}{rng.randint(1, 999):03d}"
+    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    check = "10X98765432"[sum(int(d) * w for d, w in zip(first17, weights)) % 11]
+    return first17 + check, "男" if int(first17[16]) % 2 else "女"
+
+
+def _birth(rng: random.Random, today, relation: str, head_born=None):
+    from datetime import timedelta
+
+    if relation == "户主":
+        age = int(min(95, max(22, rng.gauss(52, 16))))
+    elif relation == "配偶":
+        age = max(20, (today.year - head_born.year) + rng.randint(-5, 5))
+    elif relation == "子女":
+        age = max(0, (today.year - head_born.year) - rng.randint(22, 36))
+    elif relation == "父母":
+        age = min(100, (today.year - head_born.year) + rng.randint(22, 32))
+    else:
+        age = rng.randint(1, 20)
+    return today - timedelta(days=age * 365 + rng.randint(0, 364))
+
+
+def build_residents(places: DemoPlaces, today, target: int = 3500, seed: int = 7) -> list[dict]:
+    """Resident rows with a plain ``id_number`` (the caller encrypts) and ``tags``."""
+    from faker import Faker
+
+    rng = random.Random(seed)
+    fake = Faker("zh_CN")
+    fake.seed_instance(seed)
+    grid_of = {b.id: b.grid_id for b in places.buildings}
+    rows: list[dict] = []
+    seen_ids: set[str] = set()
+    households = list(places.households)
+    rng.shuffle(households)
+    for h in households:
+        if len(rows) >= target:
+            break
+        size = h.size or 1
+        surname = fake.last_name()
+        head_born = None
+        for i in range(size):
+            relation = "户主" if i == 0 else ("配偶" if i == 1 else rng.choice(["子女", "子女", "父母", "孙辈"]))
+            born = _birth(rng, today, relation, head_born)
+            if i == 0:
+                head_born = born
+            while True:
+                number, gender = demo_id_number(rng, born)
+                if number not in seen_ids:
+                    seen_ids.add(number)
+                    break
+            given = fake.first_name_male() if gender == "男" else fake.first_name_female()
+            name = (surname if relation in ("户主", "子女", "孙辈") else fake.last_name()) + given
+            age = today.year - born.year
+            tags = []
+            for tag, share in GROUP_SHARES.items():
+                if tag in ELDERLY_ONLY and age < 60:
+                    continue
+                if tag == "留守儿童" and age >= 16:
+                    continue
+                if tag == "4050人员" and not 40 <= age <= 55:
+                    continue
+                if tag == "独居老人" and size > 1:
+                    continue
+                if rng.random() < share * (2.5 if tag in ELDERLY_ONLY else 1):
+                    tags.append(tag)
+            if size == 1 and age >= 60 and "独居老人" not in tags and rng.random() < 0.5:
+                tags.append("独居老人")
+            residence = "自住" if h.housing_condition in ("自有住房", "公租房") else (
+                "群租" if size >= 5 and h.housing_condition == "租赁住房" else "租住")
+            rows.append({
+                "community_id": h.community_id, "household_id": h.id, "building_id": h.building_id,
+                "grid_id": grid_of[h.building_id], "name": name, "gender": gender, "birth_date": born,
+                "id_type": "居民身份证", "id_number": number,
+                "phone": "1" + rng.choice("3456789") + "".join(rng.choice("0123456789") for _ in range(9))
+                if age >= 14 else None,
+                "relation": relation, "residence_type": residence, "status": "active",
+                "needs": rng.choice([None, None, None, "助餐", "助浴", "上门理发", "代购药品", "心理疏导"]) if tags else None,
+                "consent": rng.random() < 0.92, "notes": None, "tags": tags,
+                "since": today.replace(year=today.year - 2),
+            })
+    # a few moved out or deceased: their files stay
+    for r in rng.sample(rows, max(1, len(rows) // 60)):
+        r["status"] = rng.choice(["moved_out", "moved_out", "deceased"])
+        r["status_date"] = today.replace(day=1)
+    return rows
+
+
+def build_visits(residents: list[dict], ids: list[int], rules: dict[str, tuple[str, int]], today,
+                 seed: int = 11) -> list[dict]:
+    """A year of visits: special groups roughly at their frequency with believable lapses (some end
+    up overdue), and occasional services for everyone else."""
+    from datetime import timedelta
+
+    rng = random.Random(seed)
+    interval = {"day": 1, "week": 7, "month": 30, "quarter": 91, "year": 365}
+    rows = []
+    start = today - timedelta(days=365)
+    for rid, r in zip(ids, residents):
+        if r["status"] != "active":
+            continue
+        tag_days = [interval[rules[t][0]] * rules[t][1] for t in r["tags"] if t in rules]
+        staff = rng.choice(STAFF_NAMES)
+        if tag_days:
+            gap = min(tag_days)
+            diligent = rng.random()
+            d = start + timedelta(days=rng.randint(0, gap))
+            stop_at = today - timedelta(days=rng.randint(gap + 3, gap * 3)) if diligent < 0.12 else today
+            while d <= stop_at:
+                rows.append(_visit(rng, rid, r, d, staff))
+                d += timedelta(days=max(1, int(gap * rng.uniform(0.7, 1.15 if diligent > 0.3 else 1.5))))
+        elif rng.random() < 0.45:
+            for _ in range(rng.randint(1, 3)):
+                rows.append(_visit(rng, rid, r, today - timedelta(days=rng.randint(0, 364)), staff))
+    return rows
+
+
+def _visit(rng, rid, r, d, staff) -> dict:
+    kind = rng.choices(["走访", "电话问候", "助餐", "助洁", "精神慰藉", "上门服务", "康复", "助浴", "助行"],
+                       weights=[50, 12, 10, 6, 8, 6, 3, 3, 2])[0]
+    return {"resident_id": rid, "community_id": r["community_id"], "grid_id": r["grid_id"], "visit_date": d,
+            "visit_type": kind, "staff_name": staff, "minutes": rng.choice([10, 15, 20, 30, 30, 45, 60]),
+            "outcome": rng.choice(OUTCOMES),
+            "satisfaction": rng.choices(["非常满意", "满意", "一般", "不满意", None], weights=[45, 38, 9, 2, 6])[0]}
+
+
+def build_rentals(places: DemoPlaces, residents: list[dict], ids: list[int], today, seed: int = 13):
+    """Rentals for rented flats: landlord, tenants (the residents living there), 群租, checks."""
+    from datetime import timedelta
+
+    from faker import Faker
+
+    rng = random.Random(seed)
+    fake = Faker("zh_CN")
+    fake.seed_instance(seed)
+    by_household: dict[int, list[int]] = {}
+    for rid, r in zip(ids, residents):
+        if r["residence_type"] in ("租住", "群租") and r["status"] == "active":
+            by_household.setdefault(r["household_id"], []).append(rid)
+    grid_of = {b.id: b.grid_id for b in places.buildings}
+    rentals, tenants, checks = [], [], []
+    for h in places.households:
+        if h.id not in by_household:
+            continue
+        group = len(by_household[h.id]) >= 5 or rng.random() < 0.04
+        registered = today - timedelta(days=rng.randint(60, 900))
+        rentals.append({"household_id": h.id, "community_id": h.community_id, "grid_id": grid_of[h.building_id],
+                        "landlord_name": fake.name(), "registered_date": registered,
+                        "landlord_phone": "1" + rng.choice("3589") + "".join(rng.choice("0123456789") for _ in range(9)),
+                        "group_rental": group, "pledge_signed": rng.random() < 0.85,
+                        "occupants": max(len(by_household[h.id]), rng.randint(1, 6) if group else 1),
+                        "status": "registered", "note": None})
+        tenants.append(by_household[h.id])
+        gap = 30 if group else 91
+        d = max(registered, today - timedelta(days=365)) + timedelta(days=rng.randint(5, gap))
+        stop = today - timedelta(days=rng.randint(gap + 5, gap * 2)) if rng.random() < 0.15 else today
+        checks.append([])
+        while d <= stop:
+            checks[-1].append({"check_date": d, "inspector": rng.choice(STAFF_NAMES),
+                               "result": "合格" if rng.random() < 0.88 else "需整改",
+                               "note": None})
+            d += timedelta(days=int(gap * rng.uniform(0.8, 1.1)))
+    return rentals, tenants, checks

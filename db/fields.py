@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Literal, Sequence
 
-FieldType = Literal["text", "longtext", "int", "float", "date", "bool", "choice", "ref"]
+FieldType = Literal["text", "longtext", "int", "float", "date", "bool", "choice", "multichoice", "ref"]
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,8 @@ class Field:
     export: bool = True
     personal: bool = False
     editable: bool = True
+    column: bool = True  # False: not a table column (computed, or handled by the service)
+    help: str | None = None  # catalog key
 
 
 @dataclass(frozen=True)

@@ -43,10 +43,10 @@ def validate(ledger: Ledger, data: dict, *, partial: bool = False) -> dict:
         except (TypeError, ValueError):
             errors[f.name] = f"err.type_{f.type}"
             continue
-        if value is None:
+        if value is None or value == []:
             if f.required:
                 errors[f.name] = "err.required"
-            out[f.name] = None
+            out[f.name] = value
             continue
         if f.max_length and isinstance(value, str) and len(value) > f.max_length:
             errors[f.name] = "err.too_long"
@@ -55,6 +55,9 @@ def validate(ledger: Ledger, data: dict, *, partial: bool = False) -> dict:
             errors[f.name] = "err.out_of_range"
             continue
         if f.type == "choice" and value not in f.choices:
+            errors[f.name] = "err.bad_choice"
+            continue
+        if f.type == "multichoice" and f.choices and not set(value) <= set(f.choices):
             errors[f.name] = "err.bad_choice"
             continue
         if f.validator:
@@ -69,6 +72,11 @@ def validate(ledger: Ledger, data: dict, *, partial: bool = False) -> dict:
 
 
 def _coerce(f: Field, raw: Any):
+    if f.type == "multichoice":
+        if raw is None or raw == "":
+            return []
+        items = raw if isinstance(raw, (list, tuple, set)) else str(raw).replace("，", ",").replace("、", ",").split(",")
+        return list(dict.fromkeys(v for v in (clean_text(i) if isinstance(i, str) else i for i in items) if v))
     if raw is None or (isinstance(raw, str) and not raw.strip()) or (isinstance(raw, float) and raw != raw):
         return None
     if f.type in ("text", "longtext", "choice"):
@@ -189,7 +197,7 @@ def list_page(session: Session, ledger: Ledger, *, where: Iterable = (), search:
     model = ledger.model
     conds = [model.deleted_at.is_(None), *where]
     for name, value in (filters or {}).items():
-        if value is None or value == "" or value == []:
+        if value is None or value == "" or value == [] or value == "all":
             continue
         column = getattr(model, name)
         conds.append(column.in_(value) if isinstance(value, (list, tuple, set)) else column == value)
@@ -199,11 +207,13 @@ def list_page(session: Session, ledger: Ledger, *, where: Iterable = (), search:
         conds.append(or_(*[cast(getattr(model, f.name), String).ilike(like) for f in ledger.search_fields]))
     cond = and_(*conds)
     total = session.execute(select(func.count()).select_from(model).where(cond)).scalar_one()
-    sort_col = getattr(model, sort if sort in {f.name for f in ledger.fields} | {"id", "updated_at"} else ledger.default_sort)
+    sort_col = getattr(model, sort if sort in {f.name for f in ledger.fields if f.column} | {"id", "updated_at"}
+                       else ledger.default_sort)
+    table_fields = [f for f in ledger.fields if f.column]
     columns = [model.id, model.version, model.updated_at, model.updated_by] + \
-        [getattr(model, f.name) for f in ledger.fields] + list((extra_columns or {}).values())
+        [getattr(model, f.name) for f in table_fields] + list((extra_columns or {}).values())
     stmt = select(*columns).where(cond).order_by(desc(sort_col) if descending else asc(sort_col), model.id) \
         .limit(limit).offset(offset)
-    names = ["id", "version", "updated_at", "updated_by"] + [f.name for f in ledger.fields] + list(extra_columns or {})
+    names = ["id", "version", "updated_at", "updated_by"] + [f.name for f in table_fields] + list(extra_columns or {})
     rows = [dict(zip(names, r)) for r in session.execute(stmt).all()]
     return Page(rows, total)

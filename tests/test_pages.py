@@ -12,11 +12,12 @@ from services import access
 from tests.conftest import ROOT
 
 ZH = {k: v[0] for k, v in CATALOG.items()}
+PEOPLE = {"residents", "visits", "rentals"}
 EXPECTED_PAGES = {
-    "admin": {"home", "places", "users", "audit", "account"},
-    "supervisor": {"home", "account"},
-    "manager": {"home", "places", "account"},
-    "staff": {"home", "account"},
+    "admin": {"home", "places", "users", "audit", "account"} | PEOPLE,
+    "supervisor": {"home", "account"} | PEOPLE,
+    "manager": {"home", "places", "account"} | PEOPLE,
+    "staff": {"home", "account"} | PEOPLE,
     "volunteer": {"home", "account"},
 }
 
@@ -77,7 +78,8 @@ def test_real_login_form_signs_in_and_shows_home(app):
     at = login_form(at, "manager", "community")
     assert not at.exception and not errors(at)
     assert at.title[0].value == ZH["home.welcome"].format(name="居委会主任 周敏")
-    assert {p.proto.label for p in at.get("page_link")} == {ZH["page.places"], ZH["page.account"]}
+    assert {p.proto.label for p in at.get("page_link")} == \
+        {ZH[f"page.{k}"] for k in ("places", "account", "residents", "visits", "rentals")}
 
 
 def test_wrong_password_and_unknown_user_get_the_same_message(app):

@@ -1,0 +1,195 @@
+"""Resident files (居民档案), their special-group tags, visits and rental housing."""
+from __future__ import annotations
+
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+from sqlalchemy import Boolean, Column, Date, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from db.base import Base, CommunityScoped, RecordMixin
+from db.fields import Field, Ledger
+
+GENDERS = ("男", "女")
+RESIDENCE_TYPES = ("自住", "租住", "群租")
+RELATIONS = ("户主", "配偶", "子女", "父母", "孙辈", "兄弟姐妹", "其他")
+STATUSES = ("active", "moved_out", "deceased")
+ID_TYPES = ("居民身份证", "护照", "港澳居民来往内地通行证", "台湾居民来往大陆通行证", "港澳台居民居住证")
+AGE_BANDS = ("0-17", "18-39", "40-59", "60-79", "80+")
+
+
+@lru_cache(maxsize=1)
+def vocab() -> dict:
+    return yaml.safe_load((Path(__file__).resolve().parent.parent / "reference" / "residents.yaml")
+                          .read_text(encoding="utf-8"))
+
+
+def special_groups() -> tuple[str, ...]:
+    return tuple(vocab()["special_groups"])
+
+
+def restricted_groups() -> frozenset[str]:
+    return frozenset(k for k, v in vocab()["special_groups"].items() if v.get("restricted"))
+
+
+class Resident(CommunityScoped, RecordMixin, Base):
+    __tablename__ = "resident"
+    __table_args__ = (
+        UniqueConstraint("id_hash", name="uq_resident_id_hash"),
+        Index("ix_resident_scope", "community_id", "grid_id", "status"),
+    )
+    household_id: Mapped[int] = mapped_column(ForeignKey("household.id"), nullable=False, index=True)
+    building_id: Mapped[int] = mapped_column(ForeignKey("building.id"), nullable=False, index=True)
+    grid_id: Mapped[int] = mapped_column(ForeignKey("grid.id"), nullable=False, index=True)
+    name: Mapped[str] = mapped_column(String(50), nullable=False, index=True)
+    gender: Mapped[str] = mapped_column(String(2), nullable=False)
+    birth_date: Mapped[date] = mapped_column(Date, nullable=False, index=True)
+    id_type: Mapped[str] = mapped_column(String(20), nullable=False)
+    id_enc: Mapped[str] = mapped_column(Text, nullable=False)  # Fernet token, never the plain number
+    id_hash: Mapped[str] = mapped_column(String(64), nullable=False)  # HMAC for exact search and duplicates
+    id_masked: Mapped[str] = mapped_column(String(32), nullable=False)
+    id_last4: Mapped[str] = mapped_column(String(4), nullable=False, index=True)
+    phone: Mapped[str | None] = mapped_column(String(30), index=True)
+    relation: Mapped[str | None] = mapped_column(String(10))
+    residence_type: Mapped[str] = mapped_column(String(4), nullable=False, default="自住")
+    status: Mapped[str] = mapped_column(String(10), nullable=False, default="active")
+    status_date: Mapped[date | None] = mapped_column(Date)
+    needs: Mapped[str | None] = mapped_column(Text)
+    consent: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    notes: Mapped[str | None] = mapped_column(Text)
+
+
+class ResidentTag(CommunityScoped, Base):
+    """A special-group tag; ``since`` starts the visit clock for a resident never visited."""
+
+    __tablename__ = "resident_tag"
+    __table_args__ = (UniqueConstraint("resident_id", "tag", name="uq_resident_tag"),
+                      Index("ix_resident_tag_tag", "tag", "resident_id"))
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("resident.id", ondelete="CASCADE"), nullable=False)
+    tag: Mapped[str] = mapped_column(String(20), nullable=False)
+    since: Mapped[date] = mapped_column(Date, nullable=False)
+
+
+class VisitRule(RecordMixin, Base):
+    """How often residents with a tag must be visited (rule rows, editable)."""
+
+    __tablename__ = "visit_rule"
+    __table_args__ = (UniqueConstraint("tag", name="uq_visit_rule_tag"),)
+    tag: Mapped[str] = mapped_column(String(20), nullable=False)
+    unit: Mapped[str] = mapped_column(String(10), nullable=False)  # day / week / month / quarter / year
+    every: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+
+class Visit(CommunityScoped, RecordMixin, Base):
+    __tablename__ = "visit"
+    __table_args__ = (Index("ix_visit_resident_date", "resident_id", "visit_date"),
+                      Index("ix_visit_community_date", "community_id", "visit_date"))
+    resident_id: Mapped[int] = mapped_column(ForeignKey("resident.id"), nullable=False)
+    grid_id: Mapped[int] = mapped_column(ForeignKey("grid.id"), nullable=False, index=True)
+    visit_date: Mapped[date] = mapped_column(Date, nullable=False)
+    visit_type: Mapped[str] = mapped_column(String(10), nullable=False)
+    staff_name: Mapped[str] = mapped_column(String(50), nullable=False)
+    minutes: Mapped[int | None] = mapped_column(Integer)
+    outcome: Mapped[str | None] = mapped_column(Text)
+    satisfaction: Mapped[str | None] = mapped_column(String(10))
+
+
+rental_tenant = Table(
+    "rental_tenant", Base.metadata,
+    Column("rental_id", ForeignKey("rental.id", ondelete="CASCADE"), primary_key=True),
+    Column("resident_id", ForeignKey("resident.id"), primary_key=True),
+)
+
+
+class Rental(CommunityScoped, RecordMixin, Base):
+    __tablename__ = "rental"
+    household_id: Mapped[int] = mapped_column(ForeignKey("household.id"), nullable=False, index=True)
+    grid_id: Mapped[int] = mapped_column(ForeignKey("grid.id"), nullable=False, index=True)
+    landlord_name: Mapped[str] = mapped_column(String(50), nullable=False)
+    landlord_phone: Mapped[str | None] = mapped_column(String(30))
+    registered_date: Mapped[date] = mapped_column(Date, nullable=False)
+    group_rental: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)  # 群租
+    pledge_signed: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)  # 治安责任书
+    occupants: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    status: Mapped[str] = mapped_column(String(10), nullable=False, default="registered")
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class RentalCheck(CommunityScoped, RecordMixin, Base):
+    __tablename__ = "rental_check"
+    __table_args__ = (Index("ix_rental_check_rental_date", "rental_id", "check_date"),)
+    rental_id: Mapped[int] = mapped_column(ForeignKey("rental.id"), nullable=False)
+    check_date: Mapped[date] = mapped_column(Date, nullable=False)
+    inspector: Mapped[str] = mapped_column(String(50), nullable=False)
+    result: Mapped[str] = mapped_column(String(10), nullable=False)  # 合格 / 需整改
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+RESIDENT = Ledger(
+    key="resident", model=Resident, label="res.resident", parent="household_id", default_sort="name",
+    fields=(
+        Field("name", "res.name", required=True, max_length=50, search=True),
+        Field("gender", "res.gender", type="choice", choices=GENDERS, choices_key="gender", help="res.gender_help"),
+        Field("birth_date", "res.birth_date", type="date", help="res.birth_help", list=False),
+        Field("id_type", "res.id_type", type="choice", choices=ID_TYPES, choices_key="idtype", required=True,
+              list=False),
+        Field("id_number", "res.id_number", required=True, max_length=40, personal=True, list=False, column=False,
+              help="res.id_help"),
+        Field("phone", "res.phone", max_length=30, search=True, personal=True),
+        Field("household_id", "place.household", type="ref", ref="household", required=True, list=False),
+        Field("relation", "res.relation", type="choice", choices=RELATIONS, choices_key="relation", list=False),
+        Field("residence_type", "res.residence_type", type="choice", choices=RESIDENCE_TYPES,
+              choices_key="residence", required=True, filter=True),
+        Field("tags", "res.tags", type="multichoice", choices=special_groups(), choices_key="group",
+              list=False, column=False),
+        Field("needs", "res.needs", type="longtext", max_length=1000, list=False),
+        Field("consent", "res.consent", type="bool", list=False),
+        Field("notes", "field.note", type="longtext", max_length=2000, list=False),
+        Field("status", "res.status", type="choice", choices=STATUSES, choices_key="status", filter=True,
+              editable=False),
+        # filters only
+        Field("grid_id", "place.grid", type="ref", ref="grid", filter=True, list=False, editable=False),
+        Field("building_id", "place.building", type="ref", ref="building", filter=True, list=False, editable=False),
+        Field("tag", "res.group", type="choice", choices=special_groups(), choices_key="group", filter=True,
+              list=False, editable=False, column=False),
+        Field("age_band", "res.age_band", type="choice", choices=AGE_BANDS, filter=True, list=False,
+              editable=False, column=False),
+    ),
+)
+
+VISIT = Ledger(
+    key="visit", model=Visit, label="visit.visit", default_sort="visit_date",
+    fields=(
+        Field("resident_id", "res.resident", type="ref", ref="resident", required=True, editable=False),
+        Field("visit_date", "visit.date", type="date", required=True),
+        Field("visit_type", "visit.type", type="choice", choices=tuple(vocab()["visit_types"]),
+              choices_key="visittype", required=True, filter=True),
+        Field("staff_name", "visit.staff", required=True, max_length=50, search=True),
+        Field("minutes", "visit.minutes", type="int", min_value=1, max_value=24 * 60),
+        Field("outcome", "visit.outcome", type="longtext", max_length=2000, search=True),
+        Field("satisfaction", "visit.satisfaction", type="choice", choices=tuple(vocab()["satisfaction"]),
+              choices_key="satisfaction"),
+        Field("grid_id", "place.grid", type="ref", ref="grid", filter=True, list=False, editable=False),
+    ),
+)
+
+RENTAL = Ledger(
+    key="rental", model=Rental, label="rental.rental", default_sort="registered_date",
+    fields=(
+        Field("household_id", "rental.address", type="ref", ref="household", required=True),
+        Field("landlord_name", "rental.landlord", required=True, max_length=50, search=True, personal=True),
+        Field("landlord_phone", "rental.landlord_phone", max_length=30, personal=True, list=False),
+        Field("registered_date", "rental.registered", type="date", required=True),
+        Field("group_rental", "rental.group", type="bool", filter=False),
+        Field("pledge_signed", "rental.pledge", type="bool"),
+        Field("occupants", "rental.occupants", type="int", required=True, min_value=1, max_value=200),
+        Field("tenants", "rental.tenants", type="multichoice", list=False, column=False),
+        Field("note", "field.note", type="longtext", max_length=2000, list=False),
+        Field("status", "rental.status", type="choice", choices=("registered", "closed"), choices_key="rentalstatus",
+              filter=True, editable=False),
+        Field("grid_id", "place.grid", type="ref", ref="grid", filter=True, list=False, editable=False),
+    ),
+)

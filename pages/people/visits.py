@@ -1,0 +1,115 @@
+"""Visits and services: the due-visit list (one click to log), logging a visit, the records."""
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from components.auth import guard
+from components.i18n import choice_label, t
+from components.records import field_labels, flash, forget_form, record_form, record_list
+from components.runtime import read, user_action, write
+from db.models.residents import VISIT
+from services import access, places, residents, visits
+
+actor = guard("visits")
+st.title(t("page.visits"))
+st.caption(t("pagedesc.visits"))
+flash()
+LABELS = field_labels(VISIT)
+may_log = access.can(actor, "visits", "create")
+
+
+def _log(resident_id: int, data: dict, name: str) -> None:
+    with user_action(LABELS) as outcome:
+        with write() as s:
+            visits.log_visit(s, actor, resident_id, data)
+    if outcome["ok"]:
+        st.session_state["_flash"] = t("visit.logged", name=name)
+        st.rerun()
+
+
+due_tab, log_tab, list_tab = st.tabs([t("visit.due_title"), t("visit.log"), t("visit.history")])
+
+with due_tab:
+    st.caption(t("visit.due_caption"))
+    include_soon = st.toggle(t("visit.include_soon"), key="due_soon")
+    with read() as s:
+        due = visits.due_visits(s, actor, include_soon=include_soon)
+        rules = visits.rules(s)
+    overdue_n = sum(1 for d in due if d.status == "overdue")
+    st.markdown(t("visit.due_count", overdue=overdue_n, soon=len(due) - overdue_n))
+    if not due:
+        st.success(t("visit.due_empty"), icon=":material/task_alt:")
+    else:
+        table = pd.DataFrame([{
+            t("res.name"): d.name, t("res.groups"): "、".join(choice_label("group", g) for g in d.tags),
+            t("res.address"): d.address, t("visit.last"): d.last_visit or t("visit.never"),
+            t("visit.next_due"): d.next_due, t("visit.overdue_days"): d.days_overdue,
+            t("res.status"): t(f"visit.{'overdue' if d.status == 'overdue' else 'due_soon'}")} for d in due])
+        event = st.dataframe(table, hide_index=True, on_select="rerun", selection_mode="single-row",
+                             key="due_table", width="stretch")
+        picked = event.selection.rows if event and event.selection else []
+        if picked and may_log:
+            d = due[picked[0]]
+            st.markdown(f"**{t('visit.log')} · {d.name}**")
+            quick = st.columns([1, 3])
+            if quick[0].button(f"{t('visit.do')}：{choice_label('visittype', '走访')} · {date.today()}",
+                               type="primary", key=f"quick_{d.resident_id}", icon=":material/bolt:"):
+                _log(d.resident_id, {"visit_date": date.today(), "visit_type": "走访",
+                                     "staff_name": actor.display_name}, d.name)
+            with quick[1].expander(t("visit.log")):
+                data = record_form(VISIT, key=f"due_form_{d.resident_id}", skip=("resident_id",),
+                                   values={"visit_date": date.today(), "visit_type": "走访",
+                                           "staff_name": actor.display_name})
+                if data is not None:
+                    _log(d.resident_id, data, d.name)
+    with st.expander(t("visit.rules"), icon=":material/rule:"):
+        st.dataframe(pd.DataFrame([{t("res.group"): choice_label("group", tag),
+                                    t("visit.next_due"): t("visit.every", every=every, unit=t(f"unit.{unit}"))}
+                                   for tag, (unit, every) in rules.items()
+                                   if tag in residents.visible_groups(actor)]), hide_index=True)
+
+with log_tab:
+    if not may_log:
+        st.info(t("err.permission"))
+    else:
+        preset = st.query_params.get("visits.resident")
+        term = st.text_input(t("visit.find"), key="visit_find")
+        with read() as s:
+            options = residents.resident_options(s, actor, term, limit=50)
+            if preset and preset.isdigit() and int(preset) not in options:  # opened from a resident's file
+                options = {**residents.resident_options(s, actor, ids=[int(preset)]), **options}
+        if not options:
+            st.info(t("rec.empty"))
+        else:
+            keys = list(options)
+            index = keys.index(int(preset)) if preset and preset.isdigit() and int(preset) in options else 0
+            resident_id = st.selectbox(t("visit.pick_resident"), keys, index=index, format_func=options.get,
+                                       key="visit_resident")
+            data = record_form(VISIT, key="visit_new", skip=("resident_id",),
+                               values={"visit_date": date.today(), "visit_type": "走访",
+                                       "staff_name": actor.display_name})
+            if data is not None:
+                with user_action(LABELS) as outcome:
+                    with write() as s:
+                        visits.log_visit(s, actor, resident_id, data)
+                if outcome["ok"]:
+                    forget_form("visit_new")
+                    st.session_state["_flash"] = t("visit.logged", name=options[resident_id].split("（")[0])
+                    st.rerun()
+
+with list_tab:
+    with read() as s:
+        refs = {"grid_id": places.grid_names(s, actor.community_ids)}
+    if actor.grid_ids is not None:
+        refs["grid_id"] = {k: v for k, v in refs["grid_id"].items() if k in actor.grid_ids}
+
+    def fetch(**kw):
+        with read() as s:
+            page = visits.list_visits(s, actor, **kw)
+        names = {r["resident_id"]: r.get("resident_name") for r in page.rows}
+        refs["resident_id"] = names
+        return page
+
+    record_list(VISIT, fetch, key="visits", refs=refs, can_export=access.can(actor, "residents", "export"),
+                export_name="visits")
