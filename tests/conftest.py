@@ -81,6 +81,34 @@ def pg_template(pg_server):
 
 
 @pytest.fixture(scope="session")
+def pg_demo_template(pg_server, pg_template):
+    """The demo loaded once, cloned by tests that ask for ``demo_db``."""
+    from services.bootstrap import prepare
+
+    name = f"community_demo_{uuid.uuid4().hex[:8]}"
+    admin = _pg_admin(pg_server)
+    with admin.connect() as c:
+        c.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{pg_template}"'))
+    prepare(make_url(pg_server).set(database=name).render_as_string(hide_password=False), load_demo=True)
+    dispose_engines()
+    yield name
+    with admin.connect() as c:
+        c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_demo_template(sqlite_template, tmp_path_factory):
+    from services.bootstrap import prepare
+
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    shutil.copyfile(sqlite_template, path)
+    prepare(f"sqlite:///{path}", load_demo=True)
+    dispose_engines()
+    return path
+
+
+@pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory):
     from db.migrate import upgrade
 
@@ -98,14 +126,17 @@ def _fresh_sqlite(template: Path, tmp_path: Path) -> str:
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_url(request, tmp_path):
-    """A fresh migrated database on each backend; yields its URL."""
+    """A fresh migrated database on each backend (with the demo loaded when the test also asks
+    for ``demo_db``); yields its URL."""
+    demo = "demo_db" in request.fixturenames
     if request.param == "sqlite":
-        url = _fresh_sqlite(request.getfixturevalue("sqlite_template"), tmp_path)
+        template = request.getfixturevalue("sqlite_demo_template" if demo else "sqlite_template")
+        url = _fresh_sqlite(template, tmp_path)
         yield url
         dispose_engines()
         return
     server = request.getfixturevalue("pg_server")
-    template = request.getfixturevalue("pg_template")
+    template = request.getfixturevalue("pg_demo_template" if demo else "pg_template")
     name = f"community_t_{uuid.uuid4().hex[:10]}"
     admin = _pg_admin(server)
     with admin.connect() as c:
@@ -133,10 +164,7 @@ def db(engine):
 
 @pytest.fixture
 def demo_db(db_url, engine):
-    """The test database with the demo loaded (places and the five accounts)."""
-    from services.bootstrap import prepare
-
-    prepare(db_url, load_demo=True)
+    """The test database with the demo loaded (places, accounts, residents, visits, rentals)."""
     return engine
 
 

@@ -16,16 +16,12 @@ EVIDENCE = ROOT / "test-artifacts" / "fresh-server"
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory, sqlite_template):
+def served(tmp_path_factory, sqlite_demo_template, _isolated_data_dir):
     require_browser()
-    from db.engine import dispose_engines
-    from services.bootstrap import prepare
-
     folder = tmp_path_factory.mktemp("served")
-    db = copy_file(sqlite_template, folder / "app.db")
-    prepare(f"sqlite:///{db}", load_demo=True)
-    dispose_engines()
-    server = Server(f"sqlite:///{db}", folder, free_port(), folder / "server.log")
+    db = copy_file(sqlite_demo_template, folder / "app.db")
+    # the same data folder as the tests: the demo's ID numbers were encrypted with its key
+    server = Server(f"sqlite:///{db}", _isolated_data_dir, free_port(), folder / "server.log")
     yield server
     server.stop()
 

@@ -22,23 +22,11 @@ EXPECTED_PAGES = {
 }
 
 
-@pytest.fixture(scope="session")
-def demo_template(sqlite_template, tmp_path_factory):
-    from db.engine import dispose_engines
-    from services.bootstrap import prepare
-
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
-    shutil.copyfile(sqlite_template, path)
-    prepare(f"sqlite:///{path}", load_demo=True)
-    dispose_engines()
-    return path
-
-
 @pytest.fixture
-def app(demo_template, tmp_path, monkeypatch):
+def app(sqlite_demo_template, tmp_path, monkeypatch):
     """A fresh demo database and a factory of AppTests running app.py against it."""
     path = tmp_path / "app.db"
-    shutil.copyfile(demo_template, path)
+    shutil.copyfile(sqlite_demo_template, path)
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{path}")
     monkeypatch.setenv("COMMUNITY_DEMO", "1")
 
