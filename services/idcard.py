@@ -100,8 +100,8 @@ def parse(id_type: str, raw, today: date | None = None) -> IdInfo:
 
 def mask(number: str) -> str:
     """``110105********1234``: region and last four only."""
-    if len(number) <= 8:
-        return number[:1] + "*" * max(0, len(number) - 3) + number[-2:]
+    if len(number) < 15:  # passports and permits: first character and last three
+        return number[:1] + "*" * max(0, len(number) - 4) + number[-3:]
     return number[:6] + "*" * (len(number) - 10) + number[-4:]
 
 
@@ -114,7 +114,8 @@ def normalize_phone(raw) -> str:
     digits = text.replace("-", "")
     if re.fullmatch(r"1[3-9]\d{9}", digits):
         return digits
-    m = re.fullmatch(r"(0\d{2,3})-?(\d{7,8})(?:(?:-|转|#)(\d{1,6}))?", text)
+    # area codes: 010 and 02x have three digits, every other one four
+    m = re.fullmatch(r"(010|02\d|0[3-9]\d{2})-?(\d{7,8})(?:(?:-|转|#)(\d{1,6}))?", text)
     if m:
         return f"{m.group(1)}-{m.group(2)}" + (f"-{m.group(3)}" if m.group(3) else "")
     raise IdError("err.phone")

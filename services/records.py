@@ -71,7 +71,14 @@ def validate(ledger: Ledger, data: dict, *, partial: bool = False) -> dict:
     return out
 
 
+TRUE_WORDS = {"1", "true", "yes", "y", "是", "√", "✓", "有", "已签"}
+
+
 def _coerce(f: Field, raw: Any):
+    if f.type == "bool":  # missing means no
+        if isinstance(raw, str):
+            return clean_text(raw) is not None and clean_text(raw).lower() in TRUE_WORDS
+        return bool(raw) if raw is not None and raw == raw else False
     if f.type == "multichoice":
         if raw is None or raw == "":
             return []
@@ -89,8 +96,6 @@ def _coerce(f: Field, raw: Any):
         return int(clean_text(raw) if isinstance(raw, str) else raw)
     if f.type == "float":
         return float(clean_text(raw) if isinstance(raw, str) else raw)
-    if f.type == "bool":
-        return bool(raw)
     if f.type == "date":
         if isinstance(raw, datetime):
             return raw.date()

@@ -90,11 +90,12 @@ def check_fields(actor: Actor, data: dict, *, keep_id: bool = False, existing: R
     elif keep_id and existing is not None:
         values["birth_date"] = birth or existing.birth_date
         values["gender"] = values.get("gender") or existing.gender
-    if not values.get("birth_date") and "birth_date" not in errors:
+    derived = values.get("id_type") in ("居民身份证", "港澳台居民居住证") and "id_number" in errors
+    if not values.get("birth_date") and "birth_date" not in errors and not derived:
         errors["birth_date"] = "err.required"
     elif values.get("birth_date") and values["birth_date"] > today:
         errors["birth_date"] = "err.id_future_birth"
-    if not values.get("gender") and "gender" not in errors:
+    if not values.get("gender") and "gender" not in errors and not derived:
         errors["gender"] = "err.required"
     if values.get("phone"):
         try:
