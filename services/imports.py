@@ -268,7 +268,8 @@ def preview(session: Session, actor: Actor, filename: str, data: bytes, communit
         try:
             values, tag_list, info = residents.check_fields(actor, data_row, today=today)
         except ValidationError as e:
-            errs.extend(RowError(line, f, k) for f, k in e.errors.items() if f != "household_id")
+            already = {x.column for x in errs}
+            errs.extend(RowError(line, f, k) for f, k in e.errors.items() if f != "household_id" and f not in already)
             values, info = None, None
         if info is not None and values is not None:
             digest = residents.id_digest(values["id_type"], info.number)
