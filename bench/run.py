@@ -4,7 +4,9 @@ in the same run (absolute times vary ±30 % between runs on these machines).
 - an audited place write through ``services`` (validation, version check, hash-chained audit
   entry, one transaction each) against a bare ORM insert of the same row in its own transaction;
 - the audit-chain verification per entry against plainly reading the same rows;
-- a paged, searched list of households through ``services.places`` against the bare SQL.
+- a paged, searched list of households through ``services.places`` against the bare SQL;
+- resident import rows per second against a bare bulk insert, and the residents list at about
+  100,000 residents against its bare SQL (bench/residents.py).
 
 Runs on a temporary SQLite file, or on ``BENCH_DATABASE_URL``. Writes bench/results/*.json.
 """
@@ -82,6 +84,9 @@ def main() -> int:
                                  s.execute(select(Household.__table__).where(cond).order_by(Household.id)
                                            .limit(50).offset(500)).all()))
 
+    from bench import residents as resident_bench
+
+    resident_figures = resident_bench.run(engine, int(os.environ.get("BENCH_IMPORT_ROWS", "50000")))
     per = N_WRITES // REPEAT
     result = {
         "when": datetime.now().isoformat(timespec="seconds"), "database": safe_url(url),
@@ -91,6 +96,7 @@ def main() -> int:
         "verify_over_read": round(t_verify / t_read, 2),
         "list_ms": round(t_list * 1000, 2), "list_sql_floor_ms": round(t_floor * 1000, 2),
         "list_over_floor": round(t_list / t_floor, 2),
+        "residents": resident_figures,
     }
     print(f"database            {result['database']}")
     print(f"audited write       {result['audited_write_ms']:8.3f} ms  vs bare ORM write "
@@ -99,6 +105,11 @@ def main() -> int:
           f"{result['plain_read_ms']} ms  -> x{result['verify_over_read']}")
     print(f"household list page {result['list_ms']:8.2f} ms  vs bare SQL {result['list_sql_floor_ms']} ms"
           f"  -> x{result['list_over_floor']}")
+    rf = resident_figures
+    print(f"resident import      {rf['import_rows']} rows in {rf['import_s']} s = {rf['import_rows_per_s']} rows/s "
+          f"(validated, encrypted, audited)  vs bare INSERT {rf['bare_insert_s']} s -> x{rf['import_over_bare_insert']}")
+    print(f"residents list       {rf['list_filtered_ms']} ms (search + group filter, {rf['residents_total']} residents)"
+          f"  vs bare SQL {rf['list_sql_floor_ms']} ms -> x{rf['list_over_floor']}; page 101: {rf['list_page_101_ms']} ms")
     out = ROOT / "bench" / "results" / f"foundation-{datetime.now():%Y%m%d-%H%M%S}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")

@@ -23,8 +23,15 @@ def _fernet(key: str) -> Fernet:
 
 
 def _keys() -> tuple[str, bytes]:
-    fkey = os.environ.get("COMMUNITY_FERNET_KEY") or file_secret("fernet_key", lambda: Fernet.generate_key().decode())
-    hkey = os.environ.get("COMMUNITY_HASH_KEY") or file_secret("hash_key", lambda: secrets.token_hex(32))
+    return _load_keys(os.environ.get("COMMUNITY_FERNET_KEY"), os.environ.get("COMMUNITY_HASH_KEY"),
+                      os.environ.get("COMMUNITY_DATA_DIR"))
+
+
+@lru_cache(maxsize=8)
+def _load_keys(fernet_env: str | None, hash_env: str | None, _data_dir: str | None) -> tuple[str, bytes]:
+    """Read (or create) once per configuration, not per value."""
+    fkey = fernet_env or file_secret("fernet_key", lambda: Fernet.generate_key().decode())
+    hkey = hash_env or file_secret("hash_key", lambda: secrets.token_hex(32))
     return fkey, hkey.encode("ascii")
 
 

@@ -316,15 +316,23 @@ def commit(session: Session, actor: Actor, plan: ImportPlan, *, valid_only: bool
             building_ids[bkey] = b.id
             grid_of[b.id] = b.grid_id
     households = dict(ctx["households"])
+    missing: dict[tuple, dict] = {}
     for r in plan.rows:
         bid = building_ids[r["building"]]
         hkey = (bid, _key(r["unit"]), _key(r["room"]))
-        if hkey not in households:
-            h = records.create(session, actor, Household, {"community_id": community_id, "building_id": bid,
-                                                           "unit": r["unit"], "room": r["room"], "hardship": "无"})
-            households[hkey] = h.id
-        r["household_id"] = households[hkey]
-        r["building_id"] = bid
+        r["hkey"], r["building_id"] = hkey, bid
+        if hkey not in households and hkey not in missing:
+            missing[hkey] = {"community_id": community_id, "building_id": bid, "unit": r["unit"], "room": r["room"],
+                             "hardship": "无", "created_by": actor.username, "updated_by": actor.username}
+    if missing:  # new flats, in bulk and audited like any other write
+        new_rows = list(missing.values())
+        new_ids = session.execute(insert(Household).returning(Household.id, sort_by_parameter_order=True),
+                                  new_rows).scalars().all()
+        households.update(zip(missing.keys(), new_ids))
+        audit.record_many(session, actor, "create", "household",
+                          [(hid, None, row, community_id) for hid, row in zip(new_ids, new_rows)])
+    for r in plan.rows:
+        r["household_id"] = households[r["hkey"]]
     now = utcnow()
     payload = []
     for r in plan.rows:

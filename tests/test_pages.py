@@ -194,3 +194,46 @@ def test_language_is_remembered_for_the_user(app):
     assert at.title[0].value == CATALOG["home.welcome"][1].format(name="居委会主任 周敏")
     at = login_form(app().run(), "staff", "community")  # others keep Chinese
     assert at.title[0].value == ZH["home.welcome"].format(name="网格员 吴磊")
+
+
+def test_residents_list_shows_masked_numbers_and_reveal_is_for_managers(app):
+    import re
+
+    from sqlalchemy import select
+
+    from db.engine import session_scope
+    from db.models import AuditLog, Resident
+    from services import crypto
+
+    for role in ("staff", "supervisor"):
+        at = as_role(app, role)
+        at.switch_page("pages/people/residents.py").run()
+        assert not at.exception
+        table = at.dataframe[0].value
+        column = table[ZH["res.id_masked"]]
+        assert len(table) > 0 and all(re.fullmatch(r"\d{6}\*{8}[\dX]{4}", v) for v in column)
+        assert not [b for b in at.button if b.label == ZH["res.reveal"]]
+    with session_scope() as s:
+        resident = s.execute(select(Resident).where(Resident.community_id == 1).order_by(Resident.id)).scalars().first()
+        number = crypto.decrypt(resident.id_enc)
+    at = as_role(app, "manager")
+    at.query_params["residents.id"] = str(resident.id)
+    at.switch_page("pages/people/residents.py").run()
+    assert number not in " ".join(m.value for m in at.markdown)
+    next(b for b in at.button if b.label == ZH["res.reveal"]).click()
+    at.run()
+    assert any(number in i.value for i in at.info)
+    with session_scope() as s:
+        assert s.execute(select(AuditLog.action).where(AuditLog.row_id == resident.id,
+                                                       AuditLog.table_name == "resident")).scalars().all()[-1] == "reveal_id"
+
+
+def test_new_resident_form_refuses_a_bad_number_and_keeps_the_input(app):
+    at = as_role(app, "manager")
+    at.switch_page("pages/people/residents.py").run()
+    next(w for w in at.text_input if w.key == "res_new_name").input("新居民")
+    next(w for w in at.text_input if w.key == "res_new_id_number").input("110105194912310021")
+    next(b for b in at.button if b.label == ZH["rec.save"] and "res_new" in (b.form_id or "")).click()
+    at.run()
+    assert any(ZH["err.id_checksum"] in e for e in errors(at))
+    assert next(w for w in at.text_input if w.key == "res_new_name").value == "新居民"
