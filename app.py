@@ -36,6 +36,8 @@ language_switch(_remember_language)
 if actor is None:
     actor = auth.login_page(authenticator)
     if actor is None:
+        # register every page (hidden, none runs) so a deep link keeps its address through login
+        st.navigation(build_pages(None), position="hidden")
         st.stop()
 
 with st.sidebar:

@@ -1,6 +1,9 @@
 """The language of this session and ``t()``, the only way a user-facing string is drawn."""
 from __future__ import annotations
 
+import threading
+from contextlib import contextmanager
+
 import streamlit as st
 
 from components.catalog import CATALOG
@@ -9,8 +12,25 @@ LANGS = ("zh", "en")
 DEFAULT = "zh"
 
 
+_forced = threading.local()
+
+
 def lang() -> str:
+    forced = getattr(_forced, "lang", None)
+    if forced:
+        return forced
     return st.session_state.get("lang", DEFAULT)
+
+
+@contextmanager
+def language(code: str):
+    """Translate in ``code`` where there is no session (a download built after the run)."""
+    previous = getattr(_forced, "lang", None)
+    _forced.lang = code
+    try:
+        yield
+    finally:
+        _forced.lang = previous
 
 
 def apply_query_lang() -> None:

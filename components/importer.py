@@ -51,7 +51,7 @@ def import_panel(*, key: str, preview: Callable, commit: Callable, labels: dict[
     plan = stored[1]
     st.info(t("imp.summary", total=plan.total, valid=plan.valid, bad=plan.bad_rows), icon=":material/info:")
     if plan.new_buildings:
-        st.caption(t("imp.new_buildings", names="、".join(plan.new_buildings)))
+        st.caption(t("imp.new_buildings", names=t("sep.list").join(plan.new_buildings)))
     if plan.errors:
         from services.imports import error_report
 

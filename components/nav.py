@@ -8,10 +8,11 @@ from components.i18n import t
 from services import access
 
 
-def build_pages(role: str) -> dict[str, list[st.Page]]:
+def build_pages(role: str | None) -> dict[str, list[st.Page]]:
+    """``role`` None (not signed in): every page registered, none visible."""
     sections: dict[str, list[st.Page]] = {}
     for spec in access.built_pages():
-        visible = access.can(role, spec.key)
+        visible = role is not None and access.can(role, spec.key)
         page = st.Page(spec.script, title=t(f"page.{spec.key}"), icon=spec.icon, url_path=spec.key,
                        default=spec.key == "home", visibility="visible" if visible else "hidden")
         sections.setdefault(spec.section, []).append(page)

@@ -11,7 +11,7 @@ from typing import Callable
 import pandas as pd
 import streamlit as st
 
-from components.i18n import choice_label, t
+from components.i18n import choice_label, lang, language, t
 from db.fields import Field, Ledger
 from services import exports
 from services.records import Page
@@ -64,7 +64,7 @@ def record_list(ledger: Ledger, fetch: Fetch, *, key: str, refs: dict[str, dict[
     refs = refs or {}
     filter_defaults = filter_defaults or {}
     filters_fields = ledger.filter_fields
-    top = st.columns([4, 2, 1])
+    top = st.columns([4, 2, 1.3])
     search = top[0].text_input(t("rec.search"), value=_from_query(key, "q", ""), key=f"{key}_q",
                                placeholder=search_hint or t("rec.search_help"))
     _to_query(key, "q", search.strip())
@@ -81,7 +81,7 @@ def record_list(ledger: Ledger, fetch: Fetch, *, key: str, refs: dict[str, dict[
                 current = None
             index = options.index(current) + 1 if current in options else 0
             picked = cols[i].selectbox(
-                t(f.label), [None] + options, index=index, key=f"{key}_f_{f.name}",
+                t(f.label), [None] + options, index=index, key=f"{key}_f_{f.name}", placeholder=t("rec.all"),
                 format_func=lambda v, f=f: t("rec.all") if v is None else display_value(f, v, refs))
             if picked != filter_defaults.get(f.name):
                 _to_query(key, f.name, "all" if picked is None else picked)
@@ -93,11 +93,12 @@ def record_list(ledger: Ledger, fetch: Fetch, *, key: str, refs: dict[str, dict[
                 filters[f.name] = "all"
     sortable = [f for f in ledger.list_fields if f.type not in ("longtext",)]
     sort_names = [f.name for f in sortable]
-    sort_default = _from_query(key, "sort", ledger.default_sort)
+    first = ledger.default_sort if ledger.default_sort in sort_names else sort_names[0]
+    sort_default = _from_query(key, "sort", first)
     sort = top[1].selectbox(t("rec.sort"), sort_names, key=f"{key}_sort",
-                              index=sort_names.index(sort_default) if sort_default in sort_names else 0,
-                              format_func=lambda n: t(ledger.field(n).label))
-    _to_query(key, "sort", sort if sort != ledger.default_sort else None)
+                            index=sort_names.index(sort_default) if sort_default in sort_names else 0,
+                            format_func=lambda n: t(ledger.field(n).label))
+    _to_query(key, "sort", sort if sort != first else None)
     top[2].write("")
     top[2].write("")
     descending = top[2].toggle(t("rec.descending"), key=f"{key}_desc")
@@ -141,13 +142,17 @@ def record_list(ledger: Ledger, fetch: Fetch, *, key: str, refs: dict[str, dict[
                                help=t("rec.of_pages", n=pages), label_visibility="collapsed")
         footer[1].caption(t("rec.of_pages", n=pages))
     if can_export:
+        current_lang = lang()
+
         def _all_rows() -> pd.DataFrame:
-            if exporter is not None:
-                return exporter(search=search, filters=filters, sort=sort, descending=descending)
-            full = fetch(search=search, filters=filters, sort=sort, descending=descending, limit=100_000, offset=0)
-            rows = [{k: display_value(ledger.field(k), r.get(k), refs) if k in {f.name for f in ledger.fields}
-                     else r.get(k) for k, _ in columns} for r in full.rows]
-            return exports.frame(rows, columns)
+            with language(current_lang):  # runs after the script run, without its session
+                if exporter is not None:
+                    return exporter(search=search, filters=filters, sort=sort, descending=descending)
+                full = fetch(search=search, filters=filters, sort=sort, descending=descending, limit=100_000,
+                             offset=0)
+                rows = [{k: display_value(ledger.field(k), r.get(k), refs) if k in {f.name for f in ledger.fields}
+                         else r.get(k) for k, _ in columns} for r in full.rows]
+                return exports.frame(rows, columns)
 
         name = export_name or ledger.key
         footer[2].download_button(t("rec.export_csv"), data=lambda: exports.to_csv(_all_rows()),
@@ -276,5 +281,5 @@ def confirm_delete(name: str, on_confirm: Callable[[], bool], key: str) -> None:
 def flash() -> None:
     """Show a message left by the previous run (after a rerun that follows a save)."""
     message = st.session_state.pop("_flash", None)
-    if message:
-        st.success(message, icon=":material/check_circle:")
+    if message:  # a toast, not an element: an element here would shift the page and reset its tabs
+        st.toast(message, icon=":material/check_circle:")

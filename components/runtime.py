@@ -24,14 +24,16 @@ def write():
 
 def error_text(e: DomainError, labels: dict[str, str] | None = None) -> str:
     params = {k: v for k, v in e.params.items() if not isinstance(v, dict)}
+    if isinstance(e.params.get("counts"), dict):  # tables that still hang on a record, by their names
+        params["tables"] = t("sep.list").join(f"{t('table.' + name)} {n}" for name, n in e.params["counts"].items())
     if "field" in params and labels:
         params["field"] = labels.get(params["field"], params["field"])
     if "at" in params and hasattr(params["at"], "strftime"):
         params["at"] = params["at"].strftime("%Y-%m-%d %H:%M")
     text = t(e.key, **params)
     if isinstance(e, ValidationError) and e.errors:
-        parts = [f"{(labels or {}).get(f, f)}：{t(k)}" for f, k in e.errors.items()]
-        text = f"{text} " + "；".join(parts)
+        parts = [f"{(labels or {}).get(f, f)}{t('sep.field')}{t(k)}" for f, k in e.errors.items()]
+        text = f"{text} " + t("sep.items").join(parts)
     return text
 
 

@@ -165,7 +165,21 @@ def search(session: Session, *, actor: str | None = None, table_name: str | None
     return AuditPage([{
         "id": e.id, "at": e.at, "actor": e.actor, "action": e.action, "table": e.table_name,
         "row_id": e.row_id, "before": e.before, "after": e.after, "hash": e.hash[:12],
+        "changes": changes(e.before, e.after),
     } for e in rows], total)
+
+
+BOOKKEEPING = {"updated_at", "updated_by", "version", "created_at", "created_by", "id"}
+
+
+def changes(before: str | None, after: str | None) -> list[tuple[str, object, object]]:
+    """What an entry changed: (field, old, new) for the fields that differ, bookkeeping left out."""
+    b = json.loads(before) if before else {}
+    a = json.loads(after) if after else {}
+    if not isinstance(a, dict) or not isinstance(b, dict):
+        return []
+    keys = [k for k in dict.fromkeys([*b, *a]) if k not in BOOKKEEPING]
+    return [(k, b.get(k), a.get(k)) for k in keys if b.get(k) != a.get(k) and (b or a.get(k) not in (None, "", []))]
 
 
 def distinct_values(session: Session) -> dict[str, list[str]]:

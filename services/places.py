@@ -41,12 +41,18 @@ def options(session: Session, actor: Actor, kind: str) -> dict[int, str]:
     model = ledger(kind).model
     conds = [model.deleted_at.is_(None), *_scope(actor, kind)]
     if kind == "household":
-        rows = session.execute(select(Household.id, Building.name, Household.unit, Household.room)
-                               .join(Building, Building.id == Household.building_id).where(*conds)
-                               .order_by(Building.code, Household.unit, Household.room)).all()
-        return {r[0]: f"{r[1]} {r[2]}-{r[3]}" for r in rows}
-    rows = session.execute(select(model.id, model.code, model.name).where(*conds).order_by(model.code)).all()
-    return {r[0]: f"{r[2]}" if kind != "community" else f"{r[2]}" for r in rows}
+        rows = session.execute(select(Household.id, Community.name, Building.name, Household.unit, Household.room)
+                               .join(Building, Building.id == Household.building_id)
+                               .join(Community, Community.id == Household.community_id).where(*conds)
+                               .order_by(Community.code, Building.code, Household.unit, Household.room)).all()
+        several = len({r[1] for r in rows}) > 1
+        return {r[0]: (f"{r[1]} · " if several else "") + f"{r[2]} {r[3]} {r[4]}" for r in rows}
+    if kind == "community":
+        return dict(session.execute(select(model.id, model.name).where(*conds).order_by(model.code)).all())
+    rows = session.execute(select(model.id, Community.name, model.name).join(Community, Community.id == model.community_id)
+                           .where(*conds).order_by(Community.code, model.code)).all()
+    several = len({r[1] for r in rows}) > 1  # the same "1号楼" exists in every community
+    return {r[0]: f"{r[1]} · {r[2]}" if several else r[2] for r in rows}
 
 
 def get_place(session: Session, actor: Actor, kind: str, row_id: int):
@@ -146,6 +152,13 @@ def counts(session: Session, actor: Actor) -> dict[str, int]:
     out = {}
     for kind in KINDS:
         model = ledger(kind).model
-        out[kind] = session.execute(select(func.count()).select_from(model)
-                                    .where(model.deleted_at.is_(None), *_scope(actor, kind))).scalar_one()
+        conds = [model.deleted_at.is_(None), *_scope(actor, kind)]
+        if actor.grid_ids is not None and kind != "community":  # staff: their grids only
+            grid_col = {"grid": Grid.id, "building": Building.grid_id}.get(kind)
+            if grid_col is None:
+                conds.append(Household.building_id.in_(select(Building.id).where(Building.grid_id.in_(
+                    sorted(actor.grid_ids)))))
+            else:
+                conds.append(grid_col.in_(sorted(actor.grid_ids)))
+        out[kind] = session.execute(select(func.count()).select_from(model).where(*conds)).scalar_one()
     return out

@@ -349,7 +349,7 @@ def _row(r: Resident, building: str, unit: str, room: str, tags: list[str], toda
             "birth_date": r.birth_date, "id_type": r.id_type, "id_masked": r.id_masked, "phone": r.phone,
             "household_id": r.household_id, "address": f"{building} {unit} {room}", "relation": r.relation,
             "residence_type": r.residence_type, "status": r.status, "status_date": r.status_date,
-            "tags": tags, "groups": "、".join(groups), "needs": r.needs, "consent": r.consent, "notes": r.notes,
+            "tags": tags, "group_list": groups, "groups": "、".join(groups), "needs": r.needs, "consent": r.consent, "notes": r.notes,
             "grid_id": r.grid_id, "building_id": r.building_id, "community_id": r.community_id,
             "updated_at": r.updated_at, "updated_by": r.updated_by}
 
@@ -425,7 +425,14 @@ def household_options(session: Session, actor: Actor) -> dict[int, str]:
             .where(Household.deleted_at.is_(None), Building.deleted_at.is_(None),
                    community_clause(actor, Household.community_id), grid_clause(actor, Building.grid_id))
             .order_by(Building.code, Household.unit, Household.room))
-    return {hid: f"{b} {u} {r}" for hid, b, u, r in session.execute(stmt)}
+    rows = session.execute(stmt.add_columns(Household.community_id)).all()
+    several = len({r[4] for r in rows}) > 1
+    names = {}
+    if several:
+        from db.models import Community
+
+        names = dict(session.execute(select(Community.id, Community.name)).all())
+    return {hid: (f"{names[c]} · " if several else "") + f"{b} {u} {r}" for hid, b, u, r, c in rows}
 
 
 def resident_options(session: Session, actor: Actor, search: str | None = None, limit: int = 50,

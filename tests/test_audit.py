@@ -73,3 +73,15 @@ def test_search_filters_and_pages(db):
         page = audit.search(s, table_name="community", limit=2, offset=0)
         assert page.total == 5 and len(page.rows) == 2 and page.rows[0]["id"] > page.rows[1]["id"]
         assert audit.search(s, actor="nobody").total == 0
+
+
+def test_entries_say_what_changed(db):
+    from services.access import SYSTEM as actor
+
+    _make_entries(db, 1)
+    with db(write=True) as s:
+        c = s.execute(select(Community)).scalar_one()
+        places.save_place(s, actor, "community", {"code": c.code, "name": "新名字", "phone": "010-1"}, c.id, c.version)
+    with db() as s:
+        newest = audit.search(s, limit=1).rows[0]
+    assert newest["changes"] == [("name", "社区0", "新名字"), ("phone", None, "010-1")]

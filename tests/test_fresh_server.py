@@ -93,3 +93,29 @@ def test_role_signs_in_sees_its_navigation_is_refused_by_url_and_signs_out(serve
         raise
     finally:
         context.close()
+
+
+def test_a_deep_link_survives_the_login(served, browser):
+    # Streamlit answers the very first request of a new server before any st.navigation exists
+    # ("Page not found", then the main page); from then on page URLs resolve, also before login
+    warm = browser.new_context()
+    warm.new_page().goto(served.url)
+    settle(warm.pages[0])
+    warm.close()
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        page.goto(f"{served.url}/residents?lang=en")
+        settle(page)
+        page.get_by_role("textbox", name=CATALOG["login.username"][1]).fill("manager")
+        page.get_by_role("textbox", name=CATALOG["login.password"][1]).fill("community")
+        page.get_by_role("button", name=CATALOG["login.submit"][1]).click()
+        settle(page)
+        page.locator("h1", has_text=CATALOG["page.residents"][1]).wait_for(timeout=15_000)
+        assert page.url.split("?")[0].endswith("/residents")
+        assert "Page not found" not in page.inner_text("body")
+    except Exception:
+        keep_evidence(page, EVIDENCE, "deep-link")
+        raise
+    finally:
+        context.close()

@@ -24,11 +24,17 @@ with read() as s:
     values = audit.distinct_values(s)
 c = st.columns(5)
 who = c[0].selectbox(t("audit.actor"), [None] + values["actor"], format_func=lambda v: t("rec.all") if v is None else v)
-table = c[1].selectbox(t("audit.table"), [None] + values["table"], format_func=lambda v: t("rec.all") if v is None else v)
-action = c[2].selectbox(t("audit.action"), [None] + values["action"], format_func=lambda v: t("rec.all") if v is None else v)
+table = c[1].selectbox(t("audit.table"), [None] + values["table"],
+                       format_func=lambda v: t("rec.all") if v is None else t(f"table.{v}"))
+action = c[2].selectbox(t("audit.action"), [None] + values["action"],
+                        format_func=lambda v: t("rec.all") if v is None else t(f"auditaction.{v}"))
 since = c[3].date_input(t("audit.since"), value=date.today() - timedelta(days=30))
 until = c[4].date_input(t("audit.until"), value=date.today())
 PAGE = 50
+signature = (who, table, action, since, until)
+if st.session_state.get("audit_sig") != signature:  # new filters start at page 1
+    st.session_state["audit_sig"] = signature
+    st.session_state["audit_page"] = 1
 page_no = st.session_state.get("audit_page", 1)
 with read() as s:
     found = audit.search(s, actor=who, table_name=table, action=action, since=since, until=until,
@@ -36,9 +42,17 @@ with read() as s:
 if not found.rows:
     st.info(t("rec.empty"), icon=":material/search_off:")
 else:
-    df = pd.DataFrame(found.rows)[["id", "at", "actor", "action", "table", "row_id", "before", "after", "hash"]]
-    df.columns = [t("field.id"), t("audit.at"), t("audit.actor"), t("audit.action"), t("audit.table"),
-                  t("audit.row_id"), t("audit.before"), t("audit.after"), "hash"]
+    def _changes(row) -> str:
+        def show(v):
+            return "—" if v in (None, "", []) else str(v)
+        parts = [f"{k}{t('sep.field')}{show(old)} → {show(new)}" if row["before"] else f"{k}{t('sep.field')}{show(new)}"
+                 for k, old, new in row["changes"]]
+        return t("sep.items").join(parts)
+
+    df = pd.DataFrame([{
+        t("field.id"): r["id"], t("audit.at"): r["at"].strftime("%Y-%m-%d %H:%M:%S"), t("audit.actor"): r["actor"],
+        t("audit.action"): t(f"auditaction.{r['action']}"), t("audit.table"): t(f"table.{r['table']}"),
+        t("audit.row_id"): r["row_id"], t("audit.changes"): _changes(r), "hash": r["hash"]} for r in found.rows])
     st.dataframe(df, hide_index=True, width="stretch")
     pages = max(1, -(-found.total // PAGE))
     cols = st.columns([3, 1])

@@ -60,7 +60,8 @@ def _section(kind: str) -> None:
         if row is None:
             st.caption(t("rec.select_hint"))
             return
-        with st.expander(t("rec.edit", kind=t(ledger.label)) + f" · {row.get('name') or row['id']}",
+        title = row.get("name") or f"{refs.get('building_id', {}).get(row.get('building_id'), '')} {row.get('unit')} {row.get('room')}"
+        with st.expander(t("rec.edit", kind=t(ledger.label)) + f" · {title}",
                          expanded=True, icon=":material/edit:"):
             form_key = f"edit_{kind}_{row['id']}"
             version = loaded_version(form_key, row)
@@ -81,6 +82,8 @@ def _section(kind: str) -> None:
                 with user_action(labels) as outcome:
                     with write() as s:
                         places.delete_place(s, actor, kind, row["id"], version)
+                if outcome["ok"]:
+                    close_record(f"places_{kind}", form_key)
                 return outcome["ok"]
 
             buttons = st.columns(2)

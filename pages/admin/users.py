@@ -98,6 +98,7 @@ with edit_col:
                         with write() as s:
                             users.reset_password(s, actor, row["id"], new_pw)
                     if outcome["ok"]:
+                        forget_form(prefix)  # the reset moved the row's version: reload the form
                         st.session_state["_flash"] = t("users.reset_done")
                         st.rerun()
             if st.button(t("rec.close"), key="close_user", icon=":material/close:"):
@@ -108,5 +109,6 @@ with edit_col:
                     with write() as s:
                         users.unlock(s, actor, row["id"])
                 if outcome["ok"]:
+                    forget_form(prefix)
                     st.session_state["_flash"] = t("users.unlocked")
                     st.rerun()

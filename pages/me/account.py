@@ -18,10 +18,10 @@ with read() as s:
 with st.container(border=True):
     st.subheader(t("account.profile"))
     st.write(f"**{actor.display_name}** · `{actor.username}` · {t('role.' + actor.role)}")
-    scope = t("account.all_communities") if actor.community_ids is None else "、".join(communities.values())
+    scope = t("account.all_communities") if actor.community_ids is None else t("sep.list").join(communities.values())
     if actor.grid_ids:
-        scope += " · " + "、".join(v for k, v in grids.items() if k in actor.grid_ids)
-    st.write(f"{t('account.scope')}：{scope or '—'}")
+        scope += " · " + t("sep.list").join(v for k, v in grids.items() if k in actor.grid_ids)
+    st.write(f"{t('account.scope')}{t('sep.field')}{scope or '—'}")
 
 if actor.extra.get("must_change_password"):
     st.warning(t("login.must_change"), icon=":material/key:")

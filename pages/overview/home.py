@@ -21,11 +21,11 @@ with st.container(border=True):
     if actor.community_ids is None:
         st.write(t("home.community", names=t("home.all")))
     elif community_names:
-        st.write(t("home.community", names="、".join(community_names.values())))
+        st.write(t("home.community", names=t("sep.list").join(community_names.values())))
     else:
         st.warning(t("home.no_scope"))
     if actor.grid_ids:
-        st.write(t("home.grids", names="、".join(v for k, v in grid_names.items() if k in actor.grid_ids)))
+        st.write(t("home.grids", names=t("sep.list").join(v for k, v in grid_names.items() if k in actor.grid_ids)))
     if actor.role != "volunteer" and (actor.community_ids is None or community_names):
         st.caption(t("home.counts", **counts))
 
@@ -40,4 +40,4 @@ for i, spec in enumerate(cards):
         st.page_link(spec.script, label=t(f"page.{spec.key}"), icon=spec.icon)
         st.caption(t(f"pagedesc.{spec.key}"))
         actions = [t(f"action.{a}") for a in access.actions_of(actor.role, spec.key)]
-        st.caption(t("home.can", actions="、".join(actions)))
+        st.caption(t("home.can", actions=t("sep.list").join(actions)))

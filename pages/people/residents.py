@@ -31,14 +31,22 @@ group_labels = {g: choice_label("group", g) for g in residents.visible_groups(ac
 st.caption(t("res.total", **totals))
 
 
+def _groups(rows: list[dict]) -> None:
+    for r in rows:  # the groups in the user's language
+        r["groups"] = t("sep.list").join(choice_label("group", g) for g in r["group_list"])
+
+
 def fetch(**kw):
     with read() as s:
-        return residents.list_residents(s, actor, **kw)
+        page = residents.list_residents(s, actor, **kw)
+    _groups(page.rows)
+    return page
 
 
 def exporter(**kw) -> pd.DataFrame:
     with write() as s:  # a full-number export is itself audited
         rows, _ = residents.export_rows(s, actor, **kw)
+    _groups(rows)
     for r in rows:
         r["gender"] = choice_label("gender", r["gender"])
         r["residence_type"] = choice_label("residence", r["residence_type"])
@@ -148,7 +156,7 @@ with tabs[0]:
         c[1].markdown(f"**{choice_label('idtype', r['id_type'])}** `{r['id_masked']}`")
         c[1].markdown(f"**{t('res.phone')}** {r['phone'] or '—'}")
         c[2].markdown(f"**{t('res.address')}** {r['address']} · {choice_label('relation', r['relation'])}")
-        c[2].markdown(f"**{t('res.groups')}** {r['groups'] or '—'}")
+        c[2].markdown(f"**{t('res.groups')}** {t('sep.list').join(choice_label('group', g) for g in r['group_list']) or '—'}")
         if r["needs"]:
             st.markdown(f"**{t('res.needs')}** {r['needs']}")
         if access.can(actor, "residents", "reveal"):
@@ -167,7 +175,7 @@ with tabs[0]:
             else:
                 st.caption(t("res.no_members"))
             if info.rentals:
-                st.markdown(f"**{t('res.rentals')}**: " + "；".join(
+                st.markdown(f"**{t('res.rentals')}**: " + t("sep.items").join(
                     f"{x['landlord_name']} · {x['registered_date']}" for x in info.rentals))
         with d2:
             if info.visits:

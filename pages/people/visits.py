@@ -42,7 +42,7 @@ with due_tab:
         st.success(t("visit.due_empty"), icon=":material/task_alt:")
     else:
         table = pd.DataFrame([{
-            t("res.name"): d.name, t("res.groups"): "、".join(choice_label("group", g) for g in d.tags),
+            t("res.name"): d.name, t("res.groups"): t("sep.list").join(choice_label("group", g) for g in d.tags),
             t("res.address"): d.address, t("visit.last"): d.last_visit or t("visit.never"),
             t("visit.next_due"): d.next_due, t("visit.overdue_days"): d.days_overdue,
             t("res.status"): t(f"visit.{'overdue' if d.status == 'overdue' else 'due_soon'}")} for d in due])
@@ -53,7 +53,7 @@ with due_tab:
             d = due[picked[0]]
             st.markdown(f"**{t('visit.log')} · {d.name}**")
             quick = st.columns([1, 3])
-            if quick[0].button(f"{t('visit.do')}：{choice_label('visittype', '走访')} · {date.today()}",
+            if quick[0].button(f"{t('visit.do')}{t('sep.field')}{choice_label('visittype', '走访')} · {date.today()}",
                                type="primary", key=f"quick_{d.resident_id}", icon=":material/bolt:"):
                 _log(d.resident_id, {"visit_date": date.today(), "visit_type": "走访",
                                      "staff_name": actor.display_name}, d.name)
