@@ -285,3 +285,135 @@ def build_rentals(places: DemoPlaces, residents: list[dict], ids: list[int], tod
                                "note": None})
             d += timedelta(days=int(gap * rng.uniform(0.8, 1.1)))
     return rentals, tenants, checks
+
+
+# --- facilities, inspections, hazards -----------------------------------------------------------
+
+FACILITY_NAMES = {
+    "fire": ["{b}消防栓", "{b}灭火器箱", "{b}微型消防站"], "electrical": ["{b}配电箱", "{b}配电房"],
+    "gas": ["{b}燃气调压箱", "{b}燃气管道"], "elevator": ["{b}1号电梯", "{b}2号电梯"],
+    "roads": ["小区主干道", "{b}入户道路"], "street_lights": ["{b}路灯", "广场路灯"], "greenery": ["中心绿地", "{b}绿化带"],
+    "water_drainage": ["{b}雨水井", "{b}化粪池"], "cctv_access": ["{b}单元门禁", "东门监控"],
+    "waste_points": ["{b}垃圾分类投放点"], "elderly_care": ["老年日间照料中心", "长者食堂"],
+    "culture_fitness": ["文化活动室", "社区图书室", "健身广场"], "service_centre": ["社区党群服务中心"],
+    "health_station": ["社区卫生服务站"], "emergency_supplies": ["应急物资储备点"], "lightning": ["{b}屋顶避雷带"],
+    "water_tank": ["二次供水泵房"], "common_parts": ["{b}公共部位"], "estate_plant": ["水泵房", "{b}消防水泵"],
+}
+ORGS = ("和平物业服务中心", "城东燃气公司", "市电梯维保公司", "社区居委会", "区供电所", "城东市政养护所")
+HAZARD_NOTES = ("已通知物业", "已联系维保单位", "需街道协调资金", "已设置警示标识", "居民反映多次")
+
+
+def build_facilities(places: DemoPlaces, categories: dict, today, per_category: int = 6, seed: int = 17) -> list[dict]:
+    from datetime import timedelta
+
+    rng = random.Random(seed)
+    rows, codes = [], set()
+    facility_cats = [c for c, spec in categories.items() if spec.get("target", "facility") == "facility"]
+    buildings_by_c = {}
+    for b in places.buildings:
+        buildings_by_c.setdefault(b.community_id, []).append(b)
+    n = 0
+    while len(rows) < 120:
+        cat = facility_cats[n % len(facility_cats)]
+        n += 1
+        community = places.communities[n % 2]
+        b = rng.choice(buildings_by_c[community.id])
+        name = rng.choice(FACILITY_NAMES.get(cat, ["{b}" + categories[cat]["zh"]])).format(b=b.name)
+        code = f"{community.code}-{cat[:3].upper()}-{n:03d}"
+        if code in codes:
+            continue
+        codes.add(code)
+        install = today - timedelta(days=rng.randint(200, 365 * 22))
+        rows.append({"community_id": community.id, "grid_id": b.grid_id, "code": code, "name": name, "category": cat,
+                     "location": b.address, "responsible_org": rng.choice(ORGS), "inspector": "staff"
+                     if b.grid_id in {g.id for g in places.grids[:2]} else None,
+                     "install_date": install, "expected_life_years": rng.choice([8, 10, 15, 20, 25]),
+                     "status": rng.choices(["正常", "待修", "停用"], weights=[88, 9, 3])[0],
+                     "created_at": _dt(today - timedelta(days=400)), "created_by": "demo", "updated_by": "demo"})
+    return rows
+
+
+def _dt(d):
+    from datetime import datetime
+
+    return datetime(d.year, d.month, d.day, 9, 0)
+
+
+def build_inspections(targets: list[dict], templates: dict, today, seed: int = 19) -> list[tuple[dict, list[dict]]]:
+    """A year of checks following the rules, with believable lapses and failure rates.
+
+    ``targets``: dicts with category, facility_id (or None), grid_id, community_id, since.
+    ``templates``: category -> (template_id, unit, every, items)."""
+    from datetime import timedelta
+
+    from db.periods import periods_between
+
+    rng = random.Random(seed)
+    out = []
+    inspectors = ("staff", "manager", "staff", "staff")
+    for t in targets:
+        template_id, unit, every, items = templates[t["category"]]
+        first = max(t["since"], today - timedelta(days=t.get("days", 365)))
+        diligence = rng.choice([0.97, 0.93, 0.9, 0.85, 0.7])
+        for p_start, p_end in periods_between(first, today, unit, every):
+            last_day = min(p_end, today)
+            if p_end >= today and rng.random() < 0.5:
+                continue  # the current period is often still open
+            if rng.random() > diligence:
+                continue  # a lapse
+            day = p_start + timedelta(days=rng.randint(0, max(0, (last_day - p_start).days)))
+            results = []
+            for item in items:
+                r = "不适用" if rng.random() < 0.03 else ("不合格" if rng.random() < (0.008 if item["severity"] == "重大"
+                                                                                     else 0.016) else "合格")
+                results.append({**item, "result": r, "note": rng.choice(HAZARD_NOTES) if r == "不合格" else None})
+            failed = sum(1 for r in results if r["result"] == "不合格")
+            out.append(({"community_id": t["community_id"], "template_id": template_id, "category": t["category"],
+                         "facility_id": t["facility_id"], "grid_id": t["grid_id"],
+                         "inspector": rng.choice(inspectors), "inspected_on": day, "status": "submitted",
+                         "source": "paper" if rng.random() < 0.15 else "app",
+                         "overall": "不合格" if failed else "合格",
+                         "items_total": sum(1 for r in results if r["result"] != "不适用"), "items_failed": failed,
+                         "submitted_at": _dt(day), "created_by": "demo", "updated_by": "demo"}, results))
+    return out
+
+
+def hazard_story(rng: random.Random, found_on, deadline, severity: str, today):
+    """Where a demo hazard stands today, and the steps that brought it there: recent ones in
+    every state, older ones mostly closed (some late, a few still open and overdue)."""
+    from datetime import timedelta
+
+    age = (today - found_on).days
+    if age < 45:
+        target = rng.choice(["found", "assigned", "rectifying", "awaiting", "closed", "closed"])
+    else:
+        target = rng.choices(["closed", "rectifying", "assigned"], weights=[88, 9, 3])[0]
+    owner = rng.choice(["物业 张经理", "维保 李工", "网格员 吴磊", "燃气公司 王师傅"])
+    steps = [("found", None, "found", found_on)]
+    if target == "found":
+        return "found", None, steps, {}
+
+    def day(offset):
+        return min(found_on + timedelta(days=offset), today)
+
+    steps.append(("assign", "found", "assigned", day(rng.randint(0, 2))))
+    if target == "assigned":
+        return "assigned", owner, steps, {}
+    steps.append(("start", "assigned", "rectifying", day(rng.randint(2, 4))))
+    if target == "rectifying":
+        return "rectifying", owner, steps, {}
+    span = max(1, (deadline - found_on).days)
+    late = rng.random() < 0.12
+    fixed = day(int(span * (rng.uniform(1.05, 1.5) if late else rng.uniform(0.3, 0.95))))
+    if target == "awaiting":
+        steps.append(("rectified", "rectifying", "awaiting", fixed))
+        return "awaiting", owner, steps, {"rectified_by": "staff", "rectified_on": fixed}
+    steps.append(("rectified", "rectifying", "awaiting", fixed))
+    if rng.random() < 0.1:  # a failed re-inspection, fixed again
+        steps.append(("reinspect_fail", "awaiting", "rectifying", min(fixed + timedelta(days=1), today)))
+        fixed = min(fixed + timedelta(days=rng.randint(2, 5)), today)
+        steps.append(("rectified", "rectifying", "awaiting", fixed))
+    closed = min(fixed + timedelta(days=rng.randint(0, 2)), today)
+    steps.append(("reinspect_pass", "awaiting", "closed", closed))
+    return "closed", owner, steps, {"rectified_by": "staff", "rectified_on": fixed, "reinspected_by": "manager",
+                                    "closed_on": closed}

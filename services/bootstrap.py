@@ -9,7 +9,7 @@ from sqlalchemy import Engine
 from db import demo
 from db.engine import get_engine, session_scope
 from db.migrate import upgrade
-from services import audit, settings, users, visits
+from services import audit, checklists, settings, users, visits
 from services.access import SYSTEM
 
 DEMO_SETTING = "demo.loaded"
@@ -30,6 +30,7 @@ def prepare(url: str | None = None, *, load_demo: bool | None = None) -> str:
     with session_scope(engine, write=True) as s:
         settings.seed_defaults(s)
         visits.seed_rules(s)
+        checklists.seed_templates(s)
     load = demo_enabled() if load_demo is None else load_demo
     with session_scope(engine) as s:
         empty = users.count_users(s) == 0
@@ -58,6 +59,7 @@ def load_demo_data(engine: Engine) -> None:
             user = users.create_user(s, SYSTEM, data, demo_password())
             user.must_change_password = False
         counts = _demo_ledgers(s, places)
+        counts.update(_demo_safety(s, places))
         row = Setting(key=DEMO_SETTING, community_id=None, value=json.dumps(True), kind="bool",
                       created_by="system", updated_by="system")
         s.add(row)
@@ -116,3 +118,98 @@ def is_demo(session) -> bool:
     if not demo_enabled():
         return False
     return session.execute(select(Setting.id).where(Setting.key == DEMO_SETTING)).first() is not None
+
+
+def _demo_safety(s, places) -> dict:
+    """About 120 facilities, a year of inspections with lapses and failures, hazards in every state."""
+    import random
+    from datetime import date, timedelta
+
+    from sqlalchemy import insert
+
+    from db.models.safety import Facility, Hazard, HazardEvent, Inspection, InspectionItem, checklist_reference
+    from services import hazards as hazard_service
+
+    today = date.today()
+    rng = random.Random(23)
+    facilities = demo.build_facilities(places, checklist_reference(), today)
+    ids = s.execute(insert(Facility).returning(Facility.id, sort_by_parameter_order=True), facilities).scalars().all()
+    current = checklists.all_current(s)
+    templates = {c: (t.id, t.rule_unit, t.rule_every, t.items) for c, t in current.items()}
+    since = today - timedelta(days=400)
+    targets = [{"category": f["category"], "facility_id": fid, "grid_id": f["grid_id"],
+                "community_id": f["community_id"], "since": since}
+               for fid, f in zip(ids, facilities) if f["status"] != "停用"]
+    area_days = {"hygiene": 365, "grid_patrol": 45, "rental_housing": 365, "construction_site": 90}
+    for g in places.grids:
+        for category, days in area_days.items():
+            if category in templates:
+                targets.append({"category": category, "facility_id": None, "grid_id": g.id,
+                                "community_id": g.community_id, "since": since, "days": days})
+    rounds = demo.build_inspections(targets, templates, today)
+    inspection_ids = s.execute(insert(Inspection).returning(Inspection.id, sort_by_parameter_order=True),
+                               [r for r, _ in rounds]).scalars().all()
+    item_rows = [{"inspection_id": iid, "position": i["position"], "code": i["code"], "text_zh": i["text_zh"],
+                  "text_en": i["text_en"], "severity": i["severity"], "result": i["result"], "note": i["note"]}
+                 for iid, (_, items) in zip(inspection_ids, rounds) for i in items]
+    item_ids = []
+    for start in range(0, len(item_rows), 5000):
+        item_ids.extend(s.execute(insert(InspectionItem).returning(InspectionItem.id, sort_by_parameter_order=True),
+                                  item_rows[start:start + 5000]).scalars().all())
+    fac_by_id = dict(zip(ids, facilities))
+    insp_by_id = dict(zip(inspection_ids, (r for r, _ in rounds)))
+    hazard_rows, stories = [], []
+    for item_id, item in zip(item_ids, item_rows):
+        if item["result"] != "不合格":
+            continue
+        insp = insp_by_id[item["inspection_id"]]
+        fac = fac_by_id.get(insp["facility_id"])
+        deadline = hazard_service.default_deadline(s, item["severity"], insp["inspected_on"], insp["community_id"])
+        status, owner, steps, extra = demo.hazard_story(rng, insp["inspected_on"], deadline, item["severity"], today)
+        escalated = "街道" if item["severity"] == "重大" and status != "closed" and rng.random() < 0.5 else None
+        hazard_rows.append({
+            "community_id": insp["community_id"], "source": "inspection", "inspection_item_id": item_id,
+            "facility_id": insp["facility_id"], "grid_id": insp["grid_id"], "category": insp["category"],
+            "severity": item["severity"], "risk_level": "高" if item["severity"] == "重大" else rng.choice("低中"),
+            "description": f"{checklist_reference()[insp['category']]['zh']}：{item['text_zh']}"
+                           + (f"（{item['note']}）" if item["note"] else ""),
+            "responsible": fac["responsible_org"] if fac else None, "owner": owner,
+            "found_on": insp["inspected_on"], "deadline": deadline, "status": status, "escalated_to": escalated,
+            "measures": "更换损坏部件并复查" if extra.get("rectified_on") else None,
+            "created_by": "demo", "updated_by": "demo", **extra})
+        stories.append((steps, escalated))
+    # hazards found by hand: patrols, complaints, tip-offs
+    manual = [("patrol", "楼道堆放纸箱杂物，影响疏散"), ("complaint", "居民反映地下车库照明不足"),
+              ("tipoff", "有人在楼道内为电动车充电"), ("campaign", "专项行动发现私拉电线"),
+              ("selfcheck", "活动室灭火器压力不足")]
+    for n in range(18):
+        source, text = manual[n % len(manual)]
+        g = rng.choice(places.grids)
+        found = today - timedelta(days=rng.randint(0, 120))
+        severity = "重大" if n % 6 == 0 else "一般"
+        deadline = hazard_service.default_deadline(s, severity, found, g.community_id)
+        status, owner, steps, extra = demo.hazard_story(rng, found, deadline, severity, today)
+        hazard_rows.append({"community_id": g.community_id, "source": source, "grid_id": g.id,
+                            "category": "fire" if "电" in text or "灭火" in text else "common_parts",
+                            "severity": severity, "risk_level": "高" if severity == "重大" else "中",
+                            "description": text, "responsible": "和平物业服务中心", "owner": owner, "found_on": found,
+                            "deadline": deadline, "status": status,
+                            "escalated_to": "居委会" if severity == "重大" and status != "closed" else None,
+                            "created_by": "demo", "updated_by": "demo", **extra})
+        stories.append((steps, None))
+    hazard_ids = s.execute(insert(Hazard).returning(Hazard.id, sort_by_parameter_order=True),
+                           hazard_rows).scalars().all() if hazard_rows else []
+    events = []
+    for hid, (steps, escalated), row in zip(hazard_ids, stories, hazard_rows):
+        for step, before, after, on in steps:
+            events.append({"hazard_id": hid, "on": on, "actor": {"rectified": "staff", "reinspect_pass": "manager",
+                                                                  "reinspect_fail": "manager"}.get(step, "staff"),
+                           "step": step, "from_status": before, "to_status": after,
+                           "note": row["owner"] if step == "assign" else None})
+        if escalated:
+            events.append({"hazard_id": hid, "on": row["found_on"] + timedelta(days=1), "actor": "manager",
+                           "step": "escalate", "from_status": row["status"], "to_status": row["status"],
+                           "note": escalated})
+    if events:
+        s.execute(insert(HazardEvent), events)
+    return {"facilities": len(ids), "inspections": len(inspection_ids), "hazards": len(hazard_ids)}

@@ -8,31 +8,10 @@ drills and surveys build on the same functions.
 """
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-UNITS = ("day", "week", "month", "quarter", "year")
-
-
-def add_months(d: date, months: int) -> date:
-    month0 = d.month - 1 + months
-    year, month = d.year + month0 // 12, month0 % 12 + 1
-    return date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
-
-
-def add_interval(d: date, unit: str, every: int = 1) -> date:
-    if unit == "day":
-        return d + timedelta(days=every)
-    if unit == "week":
-        return d + timedelta(weeks=every)
-    if unit == "month":
-        return add_months(d, every)
-    if unit == "quarter":
-        return add_months(d, 3 * every)
-    if unit == "year":
-        return add_months(d, 12 * every)
-    raise ValueError(unit)
+from db.periods import ANCHOR, UNITS, add_interval, add_months, period_of, periods_between  # noqa: F401
 
 
 @dataclass(frozen=True)
@@ -65,3 +44,39 @@ def overdue_since(today: date, unit: str, every: int) -> date:
     while add_interval(candidate + timedelta(days=1), unit, every) < today:
         candidate += timedelta(days=1)
     return candidate + timedelta(days=1)
+
+
+# --- obligations: "a check every month" means one in each calendar month ---------------------
+
+@dataclass(frozen=True)
+class Obligation:
+    period_start: date
+    period_end: date
+    status: str  # "done" | "due" | "soon" | "overdue"
+    done_on: date | None
+
+
+def obligations(done_dates: list[date], unit: str, every: int, today: date, since: date,
+                lookback: int = 3, soon_days: int = 3) -> list[Obligation]:
+    """The current period and up to ``lookback`` earlier ones (not before ``since``): done when a
+    check falls inside; a past period without one is overdue; the current one is due, or soon
+    when it ends within ``soon_days``."""
+    current = period_of(today, unit, every)
+    periods = [current]
+    start = current[0]
+    for _ in range(lookback):
+        prev = period_of(start - timedelta(days=1), unit, every)
+        if prev[1] < since:
+            break
+        periods.insert(0, prev)
+        start = prev[0]
+    out = []
+    for p_start, p_end in periods:
+        hits = [d for d in done_dates if p_start <= d <= p_end]
+        if hits:
+            out.append(Obligation(p_start, p_end, "done", max(hits)))
+        elif p_end < today:
+            out.append(Obligation(p_start, p_end, "overdue", None))
+        else:
+            out.append(Obligation(p_start, p_end, "soon" if (p_end - today).days < soon_days else "due", None))
+    return out

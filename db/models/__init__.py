@@ -3,11 +3,14 @@ from db.base import Base
 from db.models.places import Building, Community, Grid, Household, PLACE_LEDGERS
 from db.models.residents import (RENTAL, RESIDENT, VISIT, Rental, RentalCheck, Resident, ResidentTag, Visit,
                                  VisitRule, rental_tenant)
+from db.models.safety import (FACILITY, HAZARD, ChecklistItem, ChecklistTemplate, Facility, Hazard, HazardEvent,
+                              Inspection, InspectionItem, Photo)
 from db.models.system import AuditHead, AuditLog, Setting
 from db.models.users import ROLES, User, user_community, user_grid
 
 __all__ = [
     "Base", "Community", "Grid", "Building", "Household", "PLACE_LEDGERS",
     "Resident", "ResidentTag", "VisitRule", "Visit", "Rental", "RentalCheck", "rental_tenant",
-    "RESIDENT", "VISIT", "RENTAL", "AuditHead", "AuditLog", "Setting", "User", "ROLES", "user_community", "user_grid",
+    "RESIDENT", "VISIT", "RENTAL", "ChecklistTemplate", "ChecklistItem", "Facility", "Photo", "Inspection",
+    "InspectionItem", "Hazard", "HazardEvent", "FACILITY", "HAZARD", "AuditHead", "AuditLog", "Setting", "User", "ROLES", "user_community", "user_grid",
 ]

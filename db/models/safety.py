@@ -1,0 +1,220 @@
+"""Facilities, checklist templates (versioned), inspections with per-item results, photos,
+and hazards with their rectification workflow."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from db.base import Base, CommunityScoped, RecordMixin, utcnow
+from db.fields import Field, Ledger
+
+FACILITY_STATUSES = ("正常", "待修", "停用")
+RESULTS = ("合格", "不合格", "不适用")
+SEVERITIES = ("一般", "重大")
+RISK_LEVELS = ("低", "中", "高")
+HAZARD_SOURCES = ("inspection", "patrol", "complaint", "tipoff", "drill", "evaluation", "campaign", "selfcheck")
+HAZARD_STATES = ("found", "assigned", "rectifying", "awaiting", "closed")
+ESCALATION_LEVELS = ("居委会", "街道", "相关部门")
+
+
+@lru_cache(maxsize=1)
+def checklist_reference() -> dict:
+    path = Path(__file__).resolve().parent.parent / "reference" / "checklists.yaml"
+    return yaml.safe_load(path.read_text(encoding="utf-8"))["categories"]
+
+
+def categories() -> tuple[str, ...]:
+    return tuple(checklist_reference())
+
+
+def facility_categories() -> tuple[str, ...]:
+    return tuple(k for k, v in checklist_reference().items() if v.get("target", "facility") == "facility")
+
+
+class ChecklistTemplate(RecordMixin, Base):
+    """One version of a category's checklist. Editing makes a new version; inspections keep
+    the wording they were done with (their items are copies)."""
+
+    __tablename__ = "checklist_template"
+    __table_args__ = (UniqueConstraint("category", "version", name="uq_template_category_version"),)
+    category: Mapped[str] = mapped_column(String(30), nullable=False, index=True)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    name_zh: Mapped[str] = mapped_column(String(50), nullable=False)
+    name_en: Mapped[str] = mapped_column(String(80), nullable=False)
+    target: Mapped[str] = mapped_column(String(10), nullable=False, default="facility")  # facility / area
+    rule_unit: Mapped[str] = mapped_column(String(10), nullable=False)
+    rule_every: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    current: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+
+
+class ChecklistItem(Base):
+    __tablename__ = "checklist_item"
+    __table_args__ = (UniqueConstraint("template_id", "code", name="uq_checklist_item_code"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    template_id: Mapped[int] = mapped_column(ForeignKey("checklist_template.id", ondelete="CASCADE"), nullable=False,
+                                             index=True)
+    position: Mapped[int] = mapped_column(Integer, nullable=False)
+    code: Mapped[str] = mapped_column(String(20), nullable=False)
+    text_zh: Mapped[str] = mapped_column(String(200), nullable=False)
+    text_en: Mapped[str] = mapped_column(String(300), nullable=False)
+    severity: Mapped[str] = mapped_column(String(4), nullable=False, default="一般")
+
+
+class Facility(CommunityScoped, RecordMixin, Base):
+    __tablename__ = "facility"
+    __table_args__ = (UniqueConstraint("community_id", "code", name="uq_facility_community_code"),
+                      Index("ix_facility_scope", "community_id", "grid_id", "category"))
+    grid_id: Mapped[int] = mapped_column(ForeignKey("grid.id"), nullable=False, index=True)
+    code: Mapped[str] = mapped_column(String(32), nullable=False)
+    name: Mapped[str] = mapped_column(String(100), nullable=False)
+    category: Mapped[str] = mapped_column(String(30), nullable=False)
+    location: Mapped[str | None] = mapped_column(String(200))
+    responsible_org: Mapped[str | None] = mapped_column(String(100))
+    inspector: Mapped[str | None] = mapped_column(String(64))  # username of the person who checks it
+    install_date: Mapped[date | None] = mapped_column(Date)
+    expected_life_years: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(4), nullable=False, default="正常")
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class Photo(Base):
+    """A stored image: content-addressed file under the data folder; the uploaded name is kept
+    only as text, never used as a path."""
+
+    __tablename__ = "photo"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    community_id: Mapped[int | None] = mapped_column(ForeignKey("community.id"))
+    sha256: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
+    content_type: Mapped[str] = mapped_column(String(20), nullable=False)
+    size: Mapped[int] = mapped_column(Integer, nullable=False)
+    original_name: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+    created_by: Mapped[str | None] = mapped_column(String(64))
+
+
+class Inspection(CommunityScoped, RecordMixin, Base):
+    __tablename__ = "inspection"
+    __table_args__ = (Index("ix_inspection_facility_date", "facility_id", "inspected_on"),
+                      Index("ix_inspection_scope_date", "community_id", "status", "inspected_on"),
+                      Index("ix_inspection_grid_template", "grid_id", "template_id", "inspected_on"))
+    template_id: Mapped[int] = mapped_column(ForeignKey("checklist_template.id"), nullable=False)
+    category: Mapped[str] = mapped_column(String(30), nullable=False)
+    facility_id: Mapped[int | None] = mapped_column(ForeignKey("facility.id"))
+    grid_id: Mapped[int] = mapped_column(ForeignKey("grid.id"), nullable=False)
+    inspector: Mapped[str] = mapped_column(String(64), nullable=False)
+    inspected_on: Mapped[date] = mapped_column(Date, nullable=False)
+    status: Mapped[str] = mapped_column(String(10), nullable=False, default="draft")  # draft / submitted
+    source: Mapped[str] = mapped_column(String(10), nullable=False, default="app")  # app / paper
+    overall: Mapped[str | None] = mapped_column(String(4))  # 合格 / 不合格
+    items_total: Mapped[int] = mapped_column(Integer, nullable=False, default=0)  # summaries for the KPIs
+    items_failed: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    note: Mapped[str | None] = mapped_column(Text)
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class InspectionItem(Base):
+    __tablename__ = "inspection_item"
+    __table_args__ = (Index("ix_inspection_item_result", "inspection_id", "result"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    inspection_id: Mapped[int] = mapped_column(ForeignKey("inspection.id", ondelete="CASCADE"), nullable=False)
+    position: Mapped[int] = mapped_column(Integer, nullable=False)
+    code: Mapped[str] = mapped_column(String(20), nullable=False)
+    text_zh: Mapped[str] = mapped_column(String(200), nullable=False)
+    text_en: Mapped[str] = mapped_column(String(300), nullable=False)
+    severity: Mapped[str] = mapped_column(String(4), nullable=False)
+    result: Mapped[str | None] = mapped_column(String(4))
+    note: Mapped[str | None] = mapped_column(Text)
+    photo_id: Mapped[int | None] = mapped_column(ForeignKey("photo.id"))
+
+
+class Hazard(CommunityScoped, RecordMixin, Base):
+    __tablename__ = "hazard"
+    __table_args__ = (Index("ix_hazard_scope_status", "community_id", "status", "deadline"),
+                      UniqueConstraint("inspection_item_id", name="uq_hazard_inspection_item"))
+    source: Mapped[str] = mapped_column(String(12), nullable=False)
+    inspection_item_id: Mapped[int | None] = mapped_column(ForeignKey("inspection_item.id"))
+    facility_id: Mapped[int | None] = mapped_column(ForeignKey("facility.id"), index=True)
+    grid_id: Mapped[int] = mapped_column(ForeignKey("grid.id"), nullable=False, index=True)
+    category: Mapped[str] = mapped_column(String(30), nullable=False)
+    severity: Mapped[str] = mapped_column(String(4), nullable=False)
+    risk_level: Mapped[str] = mapped_column(String(2), nullable=False, default="中")
+    description: Mapped[str] = mapped_column(Text, nullable=False)
+    responsible: Mapped[str | None] = mapped_column(String(100))
+    owner: Mapped[str | None] = mapped_column(String(64))
+    found_on: Mapped[date] = mapped_column(Date, nullable=False)
+    deadline: Mapped[date] = mapped_column(Date, nullable=False)
+    measures: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(12), nullable=False, default="found")
+    rectified_by: Mapped[str | None] = mapped_column(String(64))
+    rectified_on: Mapped[date | None] = mapped_column(Date)
+    reinspected_by: Mapped[str | None] = mapped_column(String(64))
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    escalated_to: Mapped[str | None] = mapped_column(String(10))
+    on_the_spot: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    photo_before_id: Mapped[int | None] = mapped_column(ForeignKey("photo.id"))
+    photo_after_id: Mapped[int | None] = mapped_column(ForeignKey("photo.id"))
+
+
+class HazardEvent(Base):
+    """The hazard's timeline: every workflow step, who, when, a note and a photo."""
+
+    __tablename__ = "hazard_event"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    hazard_id: Mapped[int] = mapped_column(ForeignKey("hazard.id", ondelete="CASCADE"), nullable=False, index=True)
+    at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+    on: Mapped[date] = mapped_column(Date, nullable=False)
+    actor: Mapped[str] = mapped_column(String(64), nullable=False)
+    step: Mapped[str] = mapped_column(String(20), nullable=False)
+    from_status: Mapped[str | None] = mapped_column(String(12))
+    to_status: Mapped[str] = mapped_column(String(12), nullable=False)
+    note: Mapped[str | None] = mapped_column(Text)
+    photo_id: Mapped[int | None] = mapped_column(ForeignKey("photo.id"))
+
+
+
+
+FACILITY = Ledger(
+    key="facility", model=Facility, label="fac.facility", default_sort="code",
+    fields=(
+        Field("code", "field.code", required=True, max_length=32, search=True),
+        Field("name", "field.name", required=True, max_length=100, search=True),
+        Field("category", "fac.category", type="choice", choices=facility_categories(), choices_key="cat",
+              required=True, filter=True),
+        Field("grid_id", "place.grid", type="ref", ref="grid", required=True, filter=True),
+        Field("location", "fac.location", max_length=200, search=True),
+        Field("responsible_org", "fac.responsible", max_length=100),
+        Field("inspector", "fac.inspector", max_length=64, list=False),
+        Field("install_date", "fac.install_date", type="date", list=False),
+        Field("expected_life_years", "fac.life", type="int", min_value=1, max_value=100, list=False),
+        Field("status", "fac.status", type="choice", choices=FACILITY_STATUSES, choices_key="facstatus",
+              required=True, filter=True),
+        Field("note", "field.note", type="longtext", max_length=2000, list=False),
+    ),
+)
+
+HAZARD = Ledger(
+    key="hazard", model=Hazard, label="haz.hazard", default_sort="deadline",
+    fields=(
+        Field("description", "haz.description", type="longtext", required=True, max_length=2000, search=True),
+        Field("category", "fac.category", type="choice", choices=categories(), choices_key="cat", required=True,
+              filter=True),
+        Field("severity", "haz.severity", type="choice", choices=SEVERITIES, choices_key="severity", required=True,
+              filter=True),
+        Field("risk_level", "haz.risk", type="choice", choices=RISK_LEVELS, choices_key="risk", required=True,
+              list=False),
+        Field("source", "haz.source", type="choice", choices=HAZARD_SOURCES, choices_key="hsource", required=True),
+        Field("facility_id", "fac.facility", type="ref", ref="facility", list=False),
+        Field("grid_id", "place.grid", type="ref", ref="grid", required=True, filter=True),
+        Field("responsible", "haz.responsible", max_length=100, search=True),
+        Field("found_on", "haz.found_on", type="date", required=True),
+        Field("deadline", "haz.deadline", type="date"),
+        Field("status", "haz.status", type="choice", choices=HAZARD_STATES, choices_key="hstate", filter=True,
+              editable=False),
+        Field("owner", "haz.owner", editable=False),
+    ),
+)

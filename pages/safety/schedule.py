@@ -1,0 +1,84 @@
+"""The inspection calendar: what the rules ask for — done, due, due soon, overdue — filterable
+by category, grid and person, with one click into the checklist; and the completion heatmap."""
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from components import charts
+from components.auth import guard
+from components.i18n import choice_label, t
+from components.runtime import read
+from services import access, checklists, inspections, places
+
+actor = guard("schedule")
+st.title(t("page.schedule"))
+st.caption(t("pagedesc.schedule"))
+
+with read() as s:
+    rules = checklists.rules(s)
+    grids = places.grid_names(s, actor.community_ids)
+if actor.grid_ids is not None:
+    grids = {k: v for k, v in grids.items() if k in actor.grid_ids}
+
+c = st.columns(4)
+qp = st.query_params
+cats = list(rules)
+category = c[0].selectbox(t("insp.category"), [None] + cats, key="sched_cat",
+                          index=cats.index(qp["sched.category"]) + 1 if qp.get("sched.category") in cats else 0,
+                          format_func=lambda v: t("rec.all") if v is None else choice_label("cat", v))
+grid_id = c[1].selectbox(t("place.grid"), [None] + list(grids), key="sched_grid",
+                         format_func=lambda v: t("rec.all") if v is None else grids[v])
+person = c[2].text_input(t("sched.person"), key="sched_person", placeholder="staff")
+statuses = ["overdue", "soon", "due", "done"]
+wanted = c[3].multiselect(t("sched.status"), statuses, default=["overdue", "soon", "due"], key="sched_status",
+                          format_func=lambda v: t(f"sched.{v}"))
+for name, value in (("sched.category", category),):
+    if value:
+        st.query_params[name] = value
+    elif name in st.query_params:
+        del st.query_params[name]
+
+with read() as s:
+    rows = inspections.obligations(s, actor, category=category, grid_id=grid_id, person=person.strip() or None)
+counts = {k: sum(1 for r in rows if r.status == k) for k in statuses}
+st.markdown(t("sched.summary", **counts))
+shown = [r for r in rows if r.status in wanted]
+if not shown:
+    st.success(t("rec.empty"), icon=":material/task_alt:")
+else:
+    df = pd.DataFrame([{t("sched.status"): t(f"sched.{r.status}"), t("insp.category"): choice_label("cat", r.category),
+                        t("sched.target"): r.name, t("place.grid"): grids.get(r.grid_id, ""),
+                        t("sched.period"): f"{r.period_start} ~ {r.period_end}", t("sched.due_by"): r.period_end,
+                        t("sched.last"): r.last_done, t("sched.person"): r.inspector or ""} for r in shown])
+    event = st.dataframe(df, hide_index=True, on_select="rerun", selection_mode="single-row", key="sched_table",
+                         width="stretch", height=420)
+    picked = event.selection.rows if event and event.selection else []
+    if picked and access.can(actor, "inspections", "create"):
+        r = shown[picked[0]]
+        params = {"insp.category": r.category}
+        params.update({"insp.facility": str(r.facility_id)} if r.facility_id else {"insp.grid": str(r.grid_id)})
+        st.page_link(access.PAGES["inspections"].script, label=f"{t('sched.go')}：{r.name}",
+                     icon=":material/checklist:", query_params=params)
+
+st.divider()
+st.markdown(f"**{t('sched.heatmap')}**")
+today = date.today()
+first = date(today.year - 1, today.month, 1)
+with read() as s:
+    cells = inspections.completion_by_category_month(s, actor, first, today)
+if cells:
+    df = pd.DataFrame([{"category": choice_label("cat", x["category"]), "month": x["month"], "rate": x["rate"],
+                        "code": x["category"]} for x in cells if x["rate"] is not None])
+    event = st.altair_chart(charts.heatmap(df, "month", "category", "rate", x_title=t("chart.month"),
+                                           y_title=t("insp.category"), value_title=t("chart.rate")),
+                            width="stretch", on_select="rerun", key="sched_heat")
+    point = charts.picked(event)
+    if point:  # a clicked cell opens the matching inspections
+        code = df.loc[df["category"] == point.get("category"), "code"]
+        if len(code):
+            st.query_params["sched.category"] = code.iloc[0]
+with st.expander(t("sched.rules"), icon=":material/rule:"):
+    st.dataframe(pd.DataFrame([{t("insp.category"): choice_label("cat", c_),
+                                t("sched.period"): t("sched.every", every=e, unit=t(f"unit.{u}"))}
+                               for c_, (u, e, _) in rules.items()]), hide_index=True)

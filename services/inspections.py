@@ -1,0 +1,375 @@
+"""Inspections against checklists: a draft that survives reloads, per-item results with notes
+and photos, a submit that is stored once however often it is tapped and opens a hazard for
+every failed item, paper rounds entered afterwards, printable reports and blank checklists,
+and the inspection calendar (obligations from the schedule engine)."""
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import Session
+
+from db.base import utcnow
+from db.models import Community, Grid
+from db.models.safety import RESULTS, Facility, Inspection, InspectionItem, checklist_reference
+from services import audit, checklists, hazards, records, schedule, settings
+from services.access import Actor, community_clause, grid_clause, require, require_row
+from services.errors import NotFound, PermissionDenied, ValidationError
+
+
+def scope(actor: Actor) -> list:
+    return [community_clause(actor, Inspection.community_id), grid_clause(actor, Inspection.grid_id)]
+
+
+def category_name(category: str, lang: str = "zh") -> str:
+    spec = checklist_reference().get(category, {})
+    return spec.get("en" if lang == "en" else "zh", category)
+
+
+def _target(session: Session, actor: Actor, category: str, facility_id: int | None, grid_id: int | None):
+    """The facility (for facility checklists) or grid (for area checklists) being inspected."""
+    template = checklists.current(session, category)
+    if template.target == "facility":
+        if not facility_id:
+            raise ValidationError({"facility_id": "err.required"})
+        facility = records.get_live(session, Facility, facility_id)
+        if facility.category != category:
+            raise ValidationError({"facility_id": "err.bad_choice"})
+        require_row(actor, facility.community_id, facility.grid_id)
+        return template, facility, facility.grid_id, facility.community_id
+    if not grid_id:
+        raise ValidationError({"grid_id": "err.required"})
+    grid = records.get_live(session, Grid, grid_id)
+    require_row(actor, grid.community_id, grid.id)
+    return template, None, grid.id, grid.community_id
+
+
+def open_draft(session: Session, actor: Actor, category: str, facility_id: int | None = None,
+               grid_id: int | None = None, inspected_on: date | None = None) -> Inspection:
+    """The actor's open draft for this facility/area, or a new one with the current items."""
+    require(actor, "inspections", "create")
+    template, facility, grid_id, community_id = _target(session, actor, category, facility_id, grid_id)
+    existing = session.execute(select(Inspection).where(
+        Inspection.status == "draft", Inspection.inspector == actor.username, Inspection.category == category,
+        Inspection.deleted_at.is_(None),
+        Inspection.facility_id == facility.id if facility else and_(Inspection.facility_id.is_(None),
+                                                                    Inspection.grid_id == grid_id))
+        .order_by(Inspection.id.desc())).scalars().first()
+    if existing is not None:
+        return existing
+    inspection = Inspection(community_id=community_id, template_id=template.id, category=category,
+                            facility_id=facility.id if facility else None, grid_id=grid_id,
+                            inspector=actor.username, inspected_on=inspected_on or date.today(), status="draft",
+                            created_by=actor.username, updated_by=actor.username)
+    session.add(inspection)
+    session.flush()
+    session.add_all([InspectionItem(inspection_id=inspection.id, position=i["position"], code=i["code"],
+                                    text_zh=i["text_zh"], text_en=i["text_en"], severity=i["severity"])
+                     for i in template.items])
+    session.flush()
+    return inspection
+
+
+def _draft(session: Session, actor: Actor, inspection_id: int) -> Inspection:
+    require(actor, "inspections", "create")
+    inspection = session.get(Inspection, inspection_id)
+    if inspection is None or inspection.deleted_at is not None:
+        raise NotFound(id=inspection_id)
+    if inspection.inspector != actor.username:
+        raise PermissionDenied("err.not_your_draft")
+    return inspection
+
+
+def save_item(session: Session, actor: Actor, inspection_id: int, code: str, result: str | None = None,
+              note: str | None = None, photo_id: int | None = None, clear_photo: bool = False) -> None:
+    """Keep one answer of a draft (called on every change, so a reload loses nothing)."""
+    inspection = _draft(session, actor, inspection_id)
+    if inspection.status != "draft":
+        return  # already submitted: a late tap changes nothing
+    if result is not None and result not in RESULTS:
+        raise ValidationError({code: "err.bad_choice"})
+    item = session.execute(select(InspectionItem).where(InspectionItem.inspection_id == inspection.id,
+                                                        InspectionItem.code == code)).scalar_one()
+    if result is not None:
+        item.result = result
+    if note is not None:
+        item.note = records.clean_text(note)
+    if photo_id is not None or clear_photo:
+        item.photo_id = photo_id
+    inspection.updated_at = utcnow()
+    session.flush()
+
+
+def set_date(session: Session, actor: Actor, inspection_id: int, inspected_on: date, today: date | None = None):
+    inspection = _draft(session, actor, inspection_id)
+    if inspected_on > (today or date.today()):
+        raise ValidationError({"inspected_on": "err.future_date"})
+    if inspection.status == "draft":
+        inspection.inspected_on = inspected_on
+        session.flush()
+
+
+@dataclass
+class Submitted:
+    inspection: Inspection
+    hazard_ids: list[int]
+    already: bool = False
+
+
+def submit(session: Session, actor: Actor, inspection_id: int, today: date | None = None,
+           source: str = "app") -> Submitted:
+    """Submit a draft: every item answered, summaries stored, a hazard for each 不合格 item.
+    Submitting again (a double tap) returns the stored inspection and opens nothing new."""
+    inspection = session.execute(select(Inspection).where(Inspection.id == inspection_id).with_for_update()
+                                 ).scalar_one_or_none()
+    if inspection is None:
+        raise NotFound(id=inspection_id)
+    inspection = _draft(session, actor, inspection_id)
+    if inspection.status == "submitted":
+        ids = list(session.execute(select(hazards.Hazard.id).join(
+            InspectionItem, InspectionItem.id == hazards.Hazard.inspection_item_id)
+            .where(InspectionItem.inspection_id == inspection.id)).scalars())
+        return Submitted(inspection, ids, already=True)
+    if inspection.inspected_on > (today or date.today()):
+        raise ValidationError({"inspected_on": "err.future_date"})
+    items = session.execute(select(InspectionItem).where(InspectionItem.inspection_id == inspection.id)
+                            .order_by(InspectionItem.position)).scalars().all()
+    missing = [i.code for i in items if i.result is None]
+    if missing:
+        raise ValidationError({c: "err.required" for c in missing}, key="err.unanswered", n=len(missing))
+    failed = [i for i in items if i.result == "不合格"]
+    inspection.status, inspection.source = "submitted", source
+    inspection.overall = "不合格" if failed else "合格"
+    inspection.items_total = sum(1 for i in items if i.result != "不适用")
+    inspection.items_failed = len(failed)
+    inspection.submitted_at = utcnow()
+    inspection.updated_by = actor.username
+    session.flush()
+    facility = session.get(Facility, inspection.facility_id) if inspection.facility_id else None
+    name = category_name(inspection.category)
+    opened = [hazards.open_from_item(session, actor, i, inspection, facility, name).id for i in failed]
+    audit.record(session, actor, "submit", "inspection", inspection.id, None, {
+        "category": inspection.category, "facility_id": inspection.facility_id, "grid_id": inspection.grid_id,
+        "inspected_on": inspection.inspected_on, "overall": inspection.overall, "failed": [i.code for i in failed],
+        "source": source}, community_id=inspection.community_id)
+    return Submitted(inspection, opened)
+
+
+def enter_paper_round(session: Session, actor: Actor, category: str, inspected_on: date, results: dict[str, str],
+                      notes: dict[str, str] | None = None, facility_id: int | None = None,
+                      grid_id: int | None = None, today: date | None = None) -> Submitted:
+    """A round done on paper, typed in afterwards in one go (one transaction)."""
+    if inspected_on > (today or date.today()):
+        raise ValidationError({"inspected_on": "err.future_date"})
+    inspection = open_draft(session, actor, category, facility_id, grid_id, inspected_on)
+    inspection.inspected_on = inspected_on
+    for code, result in results.items():
+        save_item(session, actor, inspection.id, code, result, (notes or {}).get(code))
+    return submit(session, actor, inspection.id, today, source="paper")
+
+
+def discard_draft(session: Session, actor: Actor, inspection_id: int) -> None:
+    inspection = _draft(session, actor, inspection_id)
+    if inspection.status == "draft":
+        session.delete(inspection)
+        session.flush()
+
+
+def my_drafts(session: Session, actor: Actor) -> list[dict]:
+    rows = session.execute(select(Inspection, Facility.name).join(Facility, Facility.id == Inspection.facility_id,
+                                                                   isouter=True)
+                           .where(Inspection.status == "draft", Inspection.inspector == actor.username,
+                                  Inspection.deleted_at.is_(None)).order_by(Inspection.updated_at.desc())).all()
+    return [{"id": i.id, "category": i.category, "facility_id": i.facility_id, "facility": name,
+             "grid_id": i.grid_id, "inspected_on": i.inspected_on, "updated_at": i.updated_at} for i, name in rows]
+
+
+def detail(session: Session, actor: Actor, inspection_id: int) -> dict:
+    require(actor, "inspections", "view")
+    inspection = session.get(Inspection, inspection_id)
+    if inspection is None or inspection.deleted_at is not None:
+        raise NotFound(id=inspection_id)
+    require_row(actor, inspection.community_id, inspection.grid_id)
+    if inspection.status == "draft" and inspection.inspector != actor.username:
+        raise NotFound(id=inspection_id)
+    items = [{"code": i.code, "text_zh": i.text_zh, "text_en": i.text_en, "severity": i.severity,
+              "result": i.result, "note": i.note, "photo_id": i.photo_id}
+             for i in session.execute(select(InspectionItem).where(InspectionItem.inspection_id == inspection.id)
+                                      .order_by(InspectionItem.position)).scalars()]
+    facility = session.get(Facility, inspection.facility_id) if inspection.facility_id else None
+    grid = session.get(Grid, inspection.grid_id)
+    community = session.get(Community, inspection.community_id)
+    return {"id": inspection.id, "category": inspection.category, "status": inspection.status,
+            "inspected_on": inspection.inspected_on, "inspector": inspection.inspector, "overall": inspection.overall,
+            "source": inspection.source, "facility": f"{facility.code} {facility.name}" if facility else None,
+            "location": facility.location if facility else None, "grid": grid.name, "community": community.name,
+            "template_id": inspection.template_id, "items": items, "version": inspection.version,
+            "items_failed": inspection.items_failed}
+
+
+def list_inspections(session: Session, actor: Actor, *, search: str | None = None, filters: dict | None = None,
+                     sort: str | None = None, descending: bool = True, limit: int = 50, offset: int = 0) -> records.Page:
+    require(actor, "inspections", "view")
+    filters = dict(filters or {})
+    conds = [Inspection.deleted_at.is_(None), Inspection.status == "submitted", *scope(actor)]
+    for name in ("category", "grid_id", "facility_id", "overall", "id"):
+        if filters.get(name) not in (None, "", "all"):
+            conds.append(getattr(Inspection, name) == filters[name])
+    term = records.clean_text(search)
+    if term:
+        conds.append(Inspection.facility_id.in_(select(Facility.id).where(
+            Facility.name.ilike(f"%{term}%") | Facility.code.ilike(f"%{term}%"))) | Inspection.inspector.ilike(f"%{term}%"))
+    total = session.execute(select(func.count()).select_from(Inspection).where(*conds)).scalar_one()
+    order = {"inspected_on": Inspection.inspected_on, "category": Inspection.category,
+             "inspector": Inspection.inspector, "overall": Inspection.overall}.get(sort, Inspection.inspected_on)
+    rows = session.execute(select(Inspection, Facility.name).join(Facility, Facility.id == Inspection.facility_id,
+                                                                   isouter=True)
+                           .where(*conds).order_by(order.desc() if descending else order, Inspection.id.desc())
+                           .limit(limit).offset(offset)).all()
+    return records.Page([{"id": i.id, "version": i.version, "inspected_on": i.inspected_on, "category": i.category,
+                          "facility": name, "grid_id": i.grid_id, "inspector": i.inspector, "overall": i.overall,
+                          "items_failed": i.items_failed, "source": i.source, "updated_at": i.updated_at,
+                          "updated_by": i.updated_by} for i, name in rows], total)
+
+
+# --- the inspection calendar ------------------------------------------------------------------
+
+@dataclass
+class Due:
+    category: str
+    facility_id: int | None
+    name: str
+    grid_id: int
+    inspector: str | None
+    period_start: date
+    period_end: date
+    status: str
+    done_on: date | None
+    last_done: date | None
+
+
+def obligations(session: Session, actor: Actor, today: date | None = None, lookback: int = 3,
+                category: str | None = None, grid_id: int | None = None, person: str | None = None) -> list[Due]:
+    """Every check the rules ask for, per facility (or grid for area checklists), for the current
+    period and the ``lookback`` before it: done / due / due soon / overdue. A pure function of
+    the rules, the submitted inspections and today."""
+    require(actor, "schedule", "view")
+    today = today or date.today()
+    soon = int(settings.get(session, "schedule.soon_days"))
+    rules = checklists.rules(session)
+    facility_conds = [Facility.deleted_at.is_(None), Facility.status != "停用",
+                      community_clause(actor, Facility.community_id), grid_clause(actor, Facility.grid_id)]
+    if category:
+        facility_conds.append(Facility.category == category)
+    if grid_id:
+        facility_conds.append(Facility.grid_id == grid_id)
+    if person:
+        facility_conds.append(Facility.inspector == person)
+    targets = [(f.category, f.id, f"{f.code} {f.name}", f.grid_id, f.inspector, f.created_at.date())
+               for f in session.execute(select(Facility).where(*facility_conds)).scalars() if f.category in rules]
+    area_categories = [c for c, (_, _, tg) in rules.items() if tg == "area" and (not category or c == category)]
+    if area_categories and not person:
+        grid_conds = [Grid.deleted_at.is_(None), community_clause(actor, Grid.community_id),
+                      grid_clause(actor, Grid.id)]
+        if grid_id:
+            grid_conds.append(Grid.id == grid_id)
+        for g in session.execute(select(Grid).where(*grid_conds)).scalars():
+            for c in area_categories:
+                targets.append((c, None, g.name, g.id, None, g.created_at.date()))
+    # the earliest day any window needs, then one query for every submitted check since
+    horizon = min((schedule.period_of(today, rules[c][0], rules[c][1])[0] for c in {t[0] for t in targets}),
+                  default=today) - timedelta(days=400)
+    done: dict[tuple, list[date]] = {}
+    for fid, gid, cat, d in session.execute(
+            select(Inspection.facility_id, Inspection.grid_id, Inspection.category, Inspection.inspected_on)
+            .where(Inspection.status == "submitted", Inspection.deleted_at.is_(None), Inspection.inspected_on >= horizon,
+                   *scope(actor))):
+        key = (cat, fid) if fid else (cat, None, gid)
+        done.setdefault(key, []).append(d)
+    out = []
+    for cat, fid, name, gid, inspector, since in targets:
+        unit, every, _ = rules[cat]
+        dates = done.get((cat, fid) if fid else (cat, None, gid), [])
+        last = max(dates) if dates else None
+        for ob in schedule.obligations(dates, unit, every, today, since, lookback, soon):
+            out.append(Due(cat, fid, name, gid, inspector, ob.period_start, ob.period_end, ob.status, ob.done_on, last))
+    order = {"overdue": 0, "soon": 1, "due": 2, "done": 3}
+    return sorted(out, key=lambda d: (order[d.status], d.period_end, d.category, d.name))
+
+
+def completion_by_category_month(session: Session, actor: Actor, first: date, last: date,
+                                 community_ids=None) -> list[dict]:
+    """Scheduled checks done on time ÷ scheduled, per category and month (the heatmap)."""
+    require(actor, "schedule", "view")
+    rules = checklists.rules(session)
+    facility_conds = [Facility.deleted_at.is_(None), Facility.status != "停用",
+                      community_clause(actor, Facility.community_id), grid_clause(actor, Facility.grid_id)]
+    if community_ids is not None:
+        facility_conds.append(Facility.community_id.in_(sorted(community_ids)))
+    facilities = session.execute(select(Facility.id, Facility.category, Facility.created_at)
+                                 .where(*facility_conds)).all()
+    done: dict[int, list[date]] = {}
+    conds = [Inspection.status == "submitted", Inspection.deleted_at.is_(None), Inspection.facility_id.isnot(None),
+             Inspection.inspected_on >= first - timedelta(days=400), Inspection.inspected_on <= last, *scope(actor)]
+    for fid, d in session.execute(select(Inspection.facility_id, Inspection.inspected_on).where(*conds)):
+        done.setdefault(fid, []).append(d)
+    cells: dict[tuple[str, str], list[int]] = {}
+    for fid, cat, created in facilities:
+        if cat not in rules:
+            continue
+        unit, every, _ = rules[cat]
+        dates = done.get(fid, [])
+        for p_start, p_end in schedule.periods_between(max(first, created.date()), last, unit, every):
+            if p_end > last:  # only periods that have ended count
+                continue
+            month = p_end.strftime("%Y-%m")
+            cell = cells.setdefault((cat, month), [0, 0])
+            cell[1] += 1
+            cell[0] += any(p_start <= d <= p_end for d in dates)
+    return [{"category": c, "month": m, "done": d, "due": n, "rate": round(100 * d / n, 1) if n else None}
+            for (c, m), (d, n) in sorted(cells.items())]
+
+
+# --- printable pages ---------------------------------------------------------------------------
+
+_CSS = ("body{font-family:'Noto Sans CJK SC','Microsoft YaHei',sans-serif;margin:24px;color:#222}"
+        "table{border-collapse:collapse;width:100%}td,th{border:1px solid #888;padding:6px;font-size:13px;"
+        "text-align:left}th{background:#eee}.box{display:inline-block;width:14px;height:14px;border:1px solid #333;"
+        "margin-right:4px}.fail{color:#b00;font-weight:bold}@media print{button{display:none}}")
+
+
+def report_html(data: dict, labels: dict[str, str], result_label, lang: str = "zh") -> str:
+    """The inspection exactly as it was filled in, to print or file."""
+    e = html.escape
+    rows = "".join(
+        f"<tr><td>{e(i['code'])}</td><td>{e(i['text_en'] if lang == 'en' else i['text_zh'])}</td>"
+        f"<td>{e(i['severity'])}</td><td class='{'fail' if i['result'] == '不合格' else ''}'>"
+        f"{e(result_label(i['result']) if i['result'] else '')}</td><td>{e(i['note'] or '')}</td></tr>"
+        for i in data["items"])
+    head = (f"<h2>{e(labels['title'])} · {e(category_name(data['category'], lang))}</h2>"
+            f"<p>{e(labels['community'])}：{e(data['community'])} · {e(labels['grid'])}：{e(data['grid'])}"
+            + (f" · {e(labels['facility'])}：{e(data['facility'])}" if data["facility"] else "")
+            + f"<br>{e(labels['date'])}：{data['inspected_on']} · {e(labels['inspector'])}：{e(data['inspector'])}"
+            f" · {e(labels['overall'])}：{e(result_label(data['overall']) if data['overall'] else '')}</p>")
+    return (f"<!doctype html><html><head><meta charset='utf-8'><title>{e(labels['title'])}</title>"
+            f"<style>{_CSS}</style></head><body>{head}<table><tr><th>{e(labels['code'])}</th><th>{e(labels['item'])}"
+            f"</th><th>{e(labels['severity'])}</th><th>{e(labels['result'])}</th><th>{e(labels['note'])}</th></tr>"
+            f"{rows}</table><p>{e(labels['signature'])}：__________</p></body></html>")
+
+
+def blank_html(template: checklists.Template, labels: dict[str, str], results: list[str], lang: str = "zh") -> str:
+    """A blank checklist for a round done on paper."""
+    e = html.escape
+    boxes = " ".join(f"<span class='box'></span>{e(r)}" for r in results)
+    rows = "".join(f"<tr><td>{e(i['code'])}</td><td>{e(i['text_en'] if lang == 'en' else i['text_zh'])}</td>"
+                   f"<td>{e(i['severity'])}</td><td>{boxes}</td><td style='width:25%'></td></tr>"
+                   for i in template.items)
+    name = template.name_en if lang == "en" else template.name_zh
+    return (f"<!doctype html><html><head><meta charset='utf-8'><title>{e(name)}</title><style>{_CSS}</style>"
+            f"</head><body><h2>{e(labels['title'])} · {e(name)} (v{template.version})</h2>"
+            f"<p>{e(labels['facility'])}：__________ {e(labels['date'])}：__________ "
+            f"{e(labels['inspector'])}：__________</p><table><tr><th>{e(labels['code'])}</th><th>{e(labels['item'])}"
+            f"</th><th>{e(labels['severity'])}</th><th>{e(labels['result'])}</th><th>{e(labels['note'])}</th></tr>"
+            f"{rows}</table><p>{e(labels['signature'])}：__________</p></body></html>")
