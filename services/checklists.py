@@ -20,7 +20,7 @@ def seed_templates(session: Session, actor: Actor = SYSTEM) -> int:
     for code, spec in checklist_reference().items():
         if code in have:
             continue
-        template = ChecklistTemplate(category=code, version=1, name_zh=spec["zh"], name_en=spec["en"],
+        template = ChecklistTemplate(category=code, revision=1, name_zh=spec["zh"], name_en=spec["en"],
                                      target=spec.get("target", "facility"), rule_unit=spec["rule"]["unit"],
                                      rule_every=spec["rule"].get("every", 1), current=True,
                                      created_by=actor.username, updated_by=actor.username)
@@ -55,7 +55,7 @@ def _load(session: Session, t: ChecklistTemplate) -> Template:
               "position": i.position}
              for i in session.execute(select(ChecklistItem).where(ChecklistItem.template_id == t.id)
                                       .order_by(ChecklistItem.position)).scalars()]
-    return Template(t.id, t.category, t.version, t.name_zh, t.name_en, t.target, t.rule_unit, t.rule_every, items,
+    return Template(t.id, t.category, t.revision, t.name_zh, t.name_en, t.target, t.rule_unit, t.rule_every, items,
                     t.version)
 
 
@@ -81,13 +81,13 @@ def rules(session: Session) -> dict[str, tuple[str, int, str]]:
 
 
 def versions(session: Session, category: str) -> list[dict]:
-    return [{"id": t.id, "version": t.version, "current": t.current, "created_at": t.created_at,
+    return [{"id": t.id, "version": t.revision, "current": t.current, "created_at": t.created_at,
              "created_by": t.created_by, "items": n}
             for t, n in session.execute(
                 select(ChecklistTemplate, func.count(ChecklistItem.id))
                 .join(ChecklistItem, ChecklistItem.template_id == ChecklistTemplate.id, isouter=True)
                 .where(ChecklistTemplate.category == category).group_by(ChecklistTemplate.id)
-                .order_by(ChecklistTemplate.version.desc())).all()]
+                .order_by(ChecklistTemplate.revision.desc())).all()]
 
 
 def new_version(session: Session, actor: Actor, category: str, items: list[dict], expected_version: int,
@@ -100,7 +100,7 @@ def new_version(session: Session, actor: Actor, category: str, items: list[dict]
     old = session.execute(select(ChecklistTemplate).where(ChecklistTemplate.category == category,
                                                           ChecklistTemplate.current.is_(True))
                           .with_for_update()).scalar_one()
-    if old.version != expected_version:
+    if old.revision != expected_version:
         from services.errors import StaleEdit
 
         raise StaleEdit(by=old.created_by or "?", at=old.created_at)
@@ -130,7 +130,7 @@ def new_version(session: Session, actor: Actor, category: str, items: list[dict]
     old.current = False
     old.updated_by = actor.username
     session.flush()
-    new = ChecklistTemplate(category=category, version=old.version + 1, name_zh=old.name_zh, name_en=old.name_en,
+    new = ChecklistTemplate(category=category, revision=old.revision + 1, name_zh=old.name_zh, name_en=old.name_en,
                             target=old.target, rule_unit=unit, rule_every=every, current=True,
                             created_by=actor.username, updated_by=actor.username)
     session.add(new)
@@ -140,6 +140,6 @@ def new_version(session: Session, actor: Actor, category: str, items: list[dict]
     session.flush()
     before = _load(session, old)
     audit.record(session, actor, "new_version", "checklist_template", new.id,
-                 {"version": old.version, "items": [i["code"] for i in before.items]},
-                 {"version": new.version, "items": [c for c, *_ in cleaned], "rule": f"{every} {unit}"})
+                 {"version": old.revision, "items": [i["code"] for i in before.items]},
+                 {"version": new.revision, "items": [c for c, *_ in cleaned], "rule": f"{every} {unit}"})
     return _load(session, new)

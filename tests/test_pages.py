@@ -238,3 +238,39 @@ def test_new_resident_form_refuses_a_bad_number_and_keeps_the_input(app):
     at.run()
     assert any(ZH["err.id_checksum"] in e for e in errors(at))
     assert next(w for w in at.text_input if w.key == "res_new_name").value == "新居民"
+
+
+def test_staff_run_a_fire_checklist_on_the_page_and_the_failed_item_opens_a_hazard(app):
+    from sqlalchemy import func, select
+
+    from db.engine import session_scope
+    from db.models import Facility, Hazard, Inspection
+    from tests.conftest import actor_of
+
+    staff = actor_of(lambda write=False: session_scope(write=write), "staff")
+    with session_scope() as s:
+        facility = s.execute(select(Facility).where(Facility.category == "fire", Facility.status != "停用",
+                                                    Facility.grid_id.in_(sorted(staff.grid_ids)))
+                             .order_by(Facility.id)).scalars().first()
+        hazards_before = s.execute(select(func.count()).select_from(Hazard)).scalar_one()
+    at = as_role(app, "staff")
+    at.query_params["insp.category"] = "fire"
+    at.query_params["insp.facility"] = str(facility.id)
+    at.switch_page("pages/safety/inspections.py").run()
+    next(b for b in at.button if b.label == ZH["insp.run"]).click()
+    at.run()
+    radios = [r for r in at.radio if r.key and r.key.startswith("r_")]
+    assert radios, "the checklist items are shown"
+    for i, radio in enumerate(radios):
+        radio.set_value("不合格" if i == 1 else "合格")
+    at.run()
+    assert not at.exception
+    next(b for b in at.button if b.label == ZH["insp.submit"]).click()
+    at.run()
+    assert not at.exception and not errors(at)
+    with session_scope() as s:
+        inspection = s.execute(select(Inspection).where(Inspection.facility_id == facility.id,
+                                                        Inspection.inspector == "staff")
+                               .order_by(Inspection.id.desc())).scalars().first()
+        assert inspection.status == "submitted" and inspection.items_failed == 1
+        assert s.execute(select(func.count()).select_from(Hazard)).scalar_one() == hazards_before + 1

@@ -41,9 +41,9 @@ class ChecklistTemplate(RecordMixin, Base):
     the wording they were done with (their items are copies)."""
 
     __tablename__ = "checklist_template"
-    __table_args__ = (UniqueConstraint("category", "version", name="uq_template_category_version"),)
+    __table_args__ = (UniqueConstraint("category", "revision", name="uq_template_category_revision"),)
     category: Mapped[str] = mapped_column(String(30), nullable=False, index=True)
-    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    revision: Mapped[int] = mapped_column(Integer, nullable=False)  # the template's version: 1, 2, …
     name_zh: Mapped[str] = mapped_column(String(50), nullable=False)
     name_en: Mapped[str] = mapped_column(String(80), nullable=False)
     target: Mapped[str] = mapped_column(String(10), nullable=False, default="facility")  # facility / area

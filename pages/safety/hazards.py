@@ -48,7 +48,7 @@ def fetch(**kw):
     with read() as s:
         page = hazards.list_hazards(s, actor, **kw)
     for r in page.rows:
-        r["overdue"] = r["overdue_days"] or ""
+        r["overdue"] = r["overdue_days"] or None
         r["escalated"] = choice_label("level", r["escalated_to"]) if r["escalated_to"] else ""
     return page
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0003
 Revises: 0002
-Create Date: 2026-11-23 03:08:47.792590
+Create Date: 2026-11-23 03:14:03.752897
 """
 from alembic import op
 import sqlalchemy as sa
@@ -17,7 +17,7 @@ depends_on = None
 def upgrade() -> None:
     op.create_table('checklist_template',
     sa.Column('category', sa.String(length=30), nullable=False),
-    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('revision', sa.Integer(), nullable=False),
     sa.Column('name_zh', sa.String(length=50), nullable=False),
     sa.Column('name_en', sa.String(length=80), nullable=False),
     sa.Column('target', sa.String(length=10), nullable=False),
@@ -29,9 +29,10 @@ def upgrade() -> None:
     sa.Column('created_by', sa.String(length=64), nullable=True),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
     sa.Column('updated_by', sa.String(length=64), nullable=True),
+    sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('deleted_at', sa.DateTime(), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_checklist_template')),
-    sa.UniqueConstraint('category', 'version', name='uq_template_category_version')
+    sa.UniqueConstraint('category', 'revision', name='uq_template_category_revision')
     )
     with op.batch_alter_table('checklist_template', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_checklist_template_category'), ['category'], unique=False)
