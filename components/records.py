@@ -246,6 +246,8 @@ def record_form(ledger: Ledger, *, key: str, values: dict | None = None, refs: d
             elif f.type == "date":
                 out[f.name] = st.date_input(label, value=current, key=wkey, help=helptext,
                                             min_value=date(1900, 1, 1), max_value=date(2100, 12, 31))
+            elif f.type == "time":
+                out[f.name] = st.time_input(label, value=current, key=wkey, step=900)
             elif f.type == "bool":
                 out[f.name] = st.checkbox(label, value=bool(current), key=wkey)
             elif f.type == "longtext":

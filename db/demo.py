@@ -417,3 +417,102 @@ def hazard_story(rng: random.Random, found_on, deadline, severity: str, today):
     steps.append(("reinspect_pass", "awaiting", "closed", closed))
     return "closed", owner, steps, {"rectified_by": "staff", "rectified_on": fixed, "reinspected_by": "manager",
                                     "closed_on": closed}
+
+
+# --- volunteers, activities, hours ----------------------------------------------------------------
+
+TEAMS = [("和平里党员先锋队", "党员"), ("巾帼志愿服务队", "巾帼"), ("银发老干部服务队", "老干部"),
+         ("青年学生志愿队", "学生"), ("平安巡逻队", "治安巡逻队")]
+ACTIVITY_THEMES = {
+    "文艺": ["重阳节文艺汇演", "广场舞展演", "社区合唱排练"], "体育": ["邻里趣味运动会", "太极拳晨练"],
+    "讲座": ["防范电信诈骗讲座", "老年人智能手机课堂"], "健康教育": ["高血压防治讲座", "义诊进社区"],
+    "垃圾分类宣传": ["垃圾分类入户宣传", "垃圾分类积分兑换"], "消防宣传": ["消防安全进楼栋", "灭火器使用演示"],
+    "环境整治": ["楼道杂物清理", "小区绿地捡拾垃圾"], "邻里互助": ["爱心理发", "家电义务维修"],
+    "敬老": ["独居老人上门陪伴", "长者生日会"]}
+
+
+def build_volunteering(places: DemoPlaces, today, seed: int = 29):
+    """Teams, ~60 volunteers, a year of activities, and thousands of hour entries."""
+    from datetime import time, timedelta
+
+    from faker import Faker
+
+    rng = random.Random(seed)
+    fake = Faker("zh_CN")
+    fake.seed_instance(seed)
+    community = places.communities[0]
+    teams = [{"community_id": community.id, "name": n, "team_type": tp, "grid_id": places.grids[i % 3].id,
+              "leader_name": fake.name(), "created_by": "demo", "updated_by": "demo"} for i, (n, tp) in enumerate(TEAMS)]
+    volunteers = []
+    for i in range(60):
+        gender_female = rng.random() < 0.6
+        volunteers.append({"community_id": community.id, "name": fake.name_female() if gender_female else fake.name_male(),
+                           "phone": "1" + rng.choice("3589") + "".join(rng.choice("0123456789") for _ in range(9)),
+                           "team_index": i % 5, "position": rng.choices(
+                               ["普通志愿者", "楼栋长", "和谐大使", "义务信息员", "义务监督员"], weights=[60, 15, 10, 10, 5])[0],
+                           "skills": rng.choice([None, "理发", "家电维修", "医护", "书法", "摄影", "心理咨询", "驾驶"]),
+                           "joined_on": today - timedelta(days=rng.randint(400, 2500)),
+                           "status": "active" if rng.random() < 0.95 else "inactive",
+                           "leaderboard": rng.random() < 0.6, "created_by": "demo", "updated_by": "demo"})
+    acts = []
+    d = today - timedelta(days=364)
+    while d <= today + timedelta(days=30):
+        for _ in range(rng.choice([0, 1, 1, 2])):
+            kind = rng.choice(list(ACTIVITY_THEMES))
+            day = d + timedelta(days=rng.randint(0, 6))
+            target = rng.choice([20, 30, 40, 50, 80, 100])
+            held = day < today
+            status = ("evaluated" if rng.random() < 0.6 else "held") if held else rng.choice(["planned", "announced"])
+            notice = day - timedelta(days=rng.choice([1, 2, 3, 5, 7, 10])) if status != "planned" else None
+            turnout = int(target * rng.uniform(0.55, 1.2)) if held else None
+            acts.append({"community_id": community.id, "theme": rng.choice(ACTIVITY_THEMES[kind]), "activity_type": kind,
+                         "activity_date": day, "start_time": time(rng.choice([9, 14, 15, 19]), 0),
+                         "end_time": time(rng.choice([11, 16, 17, 21]), 0),
+                         "place": rng.choice(["社区活动室", "中心广场", "党群服务中心", "和平里小区东门", "老年日间照料中心"]),
+                         "organiser": rng.choice(["居委会 周敏", "网格员 吴磊", "社工 何静"]),
+                         "target_turnout": target, "actual_turnout": turnout,
+                         "budget": rng.choice([None, 200.0, 500.0, 1000.0, 3000.0]), "notice_date": notice,
+                         "status": status, "org_score": rng.randint(3, 5) if status == "evaluated" else None,
+                         "satisfaction": round(rng.uniform(78, 99), 1) if status == "evaluated" else None,
+                         "evaluation_note": rng.choice(["组织有序，居民反响好", "场地偏小，下次改到广场", "宣传提前不够"])
+                         if status == "evaluated" else None, "evaluated_by": "manager" if status == "evaluated" else None,
+                         "created_by": "demo", "updated_by": "demo"})
+        d += timedelta(days=7)
+    return teams, volunteers, acts
+
+
+def build_logs(volunteers: list[tuple[int, dict, int | None]], acts: list[tuple[int, dict]], today, seed: int = 31):
+    """(volunteer id, row, team id) and (activity id, row) -> hour entries: mostly verified, a few rejected,
+    the recent ones still waiting."""
+    from datetime import timedelta
+
+    rng = random.Random(seed)
+    held = [(aid, a) for aid, a in acts if a["activity_date"] <= today and a["status"] in ("held", "evaluated")]
+    roles = ["服务", "服务", "组织", "宣传", "后勤", "巡逻", "陪护"]
+    logs = []
+    for vid, v, team_id in volunteers:
+        if v["status"] != "active":
+            continue
+        activeness = rng.uniform(0.2, 1.0)
+        for aid, a in held:
+            if rng.random() > activeness * 0.6:
+                continue
+            logs.append(_log(rng, vid, v, team_id, aid, a["activity_date"], rng.choice([1.5, 2, 2, 3, 3.5, 4]),
+                             rng.choice(roles), today))
+        for _ in range(int(activeness * 50)):  # patrols, visits, help outside activities
+            day = today - timedelta(days=rng.randint(0, 364))
+            logs.append(_log(rng, vid, v, team_id, None, day, rng.choice([1, 1.5, 2, 2.5]), rng.choice(roles), today))
+    return logs
+
+
+def _log(rng, vid, v, team_id, aid, day, hours, role, today) -> dict:
+    from datetime import datetime, timedelta
+
+    recent = (today - day).days < 10
+    status = "logged" if recent and rng.random() < 0.7 else ("rejected" if rng.random() < 0.04 else "verified")
+    return {"community_id": v["community_id"], "volunteer_id": vid, "team_id": team_id, "activity_id": aid,
+            "log_date": day, "hours": float(hours), "role": role, "status": status,
+            "verified_by": None if status == "logged" else rng.choice(["staff", "manager"]),
+            "verified_at": None if status == "logged" else datetime.combine(day + timedelta(days=2), datetime.min.time()),
+            "reject_reason": "时长与活动记录不符" if status == "rejected" else None,
+            "created_by": "demo", "updated_by": "demo"}

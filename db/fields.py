@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Literal, Sequence
 
-FieldType = Literal["text", "longtext", "int", "float", "date", "bool", "choice", "multichoice", "ref"]
+FieldType = Literal["text", "longtext", "int", "float", "date", "time", "bool", "choice", "multichoice", "ref"]
 
 
 @dataclass(frozen=True)

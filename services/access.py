@@ -47,9 +47,9 @@ PAGES: dict[str, PageSpec] = {p.key: p for p in (
     PageSpec("surveys", "quality", None, ":material/poll:"),
     PageSpec("actions", "quality", None, ":material/task_alt:"),
     PageSpec("complaints", "quality", None, ":material/feedback:"),
-    PageSpec("activities", "volunteering", None, ":material/event:"),
-    PageSpec("volunteers", "volunteering", None, ":material/diversity_3:"),
-    PageSpec("my-hours", "volunteering", None, ":material/schedule:"),
+    PageSpec("activities", "volunteering", "pages/volunteering/activities.py", ":material/event:"),
+    PageSpec("volunteers", "volunteering", "pages/volunteering/volunteers.py", ":material/diversity_3:"),
+    PageSpec("my-hours", "volunteering", "pages/volunteering/my_hours.py", ":material/schedule:"),
     PageSpec("places", "admin", "pages/admin/places.py", ":material/location_city:"),
     PageSpec("users", "admin", "pages/admin/users.py", ":material/manage_accounts:"),
     PageSpec("reference", "admin", "pages/admin/reference.py", ":material/library_books:"),
@@ -148,8 +148,9 @@ def sees_grid(actor: Actor, community_id: int | None, grid_id: int | None) -> bo
 
 
 def require_row(actor: Actor, community_id: int | None, grid_id: int | None = None) -> None:
-    ok = sees_community(actor, community_id) if grid_id is None and actor.grid_ids is None \
-        else sees_grid(actor, community_id, grid_id)
+    """A row of ``community_id`` (and of ``grid_id`` when it belongs to a grid) in the actor's scope.
+    Rows without a grid (activities, volunteer hours) are scoped by community only."""
+    ok = sees_community(actor, community_id) if grid_id is None else sees_grid(actor, community_id, grid_id)
     if not ok:
         raise PermissionDenied("err.out_of_scope")
 

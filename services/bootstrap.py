@@ -60,6 +60,7 @@ def load_demo_data(engine: Engine) -> None:
             user.must_change_password = False
         counts = _demo_ledgers(s, places)
         counts.update(_demo_safety(s, places))
+        counts.update(_demo_volunteering(s, places))
         row = Setting(key=DEMO_SETTING, community_id=None, value=json.dumps(True), kind="bool",
                       created_by="system", updated_by="system")
         s.add(row)
@@ -213,3 +214,27 @@ def _demo_safety(s, places) -> dict:
     if events:
         s.execute(insert(HazardEvent), events)
     return {"facilities": len(ids), "inspections": len(inspection_ids), "hazards": len(hazard_ids)}
+
+
+def _demo_volunteering(s, places) -> dict:
+    from datetime import date
+
+    from sqlalchemy import insert, select
+
+    from db.models import User
+    from db.models.volunteers import Activity, Team, Volunteer, VolunteerLog
+
+    today = date.today()
+    teams, people, acts = demo.build_volunteering(places, today)
+    team_ids = s.execute(insert(Team).returning(Team.id, sort_by_parameter_order=True), teams).scalars().all()
+    for p in people:
+        p["team_id"] = team_ids[p.pop("team_index")]
+    # the demo volunteer account is the first volunteer of the register
+    account = s.execute(select(User.id).where(User.username == "volunteer")).scalar()
+    people[0].update(user_id=account, name="郑芳", status="active", leaderboard=True)
+    vol_ids = s.execute(insert(Volunteer).returning(Volunteer.id, sort_by_parameter_order=True), people).scalars().all()
+    act_ids = s.execute(insert(Activity).returning(Activity.id, sort_by_parameter_order=True), acts).scalars().all()
+    logs = demo.build_logs([(vid, p, p["team_id"]) for vid, p in zip(vol_ids, people)], list(zip(act_ids, acts)), today)
+    for start in range(0, len(logs), 5000):
+        s.execute(insert(VolunteerLog), logs[start:start + 5000])
+    return {"volunteers": len(vol_ids), "activities": len(act_ids), "volunteer_logs": len(logs)}

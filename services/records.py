@@ -96,6 +96,12 @@ def _coerce(f: Field, raw: Any):
         return int(clean_text(raw) if isinstance(raw, str) else raw)
     if f.type == "float":
         return float(clean_text(raw) if isinstance(raw, str) else raw)
+    if f.type == "time":
+        from datetime import time as _time
+
+        if isinstance(raw, _time):
+            return raw
+        return _time.fromisoformat(clean_text(raw))
     if f.type == "date":
         if isinstance(raw, datetime):
             return raw.date()

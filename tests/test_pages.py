@@ -14,12 +14,13 @@ from tests.conftest import ROOT
 ZH = {k: v[0] for k, v in CATALOG.items()}
 PEOPLE = {"residents", "visits", "rentals"}
 SAFETY = {"facilities", "inspections", "hazards", "schedule"}
+VOLUNTEERING = {"activities", "volunteers"}
 EXPECTED_PAGES = {
-    "admin": {"home", "places", "users", "audit", "account", "reference"} | PEOPLE | SAFETY,
-    "supervisor": {"home", "account"} | PEOPLE | SAFETY,
-    "manager": {"home", "places", "account"} | PEOPLE | SAFETY,
-    "staff": {"home", "account"} | PEOPLE | SAFETY,
-    "volunteer": {"home", "account"},
+    "admin": {"home", "places", "users", "audit", "account", "reference"} | PEOPLE | SAFETY | VOLUNTEERING,
+    "supervisor": {"home", "account"} | PEOPLE | SAFETY | VOLUNTEERING,
+    "manager": {"home", "places", "account"} | PEOPLE | SAFETY | VOLUNTEERING,
+    "staff": {"home", "account"} | PEOPLE | SAFETY | VOLUNTEERING,
+    "volunteer": {"home", "account", "activities", "my-hours"},
 }
 
 

@@ -5,6 +5,8 @@ from db.models.residents import (RENTAL, RESIDENT, VISIT, Rental, RentalCheck, R
                                  VisitRule, rental_tenant)
 from db.models.safety import (FACILITY, HAZARD, ChecklistItem, ChecklistTemplate, Facility, Hazard, HazardEvent,
                               Inspection, InspectionItem, Photo)
+from db.models.volunteers import (ACTIVITY, TEAM, VOLUNTEER, Activity, Team, Volunteer, VolunteerLog,
+                                  activity_photo)
 from db.models.system import AuditHead, AuditLog, Setting
 from db.models.users import ROLES, User, user_community, user_grid
 
@@ -12,5 +14,6 @@ __all__ = [
     "Base", "Community", "Grid", "Building", "Household", "PLACE_LEDGERS",
     "Resident", "ResidentTag", "VisitRule", "Visit", "Rental", "RentalCheck", "rental_tenant",
     "RESIDENT", "VISIT", "RENTAL", "ChecklistTemplate", "ChecklistItem", "Facility", "Photo", "Inspection",
-    "InspectionItem", "Hazard", "HazardEvent", "FACILITY", "HAZARD", "AuditHead", "AuditLog", "Setting", "User", "ROLES", "user_community", "user_grid",
+    "InspectionItem", "Hazard", "HazardEvent", "FACILITY", "HAZARD", "Team", "Volunteer", "Activity",
+    "VolunteerLog", "activity_photo", "TEAM", "VOLUNTEER", "ACTIVITY", "AuditHead", "AuditLog", "Setting", "User", "ROLES", "user_community", "user_grid",
 ]

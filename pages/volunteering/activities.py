@@ -1,0 +1,163 @@
+"""Activities: plan, announce (a warning under 3 days' notice), record as held (turnout,
+photos), evaluate; upcoming and past lists; the charts and the opt-in leaderboard."""
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from components import charts
+from components.auth import guard
+from components.i18n import choice_label, t
+from components.photos import photo_input
+from components.records import (close_record, field_labels, flash, forget_form, loaded_version, record_form,
+                                record_list)
+from components.runtime import read, user_action, write
+from db.models.volunteers import ACTIVITY
+from services import access, activities, places, settings, volunteers
+
+actor = guard("activities")
+st.title(t("page.activities"))
+st.caption(t("pagedesc.activities"))
+flash()
+LABELS = field_labels(ACTIVITY)
+may_edit = access.can(actor, "activities", "edit")
+if "_act_warning" in st.session_state:
+    st.warning(st.session_state.pop("_act_warning"), icon=":material/schedule:")
+
+with read() as s:
+    communities = places.community_names(s, actor.community_ids)
+when = st.segmented_control(t("act.when"), ["upcoming", "past", "all"], default="upcoming", key="act_when",
+                            format_func=lambda v: t(f"act.{v}")) or "all"
+
+
+def fetch(**kw):
+    kw["filters"] = {**kw.get("filters", {}), "when": when}
+    with read() as s:
+        page = activities.list_activities(s, actor, **kw)
+    for r in page.rows:
+        r["rate"] = f"{r['turnout_rate']:.0f}%" if r["turnout_rate"] is not None else ""
+    return page
+
+
+view = record_list(ACTIVITY, fetch, key="activities", extra_columns=(("rate", "act.turnout_rate"),),
+                   can_export=actor.role != "volunteer", export_name="activities")
+
+if may_edit and communities:
+    community_id = next(iter(communities))
+    if len(communities) > 1:
+        community_id = st.selectbox(t("place.community"), list(communities), format_func=communities.get)
+    with st.expander(t("act.new"), icon=":material/event:"):
+        data = record_form(ACTIVITY, key="act_new", values={"activity_date": date.today(), "organiser":
+                                                            actor.display_name, "target_turnout": 30})
+        if data is not None:
+            with user_action(LABELS) as outcome:
+                with write() as s:
+                    activities.save_activity(s, actor, data, community_id)
+            if outcome["ok"]:
+                forget_form("act_new")
+                st.session_state["_flash"] = t("rec.created")
+                st.rerun()
+
+row = view.selected
+if row is not None:
+    st.divider()
+    form_key = f"act_{row['id']}"
+    head = st.columns([4, 1])
+    head[0].subheader(f"{row['theme']} · {choice_label('actstate', row['status'])}")
+    if head[1].button(t("res.back"), icon=":material/close:", key="act_close"):
+        close_record("activities", form_key)
+        st.rerun()
+    st.markdown(f"{row['activity_date']} · {row['place']} · {row['organiser']} · {t('act.target')} "
+                f"{row['target_turnout']}" + (f" · {t('act.turnout')} {row['actual_turnout']}" if row['actual_turnout']
+                                              is not None else ""))
+    if row["org_score"]:
+        st.markdown(f"{t('act.org_score')} {row['org_score']} · {t('act.satisfaction')} {row['satisfaction'] or '—'}"
+                    f" · {row['evaluation_note'] or ''}")
+    version = loaded_version(form_key, row)
+
+    def done(message):
+        forget_form(form_key)
+        st.session_state["_flash"] = message
+        st.rerun()
+
+    if may_edit:
+        if row["status"] == "planned":
+            with st.form(f"{form_key}_announce"):
+                notice = st.date_input(t("act.notice_date"), value=date.today(), max_value=date.today())
+                if st.form_submit_button(t("act.announce"), type="primary", icon=":material/campaign:"):
+                    with user_action({"notice_date": t("act.notice_date")}) as outcome:
+                        with write() as s:
+                            _, warning = activities.announce(s, actor, row["id"], notice, version)
+                    if outcome["ok"]:
+                        if warning is not None:
+                            st.session_state["_act_warning"] = t("act.short_notice", days=warning)
+                        done(t("act.announced"))
+        if row["status"] in ("planned", "announced"):
+            with st.container(border=True):
+                st.markdown(f"**{t('act.held')}**")
+                turnout = st.number_input(t("act.turnout"), 0, 100_000, value=row["target_turnout"],
+                                          key=f"{form_key}_turnout")
+                photo = photo_input(t("act.photos"), f"{form_key}_photo", None)
+                if st.button(t("act.held"), type="primary", key=f"{form_key}_held"):
+                    with user_action({"activity_date": t("act.date"), "actual_turnout": t("act.turnout")}) as outcome:
+                        with write() as s:
+                            activities.record_held(s, actor, row["id"], int(turnout), version,
+                                                   [photo] if photo else None)
+                    if outcome["ok"]:
+                        done(t("act.held_saved"))
+        if row["status"] == "held":
+            with st.form(f"{form_key}_eval"):
+                st.markdown(f"**{t('act.evaluate')}**")
+                score = st.slider(t("act.org_score"), 1, 5, 4)
+                satisfaction = st.number_input(t("act.satisfaction"), 0.0, 100.0, value=90.0, step=1.0)
+                note = st.text_area(t("act.eval_note"), max_chars=2000)
+                if st.form_submit_button(t("act.evaluate"), type="primary"):
+                    with user_action({"org_score": t("act.org_score"), "satisfaction": t("act.satisfaction")}) as outcome:
+                        with write() as s:
+                            activities.evaluate(s, actor, row["id"], int(score), float(satisfaction), note, version)
+                    if outcome["ok"]:
+                        done(t("act.evaluated"))
+        if row["status"] in ("planned", "announced"):
+            with st.expander(t("act.edit"), icon=":material/edit:"):
+                data = record_form(ACTIVITY, key=form_key, values=row)
+                if data is not None:
+                    with user_action(LABELS) as outcome:
+                        with write() as s:
+                            activities.save_activity(s, actor, data, row["community_id"], row["id"], version)
+                    if outcome["ok"]:
+                        done(t("rec.saved"))
+
+st.divider()
+today = date.today()
+first = date(today.year - 1, today.month, 1)
+with read() as s:
+    turnout = activities.turnout_against_target(s, actor, first, today)
+    types = activities.by_type(s, actor, first, today)
+    month = st.selectbox(t("vol.board_month"), [None] + sorted({r["date"].strftime("%Y-%m") for r in turnout},
+                                                                reverse=True),
+                         format_func=lambda v: t("rec.all") if v is None else v, key="board_month")
+    board = volunteers.leaderboard(s, actor, month)
+    target = float(settings.get(s, "kpi.turnout.target"))
+c1, c2 = st.columns(2)
+with c1:
+    st.markdown(f"**{t('vol.turnout_chart')}**")
+    if turnout:
+        df = pd.DataFrame([{"month": r["date"].strftime("%Y-%m"), "rate": 100 * r["actual"] / r["target"],
+                            "series": t("act.turnout_rate")} for r in turnout])
+        df = df.groupby(["month", "series"], as_index=False)["rate"].mean()
+        st.altair_chart(charts.rate_with_target(df, "month", "rate", "series", target, x_title=t("chart.month"),
+                                                y_title=t("chart.rate"), series_title="", target_title=t("chart.target")),
+                        width="stretch")
+with c2:
+    st.markdown(f"**{t('vol.types_chart')}**")
+    if types:
+        df = pd.DataFrame([{"type": choice_label("acttype", r["type"]), "count": r["count"], "state": t("act.all")}
+                           for r in types])
+        st.altair_chart(charts.stacked_bars(df, "type", "count", "state", x_title=t("act.type"),
+                                            y_title=t("chart.count"), color_title=""), width="stretch")
+st.markdown(f"**{t('vol.board')}**")
+if board:
+    st.dataframe(pd.DataFrame([{"#": b["rank"], t("res.name"): b["name"], t("vol.team"): b["team"],
+                                t("my.hours"): b["hours"]} for b in board]), hide_index=True)
+else:
+    st.caption(t("vol.board_empty"))
