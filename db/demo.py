@@ -371,6 +371,7 @@ def build_inspections(targets: list[dict], templates: dict, today, seed: int = 1
             out.append(({"community_id": t["community_id"], "template_id": template_id, "category": t["category"],
                          "facility_id": t["facility_id"], "grid_id": t["grid_id"],
                          "inspector": rng.choice(inspectors), "inspected_on": day, "status": "submitted",
+                         "period_start": p_start,
                          "source": "paper" if rng.random() < 0.15 else "app",
                          "overall": "不合格" if failed else "合格",
                          "items_total": sum(1 for r in results if r["result"] != "不适用"), "items_failed": failed,

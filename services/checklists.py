@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from db.models.safety import SEVERITIES, ChecklistItem, ChecklistTemplate, checklist_reference
+from db.models.safety import SEVERITIES, ChecklistItem, ChecklistTemplate, checklist_reference  # noqa: F401
 from services import audit, records, schedule
 from services.access import SYSTEM, Actor, require
 from services.errors import NotFound, ValidationError

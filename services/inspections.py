@@ -145,6 +145,8 @@ def submit(session: Session, actor: Actor, inspection_id: int, today: date | Non
     inspection.items_total = sum(1 for i in items if i.result != "不适用")
     inspection.items_failed = len(failed)
     inspection.submitted_at = utcnow()
+    template = session.get(checklists.ChecklistTemplate, inspection.template_id)
+    inspection.period_start = schedule.period_of(inspection.inspected_on, template.rule_unit, template.rule_every)[0]
     inspection.updated_by = actor.username
     session.flush()
     facility = session.get(Facility, inspection.facility_id) if inspection.facility_id else None

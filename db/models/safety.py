@@ -101,7 +101,8 @@ class Inspection(CommunityScoped, RecordMixin, Base):
     __tablename__ = "inspection"
     __table_args__ = (Index("ix_inspection_facility_date", "facility_id", "inspected_on"),
                       Index("ix_inspection_scope_date", "community_id", "status", "inspected_on"),
-                      Index("ix_inspection_grid_template", "grid_id", "template_id", "inspected_on"))
+                      Index("ix_inspection_grid_template", "grid_id", "template_id", "inspected_on"),
+                      Index("ix_inspection_period", "community_id", "period_start", "facility_id"))
     template_id: Mapped[int] = mapped_column(ForeignKey("checklist_template.id"), nullable=False)
     category: Mapped[str] = mapped_column(String(30), nullable=False)
     facility_id: Mapped[int | None] = mapped_column(ForeignKey("facility.id"))
@@ -113,6 +114,9 @@ class Inspection(CommunityScoped, RecordMixin, Base):
     overall: Mapped[str | None] = mapped_column(String(4))  # 合格 / 不合格
     items_total: Mapped[int] = mapped_column(Integer, nullable=False, default=0)  # summaries for the KPIs
     items_failed: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    # the schedule period this check counts for (by the rule at submit time): the completion KPI
+    # counts distinct (facility, period) pairs in SQL without recomputing periods per row
+    period_start: Mapped[date | None] = mapped_column(Date)
     note: Mapped[str | None] = mapped_column(Text)
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime)
 

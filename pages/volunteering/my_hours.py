@@ -31,8 +31,8 @@ year = str(date.today().year)
 done_year = round(sum(h for m, h in verified.items() if m.startswith(year)), 1)
 waiting = round(sum(float(h["hours"]) for h in history if h["status"] == "logged"), 1)
 c1, c2 = st.columns(2)
-c1.metric(t("my.totals"), t("my.total_year", hours=done_year))
-c2.metric(t("logstatus.logged"), t("my.pending", hours=waiting))
+c1.metric(t("my.year_label"), done_year)
+c2.metric(t("my.pending_label"), waiting)
 
 roles = list(vocab()["roles"])
 with st.form("log_hours", clear_on_submit=False):
