@@ -32,8 +32,8 @@ class PageSpec:
 # matrix already (so the rules are in one place) but not in the navigation.
 PAGES: dict[str, PageSpec] = {p.key: p for p in (
     PageSpec("home", "overview", "pages/overview/home.py", ":material/home:"),
-    PageSpec("dashboard", "overview", None, ":material/monitoring:"),
-    PageSpec("reports", "overview", None, ":material/summarize:"),
+    PageSpec("dashboard", "overview", "pages/overview/dashboard.py", ":material/monitoring:"),
+    PageSpec("reports", "overview", "pages/overview/reports.py", ":material/summarize:"),
     PageSpec("residents", "people", "pages/people/residents.py", ":material/groups:"),
     PageSpec("visits", "people", "pages/people/visits.py", ":material/volunteer_activism:"),
     PageSpec("rentals", "people", "pages/people/rentals.py", ":material/apartment:"),

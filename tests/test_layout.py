@@ -55,6 +55,11 @@ def test_every_key_used_in_code_is_in_the_catalog():
     used |= {f"section.{s}" for s in access.SECTIONS} | {f"roledesc.{r}" for r in access.ROLES}
     used |= {f"action.{a}" for actions in access.MATRIX.values() for a in actions}
     used |= {f"pagedesc.{p.key}" for p in access.built_pages()}
+    from services import kpis
+
+    used |= {k.label for k in kpis.REGISTRY.values()}
+    used |= {f"dash.light.{c}" for c in ("green", "amber", "red")}
+    used = {k for k in used if not k.endswith(".")}  # t("prefix." + value): checked through their vocabularies
     missing = sorted(k for k in used if k not in CATALOG)
     assert missing == []
 

@@ -16,10 +16,11 @@ PEOPLE = {"residents", "visits", "rentals"}
 SAFETY = {"facilities", "inspections", "hazards", "schedule"}
 VOLUNTEERING = {"activities", "volunteers"}
 EXPECTED_PAGES = {
-    "admin": {"home", "places", "users", "audit", "account", "reference"} | PEOPLE | SAFETY | VOLUNTEERING,
-    "supervisor": {"home", "account"} | PEOPLE | SAFETY | VOLUNTEERING,
-    "manager": {"home", "places", "account"} | PEOPLE | SAFETY | VOLUNTEERING,
-    "staff": {"home", "account"} | PEOPLE | SAFETY | VOLUNTEERING,
+    "admin": {"home", "places", "users", "audit", "account", "reference", "dashboard", "reports"}
+    | PEOPLE | SAFETY | VOLUNTEERING,
+    "supervisor": {"home", "account", "dashboard", "reports"} | PEOPLE | SAFETY | VOLUNTEERING,
+    "manager": {"home", "places", "account", "dashboard", "reports"} | PEOPLE | SAFETY | VOLUNTEERING,
+    "staff": {"home", "account", "dashboard"} | PEOPLE | SAFETY | VOLUNTEERING,
     "volunteer": {"home", "account", "activities", "my-hours"},
 }
 

@@ -1,0 +1,65 @@
+"""Reports: a monthly or quarterly report for one community, as Excel (one sheet per section)
+and as a printable HTML page for the notice board (aggregates only, small counts suppressed)."""
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from components.auth import guard
+from components.i18n import choice_label, lang, language, t
+from components.kpi_tiles import tiles
+from components.runtime import read
+from services import kpis, places, reports
+
+actor = guard("reports")
+st.title(t("page.reports"))
+st.caption(t("pagedesc.reports"))
+
+with read() as s:
+    communities = places.community_names(s, actor.community_ids)
+if not communities:
+    st.warning(t("home.no_scope"))
+    st.stop()
+c = st.columns(3)
+community_id = c[0].selectbox(t("rep.community"), list(communities), format_func=communities.get, key="rep_c")
+kind = c[1].segmented_control(t("rep.kind"), ["month", "quarter"], default="month", key="rep_kind",
+                              format_func=lambda k: t(f"dash.kind.{k}")) or "month"
+choices = list(reversed(kpis.recent_periods(kind, date.today(), 12)))
+start, end = c[2].selectbox(t("rep.which"), choices, key=f"rep_which_{kind}",
+                            format_func=lambda p: f"{p[0]:%Y-%m}" if kind == "month" else f"{p[0]:%Y}-Q{(p[0].month - 1) // 3 + 1}")
+label = f"{start:%Y-%m}" if kind == "month" else f"{start:%Y}-Q{(start.month - 1) // 3 + 1}"
+with read() as s:
+    rep = reports.build(s, actor, community_id, kind, start, end)
+st.subheader(t("rep.title", community=rep.community, period=label))
+tiles({k["key"]: k for k in rep.kpis}, {})
+st.markdown(f"**{t('rep.highlights')}**")
+h = rep.highlights
+st.markdown("\n".join(f"- {x}" for x in (
+    t("rep.activities_held", n=h["activities"], people=h["attendance"]), t("rep.hours_total", hours=h["hours"]),
+    t("rep.inspections_done", n=h["inspections"]), t("rep.hazards_closed", n=h["hazards_closed"]),
+    t("rep.visits_done", n=h["visits"]))))
+st.markdown(f"**{t('rep.overdue')}**: {t('dash.overdue_hazards')} {rep.overdue['hazards']} · "
+            f"{t('severity.重大')} {rep.overdue['hazards_major']}")
+if rep.hazards_by_category:
+    st.dataframe(pd.DataFrame([{t("fac.category"): choice_label("cat", r["category"]),
+                                t("chart.state"): t(f"state.{r['state']}"), t("rep.count"): r["count"]}
+                               for r in rep.hazards_by_category]), hide_index=True)
+st.caption(t("rep.suppressed", n=rep.small))
+current = lang()
+
+
+def _xlsx() -> bytes:
+    with language(current):
+        return reports.to_xlsx(rep, t, lambda c_: choice_label("cat", c_))
+
+
+def _html() -> bytes:
+    with language(current):
+        return reports.to_html(rep, t, lambda c_: choice_label("cat", c_), label).encode("utf-8")
+
+
+d1, d2 = st.columns(2)
+d1.download_button(t("rep.download_xlsx"), data=_xlsx, file_name=f"report-{community_id}-{label}.xlsx",
+                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", icon=":material/table_view:")
+d2.download_button(t("rep.download_html"), data=_html, file_name=f"notice-{community_id}-{label}.html",
+                   mime="text/html", icon=":material/print:")

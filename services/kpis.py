@@ -1,0 +1,257 @@
+"""The KPI registry: one declaration per indicator. The dashboard tiles, trend charts, the
+report and the tests all read it; adding a KPI is one declaration plus its test.
+
+Each KPI is one SQL aggregate (numerator and denominator) over a set of communities (and the
+actor's grids) and a period; its target is a settings row; the traffic light is green at or above
+target, amber within 5 points, red below. A zero denominator is "no data", never 0 %.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Callable
+
+from sqlalchemy import and_, case, func, literal, select
+from sqlalchemy.orm import Session
+
+from db.models import Resident, ResidentTag, Visit, VisitRule
+from db.models.safety import Facility, Hazard, Inspection
+from db.models.volunteers import Activity, Volunteer, VolunteerLog
+from db.periods import period_of, periods_between
+from services import checklists, schedule, settings
+from services.access import Actor, community_clause, grid_clause
+
+PERIODS = ("month", "quarter", "year")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a KPI is computed over: the actor's reach, narrowed to ``community_ids``."""
+
+    actor: Actor
+    community_ids: frozenset[int] | None  # None: every community the actor sees
+
+    def communities(self, column):
+        conds = [community_clause(self.actor, column)]
+        if self.community_ids is not None:
+            conds.append(column.in_(sorted(self.community_ids)))
+        return conds
+
+    def grids(self, column):
+        return [grid_clause(self.actor, column)]
+
+
+@dataclass(frozen=True)
+class KPI:
+    key: str
+    label: str  # catalog key
+    unit: str  # "%" or "h"
+    target_key: str | None  # settings row with the target (None: a trend, no target)
+    higher_is_better: bool
+    compute: Callable[[Session, Scope, date, date, date], tuple[float, float]]  # (numerator, denominator)
+    drill_page: str
+    drill_params: dict = field(default_factory=dict)
+    scale: float = 100.0  # value = numerator / denominator × scale
+
+
+@dataclass
+class Value:
+    kpi: KPI
+    numerator: float
+    denominator: float
+    target: float | None
+
+    @property
+    def value(self) -> float | None:
+        if not self.denominator:
+            return None
+        return round(self.numerator / self.denominator * self.kpi.scale, 1)
+
+    @property
+    def light(self) -> str | None:
+        """green / amber / red against the target, or None without data or target."""
+        v = self.value
+        if v is None or self.target is None:
+            return None
+        gap = (v - self.target) if self.kpi.higher_is_better else (self.target - v)
+        if gap >= 0:
+            return "green"
+        return "amber" if gap >= -5 else "red"
+
+
+# --- the aggregates ---------------------------------------------------------------------------
+
+def _service_coverage(s: Session, scope: Scope, start: date, end: date, today: date):
+    base = [Resident.deleted_at.is_(None), Resident.status == "active", *scope.communities(Resident.community_id),
+            *scope.grids(Resident.grid_id)]
+    den = s.execute(select(func.count()).select_from(Resident).where(*base)).scalar_one()
+    num = s.execute(select(func.count(func.distinct(Visit.resident_id))).join(Resident, Resident.id == Visit.resident_id)
+                    .where(*base, Visit.deleted_at.is_(None), Visit.visit_date.between(start, end))).scalar_one()
+    return num, den
+
+
+def _special_coverage(s: Session, scope: Scope, start: date, end: date, today: date):
+    """Special-group residents not overdue for a visit at the end of the period (or today)."""
+    as_of = min(end, today)
+    rules = {r.tag: (r.unit, r.every) for r in s.execute(select(VisitRule).where(VisitRule.deleted_at.is_(None))).scalars()}
+    if scope.actor.role not in ("admin", "manager"):
+        from db.models.residents import restricted_groups
+
+        rules = {k: v for k, v in rules.items() if k not in restricted_groups()}
+    if not rules:
+        return 0, 0
+    horizon = as_of + timedelta(days=1)
+    cutoff = case(*[(ResidentTag.tag == tag, literal(schedule.overdue_since(horizon, u, e))) for tag, (u, e) in rules.items()])
+    last = (select(func.max(Visit.visit_date)).where(Visit.resident_id == Resident.id, Visit.deleted_at.is_(None),
+                                                     Visit.visit_date <= as_of).correlate(Resident).scalar_subquery())
+    base = [Resident.deleted_at.is_(None), Resident.status == "active", *scope.communities(Resident.community_id),
+            *scope.grids(Resident.grid_id), ResidentTag.tag.in_(list(rules))]
+    den = s.execute(select(func.count(func.distinct(ResidentTag.resident_id))).join(
+        Resident, Resident.id == ResidentTag.resident_id).where(*base)).scalar_one()
+    overdue = s.execute(select(func.count(func.distinct(ResidentTag.resident_id))).join(
+        Resident, Resident.id == ResidentTag.resident_id).where(*base, func.coalesce(last, ResidentTag.since) < cutoff)
+    ).scalar_one()
+    return den - overdue, den
+
+
+def _inspection_completion(s: Session, scope: Scope, start: date, end: date, today: date):
+    """Scheduled checks whose period ended inside the window, and how many of them were done."""
+    last_day = min(end, today - timedelta(days=1))
+    rules = checklists.rules(s)
+    fac = s.execute(select(Facility.category, Facility.created_at).where(
+        Facility.deleted_at.is_(None), Facility.status != "停用", *scope.communities(Facility.community_id),
+        *scope.grids(Facility.grid_id))).all()
+    due = 0
+    periods_cache: dict[str, list[tuple[date, date]]] = {}
+    for category, created in fac:
+        if category not in rules or last_day < start:
+            continue
+        unit, every, _ = rules[category]
+        if category not in periods_cache:
+            periods_cache[category] = [p for p in periods_between(start - timedelta(days=400), last_day, unit, every)
+                                       if start <= p[1] <= last_day]
+        created_day = created.date() if hasattr(created, "date") else created
+        due += sum(1 for p in periods_cache[category] if p[0] >= created_day or p[1] >= created_day)
+    if not due:
+        return 0, 0
+    firsts = {c: [p[0] for p in ps] for c, ps in periods_cache.items()}
+    conds = [Inspection.status == "submitted", Inspection.deleted_at.is_(None), Inspection.facility_id.isnot(None),
+             *scope.communities(Inspection.community_id), *scope.grids(Inspection.grid_id)]
+    done = 0
+    for category, starts in firsts.items():
+        if not starts:
+            continue
+        pairs = select(Inspection.facility_id, Inspection.period_start).where(
+            *conds, Inspection.category == category, Inspection.period_start.in_(starts)).distinct().subquery()
+        done += s.execute(select(func.count()).select_from(pairs)).scalar_one()
+    return min(done, due), due
+
+
+def _rectification(severity: str):
+    def compute(s: Session, scope: Scope, start: date, end: date, today: date):
+        last_day = min(end, today)
+        base = [Hazard.deleted_at.is_(None), Hazard.severity == severity, Hazard.deadline.between(start, last_day),
+                *scope.communities(Hazard.community_id), *scope.grids(Hazard.grid_id)]
+        on_time = func.sum(case((and_(Hazard.status == "closed", Hazard.closed_on <= Hazard.deadline), 1), else_=0))
+        n, k = s.execute(select(func.count(), on_time).where(*base)).one()
+        return int(k or 0), n
+    return compute
+
+
+def _volunteer_hours(s: Session, scope: Scope, start: date, end: date, today: date):
+    hours = s.execute(select(func.coalesce(func.sum(VolunteerLog.hours), 0)).where(
+        *scope.communities(VolunteerLog.community_id), VolunteerLog.status == "verified",
+        VolunteerLog.log_date.between(start, end), VolunteerLog.deleted_at.is_(None))).scalar_one()
+    people = s.execute(select(func.count()).select_from(Volunteer).where(
+        Volunteer.deleted_at.is_(None), Volunteer.status == "active",
+        *scope.communities(Volunteer.community_id))).scalar_one()
+    return float(hours), people
+
+
+def _turnout(s: Session, scope: Scope, start: date, end: date, today: date):
+    actual, target = s.execute(select(func.coalesce(func.sum(Activity.actual_turnout), 0),
+                                      func.coalesce(func.sum(Activity.target_turnout), 0)).where(
+        Activity.deleted_at.is_(None), Activity.status.in_(("held", "evaluated")), Activity.actual_turnout.isnot(None),
+        Activity.activity_date.between(start, end), *scope.communities(Activity.community_id))).one()
+    return float(actual), float(target)
+
+
+REGISTRY: dict[str, KPI] = {k.key: k for k in (
+    KPI("service_coverage", "kpi.service_coverage", "%", "kpi.service_coverage.target", True, _service_coverage,
+        "visits", {}),
+    KPI("special_coverage", "kpi.special_coverage", "%", "kpi.special_coverage.target", True, _special_coverage,
+        "visits", {}),
+    KPI("inspection_completion", "kpi.inspection_completion", "%", "kpi.inspection_completion.target", True,
+        _inspection_completion, "schedule", {"sched.status": "overdue"}),
+    KPI("rectification", "kpi.rectification", "%", "kpi.rectification.target", True, _rectification("一般"),
+        "hazards", {"hazards.severity": "一般"}),
+    KPI("rectification_major", "kpi.rectification_major", "%", "kpi.rectification_major.target", True,
+        _rectification("重大"), "hazards", {"hazards.severity": "重大"}),
+    KPI("volunteer_hours", "kpi.volunteer_hours", "h", None, True, _volunteer_hours, "volunteers", {}, scale=1.0),
+    KPI("turnout", "kpi.turnout", "%", "kpi.turnout.target", True, _turnout, "activities", {}),
+)}
+
+
+# --- periods and evaluation ------------------------------------------------------------------------
+
+def period(kind: str, day: date) -> tuple[date, date]:
+    unit = {"month": "month", "quarter": "quarter", "year": "year"}[kind]
+    return period_of(day, unit, 1)
+
+
+def previous(kind: str, start: date) -> tuple[date, date]:
+    return period(kind, start - timedelta(days=1))
+
+
+def recent_periods(kind: str, today: date, n: int) -> list[tuple[date, date]]:
+    out = [period(kind, today)]
+    while len(out) < n:
+        out.insert(0, previous(kind, out[0][0]))
+    return out
+
+
+def evaluate(session: Session, scope: Scope, key: str, start: date, end: date, today: date | None = None) -> Value:
+    kpi = REGISTRY[key]
+    today = today or date.today()
+    num, den = kpi.compute(session, scope, start, end, today)
+    target = None
+    if kpi.target_key:
+        ids = scope.community_ids
+        one = next(iter(ids)) if ids and len(ids) == 1 else None
+        target = float(settings.get(session, kpi.target_key, one))
+    return Value(kpi, float(num), float(den), target)
+
+
+def evaluate_all(session: Session, scope: Scope, start: date, end: date, today: date | None = None) -> dict[str, Value]:
+    return {key: evaluate(session, scope, key, start, end, today) for key in REGISTRY}
+
+
+def trend(session: Session, scope: Scope, key: str, kind: str, today: date | None = None, n: int = 12) -> list[dict]:
+    today = today or date.today()
+    out = []
+    for start, end in recent_periods(kind, today, n):
+        v = evaluate(session, scope, key, start, end, today)
+        out.append({"period": start.strftime("%Y-%m") if kind != "year" else str(start.year), "start": start,
+                    "value": v.value, "target": v.target})
+    return out
+
+
+
+
+def as_dict(v: Value) -> dict:
+    """Plain data for caches, tiles and reports."""
+    return {"key": v.kpi.key, "label": v.kpi.label, "unit": v.kpi.unit, "value": v.value, "target": v.target,
+            "light": v.light, "numerator": v.numerator, "denominator": v.denominator,
+            "higher_is_better": v.kpi.higher_is_better, "drill_page": v.kpi.drill_page,
+            "drill_params": dict(v.kpi.drill_params)}
+
+
+def narrowed(actor: Actor, community_ids) -> Actor:
+    """The actor limited to some of its communities (a supervisor comparing, a report for one)."""
+    from dataclasses import replace
+
+    if community_ids is None:
+        return actor
+    wanted = frozenset(community_ids)
+    have = actor.community_ids
+    return replace(actor, community_ids=wanted if have is None else wanted & have)

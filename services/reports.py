@@ -1,0 +1,158 @@
+"""Monthly or quarterly reports for one community: the KPIs with their targets, overdue counts,
+highlights and hazards by category — as an Excel workbook (one sheet per section) and as a
+printable HTML page for the notice board (公示): aggregates only, small counts suppressed, no
+personal data."""
+from __future__ import annotations
+
+import html
+import io
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from db.models import Community, Visit
+from db.models.safety import Hazard, Inspection
+from db.models.volunteers import Activity, VolunteerLog
+from services import hazards, kpis, settings
+from services.access import Actor, require, require_row
+
+
+@dataclass
+class Report:
+    community: str
+    kind: str
+    start: date
+    end: date
+    kpis: list[dict]
+    overdue: dict[str, int]
+    highlights: dict[str, float]
+    hazards_by_category: list[dict]
+    small: int
+
+
+def build(session: Session, actor: Actor, community_id: int, kind: str, start: date, end: date,
+          today: date | None = None) -> Report:
+    require(actor, "reports", "view")
+    require_row(actor, community_id)
+    today = today or date.today()
+    who = kpis.narrowed(actor, [community_id])
+    scope = kpis.Scope(who, None)
+    values = [kpis.as_dict(v) for v in kpis.evaluate_all(session, scope, start, end, today).values()]
+    in_c = [Hazard.community_id == community_id]
+    overdue = {
+        "hazards": session.execute(select(func.count()).select_from(Hazard).where(
+            *in_c, Hazard.deleted_at.is_(None), hazards.overdue_clause(min(end, today)))).scalar_one(),
+        "hazards_major": session.execute(select(func.count()).select_from(Hazard).where(
+            *in_c, Hazard.deleted_at.is_(None), Hazard.severity == "重大",
+            hazards.overdue_clause(min(end, today)))).scalar_one(),
+    }
+    held = session.execute(select(func.count(), func.coalesce(func.sum(Activity.actual_turnout), 0)).where(
+        Activity.community_id == community_id, Activity.deleted_at.is_(None),
+        Activity.status.in_(("held", "evaluated")), Activity.activity_date.between(start, end))).one()
+    highlights = {
+        "activities": held[0], "attendance": int(held[1]),
+        "hours": round(float(session.execute(select(func.coalesce(func.sum(VolunteerLog.hours), 0)).where(
+            VolunteerLog.community_id == community_id, VolunteerLog.status == "verified",
+            VolunteerLog.deleted_at.is_(None), VolunteerLog.log_date.between(start, end))).scalar_one()), 1),
+        "inspections": session.execute(select(func.count()).select_from(Inspection).where(
+            Inspection.community_id == community_id, Inspection.status == "submitted",
+            Inspection.deleted_at.is_(None), Inspection.inspected_on.between(start, end))).scalar_one(),
+        "hazards_closed": session.execute(select(func.count()).select_from(Hazard).where(
+            *in_c, Hazard.deleted_at.is_(None), Hazard.status == "closed", Hazard.closed_on.between(start, end))
+        ).scalar_one(),
+        "visits": session.execute(select(func.count()).select_from(Visit).where(
+            Visit.community_id == community_id, Visit.deleted_at.is_(None), Visit.visit_date.between(start, end))
+        ).scalar_one(),
+    }
+    by_cat = hazards.by_category_and_state(session, who, min(end, today), community_ids=[community_id])
+    return Report(session.get(Community, community_id).name, kind, start, end, values, overdue, highlights, by_cat,
+                  int(settings.get(session, "dashboard.small_count", community_id)))
+
+
+def _shown(n, small: int, small_label: str) -> str:
+    """A count for the public page: below the threshold it is not shown."""
+    n = int(n)
+    return small_label if 0 < n < small else str(n)
+
+
+def to_xlsx(report: Report, tr, label_of_category) -> bytes:
+    """One sheet per section. ``tr(key, **kw)`` translates."""
+    import pandas as pd
+
+    from services.exports import frame
+
+    sheets = {
+        tr("rep.kpis"): frame([{"kpi": tr(k["label"]), "value": k["value"], "target": k["target"],
+                                "light": tr(f"dash.light.{k['light']}") if k["light"] else "",
+                                "num": k["numerator"], "den": k["denominator"]} for k in report.kpis],
+                              [("kpi", tr("rep.section")), ("value", tr("rep.value")), ("target", tr("rep.target")),
+                               ("light", tr("rep.light")), ("num", "n"), ("den", "N")]),
+        tr("rep.overdue"): frame([{"item": tr("dash.overdue_hazards"), "n": report.overdue["hazards"]},
+                                  {"item": tr("kpi.rectification_major"), "n": report.overdue["hazards_major"]}],
+                                 [("item", tr("rep.section")), ("n", tr("rep.count"))]),
+        tr("rep.highlights"): frame([{"item": k, "n": v} for k, v in report.highlights.items()],
+                                    [("item", tr("rep.section")), ("n", tr("rep.count"))]),
+        tr("rep.hazards_by_category"): frame([{"c": label_of_category(r["category"]), "s": tr(f"state.{r['state']}"),
+                                              "n": r["count"]} for r in report.hazards_by_category],
+                                             [("c", tr("fac.category")), ("s", tr("chart.state")),
+                                              ("n", tr("rep.count"))]),
+    }
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf, engine="openpyxl") as writer:
+        for name, df in sheets.items():
+            df.to_excel(writer, sheet_name=name[:31], index=False)
+    return buf.getvalue()
+
+
+def _target(k: dict) -> str:
+    if k["target"] is None:
+        return ""
+    return f"{k['target']:.0f}%" if k["unit"] == "%" else f"{k['target']:.1f}"
+
+
+def to_html(report: Report, tr, label_of_category, period_label: str) -> str:
+    """The notice-board page: aggregates only, counts under the threshold suppressed."""
+    e = html.escape
+    small = tr("rep.small", n=report.small)
+
+    def pct(k):
+        if k["value"] is None or k["denominator"] < report.small:
+            return e(tr("dash.no_data") if k["value"] is None else small)
+        return f"{k['value']:.1f}{'%' if k['unit'] == '%' else ' h'}"
+
+    bar = "display:inline-block;height:10px;background:#c0392b;vertical-align:middle"
+    kpi_rows = "".join(
+        f"<tr><td>{e(tr(k['label']))}</td><td>{pct(k)}"
+        + (f" <span style='{bar};width:{min(100, k['value'] or 0):.0f}px'></span>" if k["unit"] == "%" and
+           k["value"] is not None and k["denominator"] >= report.small else "")
+        + f"</td><td>{_target(k)}</td>"
+        f"<td>{e(tr('dash.light.' + k['light'])) if k['light'] and k['denominator'] >= report.small else ''}</td></tr>"
+        for k in report.kpis)
+    h = report.highlights
+    lines = [tr("rep.activities_held", n=_shown(h["activities"], report.small, small),
+                people=_shown(h["attendance"], report.small, small)),
+             tr("rep.hours_total", hours=h["hours"] if h["hours"] >= report.small or h["hours"] == 0 else small),
+             tr("rep.inspections_done", n=_shown(h["inspections"], report.small, small)),
+             tr("rep.hazards_closed", n=_shown(h["hazards_closed"], report.small, small)),
+             tr("rep.visits_done", n=_shown(h["visits"], report.small, small))]
+    cats: dict[str, dict[str, int]] = {}
+    for r in report.hazards_by_category:
+        cats.setdefault(r["category"], {})[r["state"]] = r["count"]
+    cat_rows = "".join(f"<tr><td>{e(label_of_category(c))}</td>"
+                       + "".join(f"<td>{_shown(v.get(state, 0), report.small, small)}</td>"
+                                 for state in ("open", "overdue", "closed")) + "</tr>" for c, v in sorted(cats.items()))
+    title = tr("rep.title", community=report.community, period=period_label)
+    return (f"<!doctype html><html><head><meta charset='utf-8'><title>{e(title)}</title><style>"
+            "body{font-family:'Noto Sans CJK SC','Microsoft YaHei',sans-serif;margin:32px;color:#222}"
+            "table{border-collapse:collapse;margin-bottom:20px}td,th{border:1px solid #999;padding:6px 10px}"
+            "th{background:#f2f2f2}h1{color:#c0392b}</style></head><body>"
+            f"<h1>{e(title)}</h1><p>{report.start} ~ {report.end}</p>"
+            f"<h2>{e(tr('rep.kpis'))}</h2><table><tr><th>{e(tr('rep.section'))}</th><th>{e(tr('rep.value'))}</th>"
+            f"<th>{e(tr('rep.target'))}</th><th>{e(tr('rep.light'))}</th></tr>{kpi_rows}</table>"
+            f"<h2>{e(tr('rep.highlights'))}</h2><ul>" + "".join(f"<li>{e(x)}</li>" for x in lines) + "</ul>"
+            f"<h2>{e(tr('rep.hazards_by_category'))}</h2><table><tr><th>{e(tr('fac.category'))}</th>"
+            f"<th>{e(tr('state.open'))}</th><th>{e(tr('state.overdue'))}</th><th>{e(tr('state.closed'))}</th></tr>"
+            f"{cat_rows}</table><p style='color:#666'>{e(tr('rep.suppressed', n=report.small))}</p>"
+            "</body></html>")
