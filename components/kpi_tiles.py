@@ -6,7 +6,7 @@ import streamlit as st
 
 from components.i18n import t
 
-LIGHTS = {"green": "🟢", "amber": "🟡", "red": "🔴", None: "⚪"}
+BADGES = {"green": "green", "amber": "orange", "red": "red"}  # Streamlit's coloured badges
 
 
 def fmt(value: float | None, unit: str) -> str:
@@ -26,14 +26,15 @@ def tiles(values: dict[str, dict], previous: dict[str, dict], columns: int = 4, 
                 delta = None
                 if v["value"] is not None and p.get("value") is not None:
                     delta = round(v["value"] - p["value"], 1)
-                st.metric(f"{LIGHTS[v['light']]} {t(v['label'])}", fmt(v["value"], v["unit"]),
+                st.metric(t(v["label"]), fmt(v["value"], v["unit"]),
                           delta=f"{delta:+.1f} {t('dash.vs_previous')}" if delta is not None else None,
                           delta_color="normal" if v["higher_is_better"] else "inverse")
                 target = t("dash.target", target=fmt(v["target"], v["unit"])) if v["target"] is not None \
                     else t("dash.no_target")
-                light = f" · {t('dash.light.' + v['light'])}" if v["light"] else ""
+                light = f":{BADGES[v['light']]}-badge[{t('dash.light.' + v['light'])}] " if v["light"] else ""
                 num = int(v["numerator"]) if v["unit"] == "%" else round(v["numerator"], 1)
-                st.caption(f"{target}{light} · {num}/{int(v['denominator'])}")
+                st.markdown(light)
+                st.caption(f"{target} · {num}/{int(v['denominator'])}")
                 if pages and v["drill_page"] in pages:
                     st.page_link(pages[v["drill_page"]], label=t("dash.open"), icon=":material/arrow_forward:",
                                  query_params=v["drill_params"] or None)

@@ -276,3 +276,15 @@ def test_staff_run_a_fire_checklist_on_the_page_and_the_failed_item_opens_a_haza
                                .order_by(Inspection.id.desc())).scalars().first()
         assert inspection.status == "submitted" and inspection.items_failed == 1
         assert s.execute(select(func.count()).select_from(Hazard)).scalar_one() == hazards_before + 1
+
+
+def test_dashboard_tiles_for_supervisor_and_staff_and_reports(app):
+    for role in ("supervisor", "staff"):
+        at = as_role(app, role)
+        at.switch_page("pages/overview/dashboard.py").run()
+        assert not at.exception, role
+        labels = {m.label for m in at.metric}
+        assert ZH["kpi.service_coverage"] in labels and ZH["kpi.rectification_major"] in labels
+    at = as_role(app, "manager")
+    at.switch_page("pages/overview/reports.py").run()
+    assert not at.exception and at.metric

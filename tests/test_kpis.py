@@ -1,0 +1,134 @@
+"""The KPI registry on SQLite and PostgreSQL: each indicator's numerator and denominator on data
+the test controls, "no data" for a zero denominator, traffic lights, scope; and the reports."""
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select, update
+
+from db.models import Resident, Visit, VolunteerLog
+from db.models.safety import Hazard
+from services import audit, hazards, kpis, reports, volunteers
+from tests.conftest import actor_of
+
+TODAY = date.today()
+
+
+def _value(db, actor, key, start, end, community_ids=None):
+    with db() as s:
+        return kpis.evaluate(s, kpis.Scope(kpis.narrowed(actor, community_ids), None), key, start, end, TODAY)
+
+
+def test_traffic_lights_and_no_data():
+    kpi = kpis.REGISTRY["service_coverage"]
+    assert kpis.Value(kpi, 0, 0, 90).value is None and kpis.Value(kpi, 0, 0, 90).light is None
+    assert kpis.Value(kpi, 90, 100, 90).light == "green"
+    assert kpis.Value(kpi, 85, 100, 90).light == "amber"
+    assert kpis.Value(kpi, 84.9, 100, 90).light == "red"
+    assert kpis.Value(kpis.REGISTRY["volunteer_hours"], 10, 4, None).value == 2.5
+
+
+def test_every_kpi_has_a_label_a_page_and_a_target_row():
+    from components.catalog import CATALOG
+    from services import access, settings
+
+    for kpi in kpis.REGISTRY.values():
+        assert kpi.label in CATALOG and kpi.drill_page in access.PAGES
+        if kpi.target_key:
+            assert kpi.target_key in settings.defaults()
+
+
+def test_service_coverage_counts_residents_served_in_the_period(db, demo_db):
+    manager = actor_of(db, "manager")
+    start, end = date(2030, 1, 1), date(2030, 1, 31)  # a month nobody was served yet
+    v = _value(db, manager, "service_coverage", start, end)
+    assert v.numerator == 0 and v.denominator > 0 and v.value == 0.0
+    with db(write=True) as s:
+        rid = s.execute(select(Resident.id).where(Resident.community_id.in_(manager.community_ids),
+                                                  Resident.status == "active")).scalars().first()
+        s.execute(update(Visit).where(Visit.id == s.execute(select(Visit.id).where(Visit.resident_id == rid)).scalars()
+                                      .first()).values(visit_date=date(2030, 1, 15)))
+    assert _value(db, manager, "service_coverage", start, end).numerator == 1
+
+
+def test_rectification_is_closed_by_the_deadline_over_hazards_due(db, demo_db):
+    manager, staff = actor_of(db, "manager"), actor_of(db, "staff")
+    start, end = TODAY - timedelta(days=400), TODAY
+    before = _value(db, manager, "rectification_major", start, end)
+    with db() as s:
+        due = s.execute(select(func.count()).select_from(Hazard).where(
+            Hazard.severity == "重大", Hazard.deadline.between(start, end),
+            Hazard.community_id.in_(manager.community_ids))).scalar_one()
+    assert before.denominator == due
+    with db(write=True) as s:  # a major hazard due yesterday, closed on time
+        h = hazards.open_hazard(s, staff, {"description": "燃气管道锈蚀", "category": "gas", "severity": "重大",
+                                           "risk_level": "高", "source": "patrol", "grid_id": sorted(staff.grid_ids)[0],
+                                           "found_on": TODAY - timedelta(days=5), "deadline": TODAY - timedelta(days=1)},
+                               on_the_spot=True)
+        h.closed_on = TODAY - timedelta(days=2)
+    after = _value(db, manager, "rectification_major", start, end)
+    assert (after.numerator, after.denominator) == (before.numerator + 1, before.denominator + 1)
+
+
+def test_volunteer_hours_moves_with_a_verification_and_the_stamp_moves_with_every_write(db, demo_db):
+    manager, vol, staff = actor_of(db, "manager"), actor_of(db, "volunteer"), actor_of(db, "staff")
+    start, end = kpis.period("month", TODAY)
+    with db() as s:
+        stamp = audit.data_version(s)
+    before = _value(db, manager, "volunteer_hours", start, end)
+    with db(write=True) as s:
+        s.execute(update(VolunteerLog).where(VolunteerLog.log_date == TODAY).values(log_date=TODAY - timedelta(days=40)))
+        entry = volunteers.log_hours(s, vol, {"log_date": TODAY, "hours": 6})
+    with db() as s:
+        assert audit.data_version(s) > stamp
+    assert _value(db, manager, "volunteer_hours", start, end).numerator == before.numerator  # not verified yet
+    with db(write=True) as s:
+        volunteers.verify(s, staff, [{"id": entry.id, "approve": True}])
+    assert _value(db, manager, "volunteer_hours", start, end).numerator == pytest.approx(before.numerator + 6)
+
+
+def test_scope_narrows_to_a_community_and_staff_grids(db, demo_db):
+    supervisor, staff = actor_of(db, "supervisor"), actor_of(db, "staff")
+    start, end = TODAY - timedelta(days=365), TODAY
+    both = _value(db, supervisor, "service_coverage", start, end)
+    one = _value(db, supervisor, "service_coverage", start, end, [1])
+    other = _value(db, supervisor, "service_coverage", start, end, [2])
+    assert one.denominator + other.denominator == both.denominator
+    mine = _value(db, staff, "service_coverage", start, end)
+    assert 0 < mine.denominator < one.denominator
+
+
+def test_trend_has_twelve_periods_and_every_kpi_computes(db, demo_db):
+    manager = actor_of(db, "manager")
+    with db() as s:
+        scope = kpis.Scope(manager, None)
+        series = kpis.trend(s, scope, "inspection_completion", "month", TODAY)
+        values = kpis.evaluate_all(s, scope, *kpis.period("quarter", TODAY), TODAY)
+    assert len(series) == 12 and series[-1]["start"] == kpis.period("month", TODAY)[0]
+    assert all(v.value is None or v.value >= 0 for v in values.values())
+    assert values["inspection_completion"].denominator > 0
+
+
+def test_notice_board_report_has_aggregates_only_and_suppresses_small_counts(db, demo_db):
+    from components.catalog import CATALOG
+
+    manager = actor_of(db, "manager")
+    start, end = kpis.period("month", TODAY)
+    with db() as s:
+        rep = reports.build(s, manager, 1, "month", start, end)
+        names = list(s.execute(select(Resident.name).where(Resident.community_id == 1).limit(200)).scalars())
+    tr = lambda key, **kw: CATALOG[key][0].format(**kw) if kw else CATALOG[key][0]  # noqa: E731
+    page = reports.to_html(rep, tr, lambda c: c, "2026-11")
+    assert rep.community in page and all(n not in page for n in names)
+    rep.hazards_by_category = [{"category": "fire", "state": "open", "count": 3},
+                               {"category": "fire", "state": "closed", "count": 12}]
+    rep.highlights["activities"] = 2
+    page = reports.to_html(rep, tr, lambda c: c, "2026-11")
+    assert "<td>少于 5</td>" in page and "<td>12</td>" in page and "<td>3</td>" not in page
+    xlsx = reports.to_xlsx(rep, tr, lambda c: c)
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    assert len(load_workbook(BytesIO(xlsx)).sheetnames) == 4
+    with db() as s, pytest.raises(Exception):
+        reports.build(s, actor_of(db, "staff"), 1, "month", start, end)
