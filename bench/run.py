@@ -110,6 +110,21 @@ def main() -> int:
           f"(validated, encrypted, audited)  vs bare INSERT {rf['bare_insert_s']} s -> x{rf['import_over_bare_insert']}")
     print(f"residents list       {rf['list_filtered_ms']} ms (search + group filter, {rf['residents_total']} residents)"
           f"  vs bare SQL {rf['list_sql_floor_ms']} ms -> x{rf['list_over_floor']}; page 101: {rf['list_page_101_ms']} ms")
+    if os.environ.get("BENCH_SKIP_STREET") != "1":
+        from bench import street
+
+        street_url = os.environ.get("BENCH_STREET_URL") or f"sqlite:///{tempfile.mkdtemp(prefix='street-')}/street.db"
+        sf = street.run(street_url)
+        result["street"] = sf
+        c = sf["counts"]
+        print(f"street office data   {c['residents']} residents, {c['visits']} visits, {c['volunteer_logs']} volunteer "
+              f"logs, {c['inspections']} inspections / {c['items']} items, {c['hazards']} hazards "
+              f"(generated in {sf['generate_s']} s)")
+        print(f"dashboard KPIs       registry {sf['registry_ms']} ms (all 20 communities; one community "
+              f"{sf['registry_one_community_ms']} ms) | naive pandas {sf['naive_ms']} ms | bare SQL {sf['floor_ms']} ms")
+        print(f"                     naive / registry = x{sf['naive_over_registry']}   registry / floor = "
+              f"x{sf['registry_over_floor']}   refresh with nothing changed: {sf['refresh_unchanged_ms']} ms, "
+              f"{sf['refresh_unchanged_queries']} query")
     out = ROOT / "bench" / "results" / f"foundation-{datetime.now():%Y%m%d-%H%M%S}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")

@@ -743,6 +743,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "dash.hours": ("已核验志愿服务时长（月 × 队伍）", "Verified volunteer hours (month × team)"),
     "dash.live": ("每 {s} 秒自动刷新 · 数据版本 {v} · 更新于 {at}", "Refreshes every {s} s · data version {v} · at {at}"),
     "dash.open": ("打开", "Open"),
+    "dash.logged": ("本期志愿者登记 **{total}** 小时（已核验 {verified}，待核验 {waiting}）", "Volunteers logged **{total}** hours this period ({verified} verified, {waiting} waiting)"),
     "dash.none_overdue": ("没有逾期事项。", "Nothing overdue."),
     "dash.more": ("等 {n} 项", "and {n} more"),
     "rep.community": ("社区", "Community"),

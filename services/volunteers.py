@@ -339,6 +339,18 @@ def hours_by_month_and_team(session: Session, actor: Actor, first: date, last: d
     return [{"month": m, "team": names.get(t, "—"), "hours": round(float(h), 1)} for m, t, h in rows]
 
 
+def logged_hours(session: Session, actor: Actor, first: date, last: date, community_ids=None) -> dict[str, float]:
+    """Hours logged in a period, verified and still waiting (rejected ones left out)."""
+    conds = [VolunteerLog.deleted_at.is_(None), VolunteerLog.status != "rejected",
+             VolunteerLog.log_date.between(first, last), community_clause(actor, VolunteerLog.community_id)]
+    if community_ids is not None:
+        conds.append(VolunteerLog.community_id.in_(sorted(community_ids)))
+    rows = dict(session.execute(select(VolunteerLog.status, func.sum(VolunteerLog.hours)).where(*conds)
+                                .group_by(VolunteerLog.status)).all())
+    verified, waiting = float(rows.get("verified") or 0), float(rows.get("logged") or 0)
+    return {"verified": round(verified, 1), "waiting": round(waiting, 1), "total": round(verified + waiting, 1)}
+
+
 def leaderboard(session: Session, actor: Actor, month: str | None = None, team_id: int | None = None,
                 limit: int = 20) -> list[dict]:
     """Verified hours of volunteers who opted in, by month (``YYYY-MM``) and team."""

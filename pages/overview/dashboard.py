@@ -58,6 +58,7 @@ def compute(version: int, who, community_ids: tuple, kind: str, today: date) -> 
         out["by_state"] = hazards.by_category_and_state(s, scoped, today)
         out["heatmap"] = inspections.completion_by_category_month(s, scoped, first, today)
         out["hours"] = volunteers.hours_by_month_and_team(s, scoped, first, today)
+        out["logged"] = volunteers.logged_hours(s, scoped, start, end)
     return out
 
 
@@ -83,6 +84,7 @@ def live() -> None:
     start, end = data["period"]
     st.caption(t("dash.live", s=REFRESH, v=version, at=datetime.now().strftime("%H:%M:%S")) + f" · {start} ~ {end}")
     tiles(data["now"], data["before"], pages=PAGES)
+    st.markdown(t("dash.logged", **data["logged"]))
     if data["per_community"]:
         st.markdown(f"**{t('dash.compare')}**")
         rows = [{t("place.community"): communities.get(cid, cid),

@@ -1,0 +1,259 @@
+"""Browser scenarios in Debian's Chromium (issue 9): the app as people use it — a volunteer on a
+phone, a fire checklist that opens a hazard which another user closes, a residents import with
+errors then corrected, a supervisor's live dashboard, the language switch. On failure a
+screenshot and the page text are kept under test-artifacts/browser/."""
+from __future__ import annotations
+
+import io
+import re
+import sqlite3
+import time
+
+import pytest
+
+from components.catalog import CATALOG
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, ROOT, Server, copy_file, keep_evidence, require_browser, settle
+from tests.pgcluster import free_port
+
+pytestmark = pytest.mark.browser
+ZH = {k: v[0] for k, v in CATALOG.items()}
+EN = {k: v[1] for k, v in CATALOG.items()}
+EVIDENCE = ROOT / "test-artifacts" / "browser"
+PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+       b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory, sqlite_demo_template, _isolated_data_dir):
+    require_browser()
+    import os
+
+    folder = tmp_path_factory.mktemp("browser")
+    db = copy_file(sqlite_demo_template, folder / "app.db")
+    os.environ["COMMUNITY_REFRESH_S"] = "2"
+    try:
+        server = Server(f"sqlite:///{db}", _isolated_data_dir, free_port(), folder / "server.log")
+    finally:
+        os.environ.pop("COMMUNITY_REFRESH_S", None)
+    server.db = db
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def browser(served):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        warm = b.new_page()  # a new server answers its very first request before any navigation exists
+        warm.goto(served.url)
+        settle(warm)
+        warm.close()
+        yield b
+        b.close()
+
+
+def sql(served, query, *args):
+    with sqlite3.connect(served.db) as c:
+        return c.execute(query, args).fetchall()
+
+
+def login(page, base, username, path=""):
+    page.goto(f"{base}/{path}")
+    settle(page)
+    page.get_by_role("textbox", name=ZH["login.username"]).fill(username)
+    page.get_by_role("textbox", name=ZH["login.password"]).fill("community")
+    page.get_by_role("button", name=ZH["login.submit"]).click()
+    settle(page)
+
+
+def logout(page):
+    page.get_by_role("button", name=ZH["login.logout"]).click()
+    settle(page)
+
+
+class Evidence:
+    def __init__(self, name):
+        self.name, self.pages = name, []
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, *_):
+        if kind is not None:
+            for i, p in enumerate(self.pages):
+                keep_evidence(p, EVIDENCE, f"{self.name}-{i}")
+
+
+def test_volunteer_logs_hours_on_a_phone(served, browser):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    with Evidence("volunteer-phone") as ev:
+        ev.pages.append(page)
+        login(page, served.url, "volunteer", "my-hours")
+        page.get_by_role("heading", name=ZH["page.my-hours"]).wait_for()
+        hours = page.get_by_role("spinbutton", name=ZH["my.hours"])
+        hours.fill("3.5")
+        page.get_by_text(ZH["my.note"]).click()  # leave the field so the number is taken
+        page.get_by_role("button", name=ZH["my.save"]).click()
+        settle(page)
+        page.get_by_text(re.compile(r"3\.5 h · " + ZH["logstatus.logged"])).first.wait_for(timeout=15_000)
+        rows = sql(served, "SELECT v.hours, v.status FROM volunteer_log v JOIN volunteer p ON p.id = v.volunteer_id "
+                           "JOIN app_user u ON u.id = p.user_id WHERE u.username = 'volunteer' ORDER BY v.id DESC LIMIT 1")
+        assert rows == [(3.5, "logged")]
+    context.close()
+
+
+def test_fire_checklist_opens_a_hazard_that_another_user_closes(served, browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    with Evidence("checklist-hazard") as ev:
+        ev.pages.append(page)
+        fid = sql(served, "SELECT f.id FROM facility f JOIN user_grid g ON g.grid_id = f.grid_id JOIN app_user u ON "
+                          "u.id = g.user_id WHERE u.username = 'staff' AND f.category = 'fire' AND f.status != '停用' "
+                          "ORDER BY f.id LIMIT 1")[0][0]
+        login(page, served.url, "staff", f"inspections?insp.category=fire&insp.facility={fid}")
+        page.get_by_role("button", name=ZH["insp.run"]).click()
+        settle(page)
+        radios = page.locator("[data-testid=stRadio]")
+        radios.first.wait_for()
+        count = radios.count()
+        for i in range(count):
+            answer = ZH["result.不合格"] if i == 1 else ZH["result.合格"]
+            radios.nth(i).get_by_text(answer, exact=True).click()
+            settle(page)
+        page.locator("[data-testid=stFileUploaderDropzoneInput]").first.set_input_files(
+            files=[{"name": "hazard.png", "mimeType": "image/png", "buffer": PNG}])
+        settle(page)
+        page.get_by_role("button", name=ZH["insp.submit"]).click()
+        settle(page)
+        hazard_id, photo = sql(served, "SELECT h.id, h.photo_before_id FROM hazard h JOIN inspection_item i ON "
+                                       "i.id = h.inspection_item_id JOIN inspection n ON n.id = i.inspection_id "
+                                       "WHERE n.facility_id = ? ORDER BY h.id DESC LIMIT 1", fid)[0]
+        assert photo is not None
+        page.goto(f"{served.url}/hazards?hazards.id={hazard_id}")
+        settle(page)
+        page.get_by_role("textbox", name=ZH["haz.owner"]).fill("物业 张经理")
+        page.get_by_role("button", name=ZH["haz.assign"]).click()
+        settle(page)
+        page.get_by_role("button", name=ZH["haz.start"]).click()
+        settle(page)
+        page.get_by_role("textbox", name=ZH["haz.measures"]).fill("更换灭火器")
+        page.get_by_role("button", name=ZH["haz.rectified"]).click()
+        settle(page)
+        page.get_by_role("button", name=ZH["haz.pass"]).click()  # the one who fixed it may not re-inspect
+        settle(page)
+        page.get_by_text(ZH["err.own_fix"]).wait_for()
+        logout(page)
+        login(page, served.url, "manager", f"hazards?hazards.id={hazard_id}")
+        page.get_by_role("button", name=ZH["haz.pass"]).click()
+        settle(page)
+        assert sql(served, "SELECT status, reinspected_by, rectified_by FROM hazard WHERE id = ?", hazard_id) == \
+            [("closed", "manager", "staff")]
+    context.close()
+
+
+def _xlsx(rows):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["居民名册（测试导入）"])
+    ws.append(["姓名", "身份证号", "手机号", "楼栋", "单元", "房号"])
+    for r in rows:
+        ws.append(r)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _id(born, seq):
+    first = f"530000{born}{seq}"
+    return first + "10X98765432"[sum(int(d) * w for d, w in zip(first, (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5,
+                                                                          8, 4, 2))) % 11]
+
+
+def test_manager_imports_residents_after_fixing_the_reported_rows(served, browser):
+    context = browser.new_context()
+    page = context.new_page()
+    building = sql(served, "SELECT name FROM building WHERE community_id = 1 ORDER BY id LIMIT 1")[0][0]
+    good, fixed = _id("19580305", "021"), _id("19610410", "032")
+    broken = fixed[:17] + ("0" if fixed[17] != "0" else "1")
+    with Evidence("import") as ev:
+        ev.pages.append(page)
+        login(page, served.url, "manager", "residents")
+        page.get_by_role("tab", name=ZH["res.import"]).click()
+        settle(page)
+        uploader = page.locator("[data-testid=stFileUploaderDropzoneInput]")
+        uploader.set_input_files(files=[{"name": "名册.xlsx", "buffer": _xlsx(
+            [["导入甲", good, "13800001111", building, "9单元", "901"],
+             ["导入乙", broken, "13800002222", building, "9单元", "902"]]),
+            "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}])
+        settle(page)
+        page.get_by_role("button", name=ZH["imp.preview"]).click()
+        settle(page)
+        page.get_by_text(ZH["imp.summary"].format(total=2, valid=1, bad=1)).wait_for()
+        page.get_by_text(ZH["imp.fix_first"]).wait_for()
+        assert sql(served, "SELECT count(*) FROM resident WHERE name LIKE '导入%'") == [(0,)]
+        uploader.set_input_files(files=[{"name": "名册-改.xlsx", "buffer": _xlsx(
+            [["导入甲", good, "13800001111", building, "9单元", "901"],
+             ["导入乙", fixed, "13800002222", building, "9单元", "902"]]),
+            "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}])
+        settle(page)
+        page.get_by_role("button", name=ZH["imp.preview"]).click()
+        settle(page)
+        page.get_by_role("button", name=ZH["imp.confirm_all"]).click()
+        settle(page)
+        imported = sql(served, "SELECT id, id_masked FROM resident WHERE name = '导入乙'")
+        assert len(imported) == 1 and imported[0][1] == fixed[:6] + "********" + fixed[-4:]
+        page.goto(f"{served.url}/residents?residents.id={imported[0][0]}")
+        settle(page)
+        body = page.inner_text("body")
+        assert imported[0][1] in body and fixed not in body
+    context.close()
+
+
+def test_supervisor_dashboard_shows_hours_logged_in_another_context_without_reload(served, browser):
+    boss_ctx, vol_ctx = browser.new_context(), browser.new_context(viewport={"width": 390, "height": 844})
+    boss, vol = boss_ctx.new_page(), vol_ctx.new_page()
+    with Evidence("live-dashboard") as ev:
+        ev.pages += [boss, vol]
+        login(boss, served.url, "supervisor", "dashboard")
+        pattern = re.compile(r"(?:本期志愿者登记)\s*([\d.]+)\s*小时")
+        boss.get_by_text(pattern).first.wait_for(timeout=20_000)
+        before = float(pattern.search(boss.inner_text("body")).group(1))
+        login(vol, served.url, "volunteer", "my-hours")
+        vol.get_by_role("spinbutton", name=ZH["my.hours"]).fill("7.5")
+        vol.get_by_text(ZH["my.note"]).click()
+        vol.get_by_role("button", name=ZH["my.save"]).click()
+        settle(vol)
+        url = boss.url
+        deadline = time.time() + 20  # refresh interval 2 s
+        now = before
+        while time.time() < deadline:
+            m = pattern.search(boss.inner_text("body"))
+            now = float(m.group(1)) if m else now
+            if abs(now - (before + 7.5)) < 0.01:
+                break
+            time.sleep(0.5)
+        assert now == pytest.approx(before + 7.5) and boss.url == url
+    boss_ctx.close()
+    vol_ctx.close()
+
+
+def test_language_switch_turns_the_interface_english_and_back(served, browser):
+    context = browser.new_context()
+    page = context.new_page()
+    with Evidence("language") as ev:
+        ev.pages.append(page)
+        login(page, served.url, "manager")
+        page.get_by_role("heading", name=ZH["home.welcome"].format(name="居委会主任 周敏")).wait_for()
+        page.locator("[data-testid=stSidebar]").get_by_text("English", exact=True).click()
+        settle(page)
+        page.get_by_role("heading", name=EN["home.welcome"].format(name="居委会主任 周敏")).wait_for()
+        assert EN["page.residents"] in page.inner_text("[data-testid=stSidebar]")
+        page.locator("[data-testid=stSidebar]").get_by_text("中文", exact=True).click()
+        settle(page)
+        page.get_by_role("heading", name=ZH["home.welcome"].format(name="居委会主任 周敏")).wait_for()
+    context.close()
