@@ -43,9 +43,10 @@ if actor is None:
 with st.sidebar:
     st.caption(t("login.signed_in_as", name=actor.display_name, role=t(f"role.{actor.role}")))
 auth.logout_button(authenticator)
-if not st.session_state.get("authentication_status"):  # just signed out
-    auth.login_form(authenticator)
+if not st.session_state.get("authentication_status"):  # just signed out: the same login page as above
+    auth.login_page(authenticator)
+    st.navigation(build_pages(None), position="hidden")
     st.stop()
 
-page = st.navigation(build_pages(actor.role))
+page = st.navigation(build_pages(actor.role), expanded=True)  # every page of the role, no "View more"
 page.run()

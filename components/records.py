@@ -285,3 +285,32 @@ def flash() -> None:
     message = st.session_state.pop("_flash", None)
     if message:  # a toast, not an element: an element here would shift the page and reset its tabs
         st.toast(message, icon=":material/check_circle:")
+
+
+def save_form(ledger: Ledger, *, key: str, save: Callable, message: str, labels: dict[str, str] | None = None,
+              close: str | None = None, **form_kw) -> None:
+    """A record form whose submit runs ``save(session, data)`` as one write; on success the form is
+    forgotten (and the opened record ``close``d) and the page reruns with ``message``."""
+    from components.runtime import user_action, write
+
+    data = record_form(ledger, key=key, **form_kw)
+    if data is None:
+        return
+    with user_action(labels or field_labels(ledger)) as outcome:
+        with write() as s:
+            save(s, data)
+    if outcome["ok"]:
+        forget_form(key)
+        if close:
+            close_record(close, key)
+        st.session_state["_flash"] = message
+        st.rerun()
+
+
+def record_header(title: str, list_key: str, form_key: str) -> None:
+    """The opened record's title with a button back to the list."""
+    head = st.columns([4, 1])
+    head[0].subheader(title)
+    if head[1].button(t("res.back"), icon=":material/close:", key=f"{list_key}_back"):
+        close_record(list_key, form_key)
+        st.rerun()

@@ -7,7 +7,6 @@ once with a note. Overdue is derived (open and past its deadline), never stored.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import and_, case, func, select

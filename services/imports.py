@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from db.base import utcnow
 from db.models import Building, Grid, Household, Resident, ResidentTag
-from db.models.residents import RELATIONS, special_groups
+from db.models.residents import RELATIONS
 from services import audit, idcard, records, residents
 from services.access import Actor, require, require_row
 from services.errors import ValidationError

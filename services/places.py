@@ -8,7 +8,7 @@ from db.fields import Ledger
 from db.models import Building, Community, Grid, Household, PLACE_LEDGERS
 from services import records, settings
 from services.access import Actor, community_clause, require, require_row
-from services.errors import Duplicate, NotFound, PermissionDenied
+from services.errors import Duplicate, PermissionDenied
 
 KINDS = ("community", "grid", "building", "household")
 

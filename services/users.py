@@ -16,7 +16,7 @@ from db.base import utcnow
 from db.models import Community, Grid, User
 from services import audit, records, settings
 from services.access import ROLES, SYSTEM, Actor, require
-from services.errors import Duplicate, NotFound, PermissionDenied, ValidationError
+from services.errors import Duplicate, PermissionDenied, ValidationError
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,63}$")
 LANGUAGES = ("zh", "en")

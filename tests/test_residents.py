@@ -2,7 +2,7 @@
 from datetime import date
 
 import pytest
-from sqlalchemy import inspect as sa_inspect, select, text
+from sqlalchemy import select, text
 
 from db.models import AuditLog, Building, Grid, Household, Resident, ResidentTag
 from services import crypto, residents

@@ -2,9 +2,9 @@
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import update
 
-from db.models import Resident, ResidentTag, Visit
+from db.models import ResidentTag
 from services import rentals, residents, visits
 from services.errors import PermissionDenied, ValidationError
 from tests.conftest import actor_of

@@ -6,8 +6,8 @@ import streamlit as st
 
 from components.auth import guard
 from components.i18n import choice_label, t
-from components.records import (close_record, field_labels, flash, forget_form, loaded_version, record_form,
-                                record_list)
+from components.records import (field_labels, flash, forget_form, loaded_version, record_header, record_list,
+                                save_form)
 from components.runtime import read, user_action, write
 from db.models.residents import RENTAL
 from services import access, places, rentals, residents
@@ -42,26 +42,15 @@ view = record_list(RENTAL, fetch, key=KEY, refs=refs, extra_columns=(
 
 if access.can(actor, "rentals", "create"):
     with st.expander(t("rental.new"), icon=":material/add_home:"):
-        data = record_form(RENTAL, key="rental_new", refs=refs, options={"tenants": tenant_options},
-                           values={"registered_date": date.today(), "occupants": 1})
-        if data is not None:
-            with user_action(LABELS) as outcome:
-                with write() as s:
-                    rentals.save_rental(s, actor, data)
-            if outcome["ok"]:
-                forget_form("rental_new")
-                st.session_state["_flash"] = t("rec.created")
-                st.rerun()
+        save_form(RENTAL, key="rental_new", refs=refs, options={"tenants": tenant_options},
+                  values={"registered_date": date.today(), "occupants": 1}, message=t("rec.created"),
+                  save=lambda s, data: rentals.save_rental(s, actor, data))
 
 row = view.selected
 if row is not None:
     st.divider()
-    head = st.columns([4, 1])
-    head[0].subheader(f"{refs['household_id'].get(row['household_id'], '')} · {row['landlord_name']}")
     form_key = f"rental_edit_{row['id']}"
-    if head[1].button(t("res.back"), icon=":material/close:", key="rental_close_view"):
-        close_record(KEY, form_key)
-        st.rerun()
+    record_header(f"{refs['household_id'].get(row['household_id'], '')} · {row['landlord_name']}", KEY, form_key)
     version = loaded_version(form_key, row)
     with read() as s:
         checks = rentals.checks_of(s, actor, row["id"])
@@ -91,15 +80,9 @@ if row is not None:
     with c2:
         if access.can(actor, "rentals", "edit"):
             with st.expander(t("rental.edit"), icon=":material/edit:", expanded=False):
-                data = record_form(RENTAL, key=form_key, refs=refs, options={"tenants": tenant_options}, values=row)
-                if data is not None:
-                    with user_action(LABELS) as outcome:
-                        with write() as s:
-                            rentals.save_rental(s, actor, data, row["id"], version)
-                    if outcome["ok"]:
-                        forget_form(form_key)
-                        st.session_state["_flash"] = t("rec.saved")
-                        st.rerun()
+                save_form(RENTAL, key=form_key, refs=refs, options={"tenants": tenant_options}, values=row,
+                          message=t("rec.saved"), save=lambda s, data: rentals.save_rental(s, actor, data, row["id"],
+                                                                                              version))
             if row["status"] == "registered" and st.button(t("rental.close"), icon=":material/block:",
                                                            key=f"rental_close_{row['id']}"):
                 with user_action(LABELS) as outcome:

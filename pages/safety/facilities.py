@@ -4,9 +4,8 @@ import streamlit as st
 
 from components.auth import guard
 from components.i18n import choice_label, t
-from components.records import (close_record, field_labels, flash, forget_form, loaded_version, record_form,
-                                record_list)
-from components.runtime import read, user_action, write
+from components.records import flash, loaded_version, record_header, record_list, save_form
+from components.runtime import read
 from db.models.safety import FACILITY
 from services import access, facilities, places
 
@@ -14,7 +13,6 @@ actor = guard("facilities")
 st.title(t("page.facilities"))
 st.caption(t("pagedesc.facilities"))
 flash()
-LABELS = field_labels(FACILITY)
 KEY = "facilities"
 
 with read() as s:
@@ -40,25 +38,14 @@ view = record_list(FACILITY, fetch, key=KEY, refs=refs, extra_columns=(("renewal
 
 if access.can(actor, "facilities", "create") and grids:
     with st.expander(t("fac.new"), icon=":material/add:"):
-        data = record_form(FACILITY, key="fac_new", refs=refs, values={"status": "正常"})
-        if data is not None:
-            with user_action(LABELS) as outcome:
-                with write() as s:
-                    facilities.save_facility(s, actor, data)
-            if outcome["ok"]:
-                forget_form("fac_new")
-                st.session_state["_flash"] = t("rec.created")
-                st.rerun()
+        save_form(FACILITY, key="fac_new", refs=refs, values={"status": "正常"}, message=t("rec.created"),
+                  save=lambda s, data: facilities.save_facility(s, actor, data))
 
 row = view.selected
 if row is not None:
     st.divider()
-    head = st.columns([4, 1])
-    head[0].subheader(f"{row['code']} {row['name']} · {choice_label('cat', row['category'])}")
     form_key = f"fac_edit_{row['id']}"
-    if head[1].button(t("res.back"), icon=":material/close:", key="fac_close"):
-        close_record(KEY, form_key)
-        st.rerun()
+    record_header(f"{row['code']} {row['name']} · {choice_label('cat', row['category'])}", KEY, form_key)
     st.page_link(access.PAGES["inspections"].script, label=t("fac.inspect"), icon=":material/checklist:",
                  query_params={"insp.category": row["category"], "insp.facility": str(row["id"])})
     with read() as s:
@@ -86,12 +73,5 @@ if row is not None:
     if access.can(actor, "facilities", "edit"):
         version = loaded_version(form_key, row)
         with st.expander(t("fac.edit"), icon=":material/edit:"):
-            data = record_form(FACILITY, key=form_key, refs=refs, values=row)
-            if data is not None:
-                with user_action(LABELS) as outcome:
-                    with write() as s:
-                        facilities.save_facility(s, actor, data, row["id"], version)
-                if outcome["ok"]:
-                    forget_form(form_key)
-                    st.session_state["_flash"] = t("rec.saved")
-                    st.rerun()
+            save_form(FACILITY, key=form_key, refs=refs, values=row, message=t("rec.saved"),
+                      save=lambda s, data: facilities.save_facility(s, actor, data, row["id"], version))
