@@ -85,8 +85,9 @@ def _service_coverage(s: Session, scope: Scope, start: date, end: date, today: d
     base = [Resident.deleted_at.is_(None), Resident.status == "active", *scope.communities(Resident.community_id),
             *scope.grids(Resident.grid_id)]
     den = s.execute(select(func.count()).select_from(Resident).where(*base)).scalar_one()
-    num = s.execute(select(func.count(func.distinct(Visit.resident_id))).join(Resident, Resident.id == Visit.resident_id)
-                    .where(*base, Visit.deleted_at.is_(None), Visit.visit_date.between(start, end))).scalar_one()
+    in_scope = select(Resident.id).where(*base)  # evaluated once, then a lookup per visit
+    num = s.execute(select(func.count(func.distinct(Visit.resident_id))).where(
+        Visit.visit_date.between(start, end), Visit.deleted_at.is_(None), Visit.resident_id.in_(in_scope))).scalar_one()
     return num, den
 
 

@@ -82,7 +82,8 @@ class VolunteerLog(CommunityScoped, RecordMixin, Base):
         # covering index for the hours aggregates (STACK-NOTES §9)
         Index("ix_volunteer_log_cover", "community_id", "status", "log_date", "volunteer_id", "hours"),
         Index("ix_volunteer_log_volunteer_date", "volunteer_id", "log_date"),
-        Index("ix_volunteer_log_status_date", "status", "log_date", "hours"),  # hours across every community
+        # hours across every community; deleted_at too, so the sum never leaves the index
+        Index("ix_volunteer_log_status_date", "status", "log_date", "hours", "deleted_at"),
     )
     volunteer_id: Mapped[int] = mapped_column(ForeignKey("volunteer.id"), nullable=False)
     team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id"))

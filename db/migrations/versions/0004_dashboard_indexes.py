@@ -16,10 +16,12 @@ depends_on = None
 
 def upgrade() -> None:
     with op.batch_alter_table('visit', schema=None) as batch_op:
-        batch_op.create_index('ix_visit_date_resident', ['visit_date', 'resident_id'], unique=False)
+        batch_op.create_index('ix_visit_date_resident', ['visit_date', 'resident_id', 'deleted_at'], unique=False)
+        batch_op.create_index('ix_visit_resident_live', ['resident_id', 'visit_date', 'deleted_at'], unique=False)
 
     with op.batch_alter_table('volunteer_log', schema=None) as batch_op:
-        batch_op.create_index('ix_volunteer_log_status_date', ['status', 'log_date', 'hours'], unique=False)
+        batch_op.create_index('ix_volunteer_log_status_date', ['status', 'log_date', 'hours', 'deleted_at'],
+                              unique=False)
 
 
 
@@ -28,5 +30,6 @@ def downgrade() -> None:
         batch_op.drop_index('ix_volunteer_log_status_date')
 
     with op.batch_alter_table('visit', schema=None) as batch_op:
+        batch_op.drop_index('ix_visit_resident_live')
         batch_op.drop_index('ix_visit_date_resident')
 
