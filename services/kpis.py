@@ -101,8 +101,8 @@ def _special_coverage(s: Session, scope: Scope, start: date, end: date, today: d
         rules = {k: v for k, v in rules.items() if k not in restricted_groups()}
     if not rules:
         return 0, 0
-    horizon = as_of + timedelta(days=1)
-    cutoff = case(*[(ResidentTag.tag == tag, literal(schedule.overdue_since(horizon, u, e))) for tag, (u, e) in rules.items()])
+    # overdue exactly as the due-visit list says: the next visit fell due before this day
+    cutoff = case(*[(ResidentTag.tag == tag, literal(schedule.overdue_since(as_of, u, e))) for tag, (u, e) in rules.items()])
     last = (select(func.max(Visit.visit_date)).where(Visit.resident_id == Resident.id, Visit.deleted_at.is_(None),
                                                      Visit.visit_date <= as_of).correlate(Resident).scalar_subquery())
     base = [Resident.deleted_at.is_(None), Resident.status == "active", *scope.communities(Resident.community_id),

@@ -132,3 +132,68 @@ def test_notice_board_report_has_aggregates_only_and_suppresses_small_counts(db,
     assert len(load_workbook(BytesIO(xlsx)).sheetnames) == 4
     with db() as s, pytest.raises(Exception):
         reports.build(s, actor_of(db, "staff"), 1, "month", start, end)
+
+
+def test_a_period_without_records_has_no_data_not_zero(db, demo_db):
+    manager = actor_of(db, "manager")
+    start, end = date(2031, 3, 1), date(2031, 3, 31)  # after every deadline and activity of the demo
+    for key in ("turnout", "rectification", "rectification_major"):
+        v = _value(db, manager, key, start, end)
+        assert v.denominator == 0 and v.value is None and v.light is None, key
+
+
+def test_turnout_and_special_coverage_by_hand(db, demo_db):
+    from db.models import Activity, ResidentTag
+
+    manager = actor_of(db, "manager")
+    start, end = date(2031, 5, 1), date(2031, 5, 31)
+    with db(write=True) as s:
+        for target, actual in ((40, 30), (20, 25)):
+            s.add(Activity(community_id=1, theme="手算", activity_type="敬老", activity_date=date(2031, 5, 10),
+                           place="x", organiser="x", target_turnout=target, actual_turnout=actual, status="held"))
+    v = _value(db, manager, "turnout", start, end)
+    assert (v.numerator, v.denominator, v.value) == (55, 60, 91.7)
+    with db() as s:  # special-group coverage: tagged residents not overdue ÷ tagged residents (with a rule)
+        tagged = s.execute(select(func.count(func.distinct(ResidentTag.resident_id))).join(
+            Resident, Resident.id == ResidentTag.resident_id).where(Resident.community_id == 1,
+                                                                    Resident.status == "active")).scalar_one()
+    sc = _value(db, manager, "special_coverage", TODAY - timedelta(days=30), TODAY)
+    assert sc.denominator == tagged and 0 < sc.numerator <= tagged
+    with db() as s:
+        from services import visits as visit_service
+
+        overdue = {d.resident_id for d in visit_service.due_visits(s, manager, today=TODAY)}
+    assert sc.denominator - sc.numerator == len(overdue)
+
+
+def test_the_stamp_moves_on_every_kind_of_write(db, demo_db):
+    from services import checklists, inspections, places, residents, settings as settings_service
+    from services import visits as visit_service
+
+    admin, manager, staff, vol = (actor_of(db, n) for n in ("admin", "manager", "staff", "volunteer"))
+
+    def stamp():
+        with db() as s:
+            return audit.data_version(s)
+
+    writes = [
+        lambda s: places.save_place(s, admin, "community", {"code": "STAMP", "name": "戳社区"}),
+        lambda s: settings_service.set_value(s, admin, "grid.households_warn", 480),
+        lambda s: visit_service.log_visit(s, manager, s.execute(select(Resident.id).where(
+            Resident.community_id == 1)).scalars().first(), {"visit_date": TODAY, "visit_type": "走访",
+                                                              "staff_name": "周敏"}),
+        lambda s: inspections.enter_paper_round(s, staff, "hygiene", TODAY, {i["code"]: "合格" for i in
+                                                                           checklists.current(s, "hygiene").items},
+                                                None, None, sorted(staff.grid_ids)[0]),
+        lambda s: hazards.open_hazard(s, staff, {"description": "井盖松动", "category": "roads", "severity": "一般",
+                                                 "risk_level": "中", "source": "patrol",
+                                                 "grid_id": sorted(staff.grid_ids)[0], "found_on": TODAY}),
+        lambda s: volunteers.log_hours(s, vol, {"log_date": TODAY - timedelta(days=6), "hours": 0.5}),
+        lambda s: residents.set_status(s, manager, s.execute(select(Resident.id).where(
+            Resident.community_id == 1, Resident.status == "active")).scalars().first(), "moved_out", TODAY, None),
+    ]
+    for write in writes:
+        before = stamp()
+        with db(write=True) as s:
+            write(s)
+        assert stamp() > before

@@ -288,3 +288,49 @@ def test_dashboard_tiles_for_supervisor_and_staff_and_reports(app):
     at = as_role(app, "manager")
     at.switch_page("pages/overview/reports.py").run()
     assert not at.exception and at.metric
+
+
+def _logged_total(at) -> float:
+    import re
+
+    text = " ".join(m.value for m in at.markdown)
+    return float(re.search(r"本期志愿者登记 \*\*([\d.]+)\*\* 小时", text).group(1))
+
+
+def test_dashboard_fragment_shows_a_new_record_and_an_unchanged_refresh_does_not_recompute(app, monkeypatch):
+    import streamlit as st
+
+    from db.engine import session_scope
+    from services import kpis, volunteers
+    from tests.conftest import actor_of
+
+    st.cache_data.clear()
+    calls = []
+    original = kpis.evaluate_all
+    monkeypatch.setattr(kpis, "evaluate_all", lambda *a, **k: calls.append(1) or original(*a, **k))
+    at = as_role(app, "supervisor")
+    at.switch_page("pages/overview/dashboard.py").run()
+    assert not at.exception
+    before, computed = _logged_total(at), len(calls)
+    assert computed > 0
+    at.run()  # nothing changed: served from the cache
+    assert len(calls) == computed and _logged_total(at) == before
+    vol = actor_of(lambda write=False: session_scope(write=write), "volunteer")
+    with session_scope(write=True) as s:
+        volunteers.log_hours(s, vol, {"log_date": kpis.period("month", __import__("datetime").date.today())[0],
+                                      "hours": 4.5})
+    at.run()  # the next run of the fragment sees the new entry
+    assert _logged_total(at) == pytest.approx(before + 4.5) and len(calls) > computed
+
+
+def test_drill_down_links_carry_their_filters(app):
+    at = as_role(app, "manager")
+    at.switch_page("pages/overview/dashboard.py").run()
+    links = [p.proto for p in at.get("page_link")]
+    assert any(p.page == "hazards" and "hazards.severity=" in p.query_string for p in links)
+    assert any(p.page == "hazards" and p.query_string.startswith("hazards.id=") for p in links)  # overdue rows
+    at = as_role(app, "manager")
+    at.query_params["hazards.severity"] = "重大"
+    at.switch_page("pages/safety/hazards.py").run()
+    table = at.dataframe[0].value
+    assert len(table) > 0 and set(table[ZH["haz.severity"]]) == {ZH["severity.重大"]}

@@ -31,3 +31,19 @@ def test_cutoff_agrees_with_next_due_every_day_of_four_years(unit):
         cut = overdue_since(today, unit, 1)
         for last in (cut - timedelta(days=1), cut, cut + timedelta(days=1)):
             assert (due(last, last, unit, 1, today).status == "overdue") == (last < cut), (today, unit, last)
+
+
+def test_periods_across_week_quarter_and_year_ends_and_leap_days():
+    from services.schedule import period_of, periods_between
+
+    assert period_of(date(2026, 12, 31), "week") == (date(2026, 12, 28), date(2027, 1, 3))  # ISO week over new year
+    assert period_of(date(2028, 2, 29), "month") == (date(2028, 2, 1), date(2028, 2, 29))
+    assert period_of(date(2026, 3, 31), "quarter") == (date(2026, 1, 1), date(2026, 3, 31))
+    assert period_of(date(2026, 10, 1), "quarter") == (date(2026, 10, 1), date(2026, 12, 31))
+    assert period_of(date(2028, 12, 31), "year") == (date(2028, 1, 1), date(2028, 12, 31))
+    assert period_of(date(2026, 7, 1), "month", 6) == (date(2026, 7, 1), date(2026, 12, 31))
+    start, end = period_of(date(2028, 2, 29), "day", 15)
+    assert (end - start).days == 14 and start <= date(2028, 2, 29) <= end
+    blocks = periods_between(date(2027, 12, 20), date(2028, 3, 10), "day", 15)
+    assert all((b[0] - a[1]).days == 1 for a, b in zip(blocks, blocks[1:]))  # contiguous, no gaps or overlaps
+    assert len(periods_between(date(2028, 1, 1), date(2028, 12, 31), "week")) == 53

@@ -9,7 +9,7 @@ from components.i18n import choice_label, t
 from components.records import field_labels, flash, forget_form, record_form, record_list
 from components.runtime import read, user_action, write
 from db.models.residents import VISIT
-from services import access, places, residents, visits
+from services import access, places, residents, schedule, visits
 
 actor = guard("visits")
 st.title(t("page.visits"))
@@ -64,10 +64,32 @@ with due_tab:
                 if data is not None:
                     _log(d.resident_id, data, d.name)
     with st.expander(t("visit.rules"), icon=":material/rule:"):
-        st.dataframe(pd.DataFrame([{t("res.group"): choice_label("group", tag),
-                                    t("visit.next_due"): t("visit.every", every=every, unit=t(f"unit.{unit}"))}
-                                   for tag, (unit, every) in rules.items()
-                                   if tag in residents.visible_groups(actor)]), hide_index=True)
+        shown_rules = {tag: r for tag, r in rules.items() if tag in residents.visible_groups(actor)}
+        if access.can(actor, "reference", "edit"):  # the rules are rows an admin edits here
+            units = list(schedule.UNITS)
+            frame = pd.DataFrame([{"tag": tag, "group": choice_label("group", tag), "every": every,
+                                   "unit": t(f"unit.{unit}")} for tag, (unit, every) in shown_rules.items()])
+            labels = {t(f"unit.{u}"): u for u in units}
+            edited = st.data_editor(frame, hide_index=True, key="visit_rules", disabled=["tag", "group"],
+                                    column_config={"tag": None, "group": t("res.group"),
+                                                   "every": st.column_config.NumberColumn(t("ref.rule_every"),
+                                                                                          min_value=1, max_value=366),
+                                                   "unit": st.column_config.SelectboxColumn(
+                                                       t("ref.rule_unit"), options=list(labels), required=True)})
+            if st.button(t("rec.save"), key="visit_rules_save"):
+                with user_action() as outcome:
+                    with write() as s:
+                        for r in edited.to_dict("records"):
+                            unit, every = labels[r["unit"]], int(r["every"])
+                            if (unit, every) != shown_rules[r["tag"]]:
+                                visits.update_rule(s, actor, r["tag"], unit, every, None)
+                if outcome["ok"]:
+                    st.session_state["_flash"] = t("rec.saved")
+                    st.rerun()
+        else:
+            st.dataframe(pd.DataFrame([{t("res.group"): choice_label("group", tag),
+                                        t("visit.next_due"): t("visit.every", every=every, unit=t(f"unit.{unit}"))}
+                                       for tag, (unit, every) in shown_rules.items()]), hide_index=True)
 
 with log_tab:
     if not may_log:

@@ -31,7 +31,9 @@ grid_id = c[1].selectbox(t("place.grid"), [None] + list(grids), key="sched_grid"
                          format_func=lambda v: t("rec.all") if v is None else grids[v])
 person = c[2].text_input(t("sched.person"), key="sched_person", placeholder="staff")
 statuses = ["overdue", "soon", "due", "done"]
-wanted = c[3].multiselect(t("sched.status"), statuses, default=["overdue", "soon", "due"], key="sched_status",
+qp_status = qp.get("sched.status")
+wanted = c[3].multiselect(t("sched.status"), statuses, key="sched_status",
+                          default=[qp_status] if qp_status in statuses else ["overdue", "soon", "due"],
                           format_func=lambda v: t(f"sched.{v}"))
 for name, value in (("sched.category", category),):
     if value:

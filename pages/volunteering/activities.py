@@ -133,10 +133,14 @@ first = date(today.year - 1, today.month, 1)
 with read() as s:
     turnout = activities.turnout_against_target(s, actor, first, today)
     types = activities.by_type(s, actor, first, today)
-    month = st.selectbox(t("vol.board_month"), [None] + sorted({r["date"].strftime("%Y-%m") for r in turnout},
-                                                                reverse=True),
+    teams = volunteers.team_options(s, actor)
+    b1, b2 = st.columns(2)
+    month = b1.selectbox(t("vol.board_month"), [None] + sorted({r["date"].strftime("%Y-%m") for r in turnout},
+                                                               reverse=True),
                          format_func=lambda v: t("rec.all") if v is None else v, key="board_month")
-    board = volunteers.leaderboard(s, actor, month)
+    team_id = b2.selectbox(t("vol.team"), [None] + list(teams), key="board_team",
+                           format_func=lambda v: t("rec.all") if v is None else teams[v])
+    board = volunteers.leaderboard(s, actor, month, team_id)
     target = float(settings.get(s, "kpi.turnout.target"))
 c1, c2 = st.columns(2)
 with c1:
