@@ -52,6 +52,8 @@ def import_panel(*, key: str, preview: Callable, commit: Callable, labels: dict[
     st.info(t("imp.summary", total=plan.total, valid=plan.valid, bad=plan.bad_rows), icon=":material/info:")
     if plan.new_buildings:
         st.caption(t("imp.new_buildings", names=t("sep.list").join(plan.new_buildings)))
+    if plan.new_households:
+        st.caption(t("imp.new_households", n=plan.new_households))
     if plan.errors:
         from services.imports import error_report
 

@@ -223,7 +223,7 @@ def record_form(ledger: Ledger, *, key: str, values: dict | None = None, refs: d
             helptext = t(f.help) if f.help else None
             if f.type == "ref":
                 opts = list(refs.get(f.name, {}).keys())
-                index = opts.index(current) if current in opts else (0 if f.required and opts else None)
+                index = opts.index(current) if current in opts else (0 if len(opts) == 1 else None)
                 out[f.name] = st.selectbox(label, opts, index=index, key=wkey,
                                            format_func=lambda v, f=f: refs.get(f.name, {}).get(v, v),
                                            placeholder=t("err.type_ref"))

@@ -68,9 +68,9 @@ def current(session: Session, category: str) -> Template:
 
 
 def all_current(session: Session) -> dict[str, Template]:
-    rows = session.execute(select(ChecklistTemplate).where(ChecklistTemplate.current.is_(True))
-                           .order_by(ChecklistTemplate.id)).scalars().all()
-    return {t.category: _load(session, t) for t in rows}
+    rows = session.execute(select(ChecklistTemplate).where(ChecklistTemplate.current.is_(True))).scalars().all()
+    order = {c: i for i, c in enumerate(checklist_reference())}  # the reference order, whatever was edited last
+    return {t.category: _load(session, t) for t in sorted(rows, key=lambda t: (order.get(t.category, 999), t.id))}
 
 
 def rules(session: Session) -> dict[str, tuple[str, int, str]]:
@@ -106,18 +106,21 @@ def new_version(session: Session, actor: Actor, category: str, items: list[dict]
         raise StaleEdit(by=old.created_by or "?", at=old.created_at)
     errors = {}
     cleaned, codes = [], set()
+    def cell(value):  # an empty spreadsheet cell arrives as None or NaN
+        return None if value is None or (isinstance(value, float) and value != value) else records.clean_text(value)
+
     for n, item in enumerate(items, start=1):
-        code = (records.clean_text(item.get("code")) or "").upper()
-        zh, en = records.clean_text(item.get("text_zh")), records.clean_text(item.get("text_en"))
-        severity = item.get("severity") or "一般"
+        code = (cell(item.get("code")) or "").upper()
+        zh, en = cell(item.get("text_zh")), cell(item.get("text_en"))
+        severity = cell(item.get("severity")) or "一般"
         if not code or not zh or not en:
-            errors[f"row {n}"] = "err.required"
+            errors[str(n)] = "err.required"
         elif code in codes:
-            errors[f"row {n}"] = "err.duplicate"
+            errors[str(n)] = "err.duplicate"
         elif severity not in SEVERITIES:
-            errors[f"row {n}"] = "err.bad_choice"
+            errors[str(n)] = "err.bad_choice"
         elif len(zh) > 200 or len(en) > 300 or len(code) > 20:
-            errors[f"row {n}"] = "err.too_long"
+            errors[str(n)] = "err.too_long"
         codes.add(code)
         cleaned.append((code, zh, en, severity))
     if not cleaned:

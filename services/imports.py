@@ -177,6 +177,7 @@ class ImportPlan:
     rows: list[dict] = field(default_factory=list)  # valid rows, ready to write
     errors: list[RowError] = field(default_factory=list)
     new_buildings: list[str] = field(default_factory=list)
+    new_households: int = 0
     header_row: int = 0
     columns: dict = field(default_factory=dict)
     context: dict = field(default_factory=dict, repr=False)  # what commit needs to resolve places
@@ -253,6 +254,8 @@ def preview(session: Session, actor: Actor, filename: str, data: bytes, communit
         data_row["tags"] = [t for t in tags if t in groups]
         bkey = _building_key(data_row.pop("building", None) or "")
         unit, room = data_row.pop("unit", None), data_row.pop("room", None)
+        if unit and re.fullmatch(r"\d+", unit):  # "1" is how people type "1单元"
+            unit = f"{unit}单元"
         building = buildings.get(bkey)
         if not bkey:
             errs.append(RowError(line, "building", "err.required"))
@@ -286,6 +289,9 @@ def preview(session: Session, actor: Actor, filename: str, data: bytes, communit
         plan.rows.append({"line": line, "values": values, "tags": tag_list, "id": info.number,
                           "building": bkey, "unit": unit, "room": room})
     plan.new_buildings = list(new_buildings.values())
+    plan.new_households = len({(r["building"], _key(r["unit"]), _key(r["room"])) for r in plan.rows
+                               if r["building"] not in {k for k in buildings if k} or
+                               (buildings[r["building"]].id, _key(r["unit"]), _key(r["room"])) not in households})
     plan.context = {"community_id": community_id, "grid_id": new_building_grid,
                     "buildings": {k: b.id for k, b in buildings.items()}, "households": households,
                      "new_buildings": new_buildings}

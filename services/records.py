@@ -6,7 +6,6 @@ their own copies.
 """
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Iterable
@@ -21,11 +20,16 @@ from services.access import Actor
 from services.errors import InUse, NotFound, StaleEdit, ValidationError
 
 
+_HALF = {c: c - 0xFEE0 for c in range(0xFF10, 0xFF1A)} | {c: c - 0xFEE0 for c in range(0xFF21, 0xFF3B)} | \
+    {c: c - 0xFEE0 for c in range(0xFF41, 0xFF5B)} | {0x3000: 0x20}
+
+
 def clean_text(value: Any) -> str | None:
-    """NFKC (full-width digits and letters to half-width), trimmed; empty becomes None."""
+    """Full-width digits, letters and spaces made half-width, trimmed; empty becomes None.
+    Chinese punctuation (，。（）) is left as typed."""
     if value is None:
         return None
-    text = unicodedata.normalize("NFKC", str(value)).strip()
+    text = str(value).translate(_HALF).strip()
     return text or None
 
 

@@ -105,3 +105,10 @@ def test_age_on_birthday_boundaries():
     assert idcard.age_on(date(1966, 11, 23), TODAY) == 60
     assert idcard.age_on(date(1966, 11, 24), TODAY) == 59
     assert idcard.age_on(date(2000, 2, 29), date(2026, 2, 28)) == 25
+
+
+def test_free_text_keeps_chinese_punctuation_but_not_full_width_digits():
+    from services.records import clean_text
+
+    assert clean_text("  上门了解情况，已推荐岗位（３个）　") == "上门了解情况，已推荐岗位（3个）"
+    assert clean_text("ＨＰＬ－０１") == "HPL－01"  # letters and digits only; the dash is punctuation

@@ -164,3 +164,20 @@ def test_staff_and_supervisor_may_not_import(db, demo_db):
         with db() as s, pytest.raises(Exception) as e:
             imports.preview(s, actor, "x.csv", b"", 1)
         assert type(e.value).__name__ == "PermissionDenied"
+
+
+def test_a_unit_typed_as_a_number_matches_the_registered_flat(db, demo_db):
+    manager = actor_of(db, "manager")
+    cid = _community(db, manager)
+    from db.models import Household
+
+    with db() as s:
+        b_name, unit, room = s.execute(select(Building.name, Household.unit, Household.room)
+                                       .join(Household, Household.building_id == Building.id)
+                                       .where(Building.community_id == cid).order_by(Household.id)).first()
+    plain = unit.replace("单元", "")
+    data = ("姓名,身份证号,楼栋,单元,房号\n" + f"甲,{ids(1, start=80)[0]},{b_name},{plain},{room}\n"
+            + f"乙,{ids(1, start=81)[0]},{b_name},{plain},9999\n").encode("utf-8")
+    with db() as s:
+        plan = imports.preview(s, manager, "u.csv", data, cid)
+    assert plan.valid == 2 and plan.new_households == 1  # only room 9999 is new

@@ -157,6 +157,11 @@ def test_manager_creates_a_building_through_the_form(app):
 
     at = as_role(app, "manager")
     at.switch_page("pages/admin/places.py").run()
+    from db.models import Grid
+
+    with session_scope() as s:
+        grid_id = s.execute(select(Grid.id).where(Grid.community_id == 1).order_by(Grid.id)).scalars().first()
+    next(w for w in at.selectbox if w.key == "new_building_grid_id").set_value(grid_id)  # never pre-selected
     code = next(w for w in at.text_input if w.key == "new_building_code")
     code.input("HPL-88")
     next(w for w in at.text_input if w.key == "new_building_name").input("88号楼")

@@ -39,7 +39,8 @@ if c[2].button(t("ref.save"), type="primary", icon=":material/save:"):
     rows = edited.dropna(how="all").to_dict("records")
     rows.sort(key=lambda r: (r.get("order") if r.get("order") == r.get("order") and r.get("order") is not None
                              else 10_000))
-    with user_action() as outcome:
+    with user_action({str(n): t("ref.row", n=n) for n in range(1, len(rows) + 1)} | {"items": t("insp.item"),
+                                                                                   "rule": t("ref.rule_unit")}) as outcome:
         with write() as s:
             saved = checklists.new_version(s, actor, category, rows, template.version, unit, int(every))
             version = saved.version

@@ -24,6 +24,7 @@ def _log(resident_id: int, data: dict, name: str) -> None:
         with write() as s:
             visits.log_visit(s, actor, resident_id, data)
     if outcome["ok"]:
+        st.session_state.pop("due_table", None)  # the row that moved up must not stay selected
         st.session_state["_flash"] = t("visit.logged", name=name)
         st.rerun()
 
@@ -105,13 +106,15 @@ with log_tab:
             st.info(t("rec.empty"))
         else:
             keys = list(options)
-            index = keys.index(int(preset)) if preset and preset.isdigit() and int(preset) in options else 0
+            index = keys.index(int(preset)) if preset and preset.isdigit() and int(preset) in options else None
             resident_id = st.selectbox(t("visit.pick_resident"), keys, index=index, format_func=options.get,
-                                       key="visit_resident")
+                                       key="visit_resident", placeholder=t("err.type_ref"))
             data = record_form(VISIT, key="visit_new", skip=("resident_id",),
                                values={"visit_date": date.today(), "visit_type": "走访",
                                        "staff_name": actor.display_name})
-            if data is not None:
+            if data is not None and resident_id is None:
+                st.error(t("visit.pick_resident") + t("sep.field") + t("err.required"))
+            elif data is not None:
                 with user_action(LABELS) as outcome:
                     with write() as s:
                         visits.log_visit(s, actor, resident_id, data)
