@@ -194,18 +194,21 @@ def naive(engine, start: date, end: date, today: date) -> dict:
 
 FLOOR_SQL = [
     "SELECT count(*) FROM resident WHERE deleted_at IS NULL AND status = 'active'",
-    "SELECT count(DISTINCT v.resident_id) FROM visit v JOIN resident r ON r.id = v.resident_id "
-    "WHERE r.status = 'active' AND v.deleted_at IS NULL AND v.visit_date BETWEEN :s AND :e",
+    "SELECT count(DISTINCT resident_id) FROM visit WHERE visit_date BETWEEN :s AND :e AND deleted_at IS NULL "
+    "AND resident_id IN (SELECT id FROM resident WHERE status = 'active' AND deleted_at IS NULL)",
     "SELECT count(DISTINCT t.resident_id) FROM resident_tag t JOIN resident r ON r.id = t.resident_id "
     "WHERE r.status = 'active' AND coalesce((SELECT max(visit_date) FROM visit v WHERE v.resident_id = r.id "
-    "AND v.visit_date <= :e), t.since) < :cut",
+    "AND v.deleted_at IS NULL AND v.visit_date <= :e), t.since) < :cut",
+    "SELECT count(DISTINCT t.resident_id) FROM resident_tag t JOIN resident r ON r.id = t.resident_id "
+    "WHERE r.status = 'active'",
     "SELECT count(*), sum(CASE WHEN status = 'closed' AND closed_on <= deadline THEN 1 ELSE 0 END) FROM hazard "
     "WHERE severity = '一般' AND deadline BETWEEN :s AND :e",
     "SELECT count(*), sum(CASE WHEN status = 'closed' AND closed_on <= deadline THEN 1 ELSE 0 END) FROM hazard "
     "WHERE severity = '重大' AND deadline BETWEEN :s AND :e",
     "SELECT count(*) FROM (SELECT DISTINCT facility_id, period_start FROM inspection WHERE status = 'submitted' "
     "AND period_start BETWEEN :ps AND :e) x",
-    "SELECT coalesce(sum(hours), 0) FROM volunteer_log WHERE status = 'verified' AND log_date BETWEEN :s AND :e",
+    "SELECT coalesce(sum(hours), 0) FROM volunteer_log WHERE status = 'verified' AND log_date BETWEEN :s AND :e "
+    "AND deleted_at IS NULL",
     "SELECT count(*) FROM volunteer WHERE status = 'active'",
     "SELECT sum(actual_turnout), sum(target_turnout) FROM activity WHERE status IN ('held', 'evaluated') "
     "AND activity_date BETWEEN :s AND :e",
