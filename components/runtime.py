@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from components.i18n import t
-from db.engine import get_engine, safe_url, session_scope
+from db.engine import get_engine, session_scope
 from services.errors import DomainError, ValidationError
 
 
@@ -58,6 +58,3 @@ def user_action(labels: dict[str, str] | None = None):
         st.error(t("err.stale_now") if isinstance(e, StaleDataError) else t("err.duplicate"),
                  icon=":material/error:")
 
-
-def database_url_for_humans() -> str:
-    return safe_url()

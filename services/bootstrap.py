@@ -48,10 +48,10 @@ def load_demo_data(engine: Engine) -> None:
 
     with session_scope(engine, write=True) as s:
         places = demo.build_places(s)
+        grids_by_community = {}
+        for g in places.grids:
+            grids_by_community.setdefault(g.community_id, []).append(g)
         for username, role, name, c_idx, g_idx in demo.DEMO_ACCOUNTS:
-            grids_by_community = {}
-            for g in places.grids:
-                grids_by_community.setdefault(g.community_id, []).append(g)
             data = users.UserData(
                 username=username, display_name=name, role=role, email=f"{username}@example.org",
                 community_ids=tuple(places.communities[i].id for i in c_idx),

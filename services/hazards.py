@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import String, and_, case, func, select
 from sqlalchemy.orm import Session
 
 from db.base import utcnow
@@ -255,7 +255,7 @@ def rectification_by_month(session: Session, actor: Actor, first: date, last: da
                            community_ids=None) -> list[dict]:
     """Per deadline month and severity: hazards due, and closed by their deadline."""
     today = today or date.today()
-    month = func.substr(func.cast(Hazard.deadline, _text()), 1, 7)
+    month = func.substr(func.cast(Hazard.deadline, String()), 1, 7)
     on_time = case((and_(Hazard.status == "closed", Hazard.closed_on <= Hazard.deadline), 1), else_=0)
     conds = [Hazard.deleted_at.is_(None), *scope(actor), Hazard.deadline >= first, Hazard.deadline <= min(last, today)]
     if community_ids is not None:
@@ -263,12 +263,6 @@ def rectification_by_month(session: Session, actor: Actor, first: date, last: da
     rows = session.execute(select(month.label("month"), Hazard.severity, func.count(), func.sum(on_time))
                            .where(*conds).group_by(month, Hazard.severity).order_by(month)).all()
     return [{"month": m, "severity": s, "due": n, "on_time": int(k or 0)} for m, s, n, k in rows]
-
-
-def _text():
-    from sqlalchemy import String
-
-    return String()
 
 
 def counts(session: Session, actor: Actor, today: date | None = None) -> dict[str, int]:

@@ -7,7 +7,7 @@ import streamlit as st
 from components.auth import guard
 from components.i18n import choice_label, t
 from components.records import (close_record, confirm_delete, field_labels, flash, forget_form, loaded_version,
-                                record_form, record_list)
+                                record_form, record_header, record_list)
 from components.runtime import read, show_error, user_action, write
 from db.models.residents import RESIDENT, STATUSES
 from services import access, exports, places, residents
@@ -145,11 +145,7 @@ with tabs[0]:
             show_error(e)
             st.stop()
         r = info.resident
-        head = st.columns([4, 1])
-        head[0].subheader(f"{r['name']} · {choice_label('status', r['status'])}")
-        if head[1].button(t("res.back"), icon=":material/close:", key="res_close"):
-            close_record(KEY, f"res_edit_{r['id']}")
-            st.rerun()
+        record_header(f"{r['name']} · {choice_label('status', r['status'])}", KEY, f"res_edit_{r['id']}")
         c = st.columns(3)
         c[0].markdown(f"**{t('res.gender')}** {choice_label('gender', r['gender'])} · **{t('res.age')}** {r['age']}")
         c[0].markdown(f"**{t('res.birth_date')}** {r['birth_date']}")

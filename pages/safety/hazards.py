@@ -9,7 +9,7 @@ from components import charts
 from components.auth import guard
 from components.i18n import choice_label, t
 from components.photos import photo_input, show_photo
-from components.records import (close_record, field_labels, flash, forget_form, loaded_version, record_form,
+from components.records import (field_labels, flash, forget_form, loaded_version, record_form, record_header,
                                 record_list)
 from components.runtime import read, user_action, write
 from db.models.safety import ESCALATION_LEVELS, HAZARD
@@ -76,11 +76,7 @@ row = listing.selected
 if row is not None:
     st.divider()
     form_key = f"haz_{row['id']}"
-    head = st.columns([4, 1])
-    head[0].subheader(f"{choice_label('severity', row['severity'])} · {row['description'][:60]}")
-    if head[1].button(t("res.back"), icon=":material/close:", key="haz_close"):
-        close_record(KEY, form_key)
-        st.rerun()
+    record_header(f"{choice_label('severity', row['severity'])} · {row['description'][:60]}", KEY, form_key)
     with read() as s:
         hazard = hazards.get_hazard(s, actor, row["id"])
         steps = hazards.timeline(s, actor, row["id"])

@@ -9,8 +9,8 @@ from components import charts
 from components.auth import guard
 from components.i18n import choice_label, t
 from components.photos import photo_input
-from components.records import (close_record, field_labels, flash, forget_form, loaded_version, record_form,
-                                record_list)
+from components.records import (field_labels, flash, forget_form, loaded_version, record_header, record_list,
+                                save_form)
 from components.runtime import read, user_action, write
 from db.models.volunteers import ACTIVITY
 from services import access, activities, places, settings, volunteers
@@ -47,26 +47,15 @@ if may_edit and communities:
     if len(communities) > 1:
         community_id = st.selectbox(t("place.community"), list(communities), format_func=communities.get)
     with st.expander(t("act.new"), icon=":material/event:"):
-        data = record_form(ACTIVITY, key="act_new", values={"activity_date": date.today(), "organiser":
-                                                            actor.display_name, "target_turnout": 30})
-        if data is not None:
-            with user_action(LABELS) as outcome:
-                with write() as s:
-                    activities.save_activity(s, actor, data, community_id)
-            if outcome["ok"]:
-                forget_form("act_new")
-                st.session_state["_flash"] = t("rec.created")
-                st.rerun()
+        save_form(ACTIVITY, key="act_new", message=t("rec.created"),
+                  values={"activity_date": date.today(), "organiser": actor.display_name, "target_turnout": 30},
+                  save=lambda s, data: activities.save_activity(s, actor, data, community_id))
 
 row = view.selected
 if row is not None:
     st.divider()
     form_key = f"act_{row['id']}"
-    head = st.columns([4, 1])
-    head[0].subheader(f"{row['theme']} · {choice_label('actstate', row['status'])}")
-    if head[1].button(t("res.back"), icon=":material/close:", key="act_close"):
-        close_record("activities", form_key)
-        st.rerun()
+    record_header(f"{row['theme']} · {choice_label('actstate', row['status'])}", "activities", form_key)
     st.markdown(f"{row['activity_date']} · {row['place']} · {row['organiser']} · {t('act.target')} "
                 f"{row['target_turnout']}" + (f" · {t('act.turnout')} {row['actual_turnout']}" if row['actual_turnout']
                                               is not None else ""))
@@ -119,13 +108,9 @@ if row is not None:
                         done(t("act.evaluated"))
         if row["status"] in ("planned", "announced"):
             with st.expander(t("act.edit"), icon=":material/edit:"):
-                data = record_form(ACTIVITY, key=form_key, values=row)
-                if data is not None:
-                    with user_action(LABELS) as outcome:
-                        with write() as s:
-                            activities.save_activity(s, actor, data, row["community_id"], row["id"], version)
-                    if outcome["ok"]:
-                        done(t("rec.saved"))
+                save_form(ACTIVITY, key=form_key, values=row, message=t("rec.saved"),
+                          save=lambda s, data: activities.save_activity(s, actor, data, row["community_id"],
+                                                                        row["id"], version))
 
 st.divider()
 today = date.today()

@@ -8,8 +8,7 @@ import streamlit as st
 from components import charts
 from components.auth import guard
 from components.i18n import choice_label, t
-from components.records import (close_record, field_labels, flash, forget_form, loaded_version, record_form,
-                                record_list)
+from components.records import flash, loaded_version, record_list, save_form
 from components.runtime import read, user_action, write
 from db.models.volunteers import TEAM, VOLUNTEER
 from services import access, places, residents, volunteers
@@ -47,31 +46,18 @@ with register:
                 if access.can(actor, "residents", "view") else {}
         refs_form = {**refs, "resident_id": people}
         with st.expander(t("vol.new"), icon=":material/person_add:"):
-            data = record_form(VOLUNTEER, key="vol_new", refs=refs_form,
-                               values={"joined_on": date.today(), "status": "active", "position": "普通志愿者"})
-            if data is not None:
-                with user_action(field_labels(VOLUNTEER)) as outcome:
-                    with write() as s:
-                        volunteers.save_volunteer(s, actor, data, community_id)
-                if outcome["ok"]:
-                    forget_form("vol_new")
-                    st.session_state["_flash"] = t("rec.created")
-                    st.rerun()
+            save_form(VOLUNTEER, key="vol_new", refs=refs_form, message=t("rec.created"),
+                      values={"joined_on": date.today(), "status": "active", "position": "普通志愿者"},
+                      save=lambda s, data: volunteers.save_volunteer(s, actor, data, community_id))
         row = view.selected
         if row is not None:
             form_key = f"vol_edit_{row['id']}"
             version = loaded_version(form_key, row)
             with st.expander(f"{t('vol.edit')} · {row['name']}", expanded=True, icon=":material/edit:"):
-                data = record_form(VOLUNTEER, key=form_key, refs=refs_form, values=row)
-                if data is not None:
-                    with user_action(field_labels(VOLUNTEER)) as outcome:
-                        with write() as s:
-                            volunteers.save_volunteer(s, actor, data, row["community_id"], row["id"], version)
-                    if outcome["ok"]:
-                        forget_form(form_key)
-                        close_record("volunteers", form_key)
-                        st.session_state["_flash"] = t("rec.saved")
-                        st.rerun()
+                save_form(VOLUNTEER, key=form_key, refs=refs_form, values=row, message=t("rec.saved"),
+                          close="volunteers",
+                          save=lambda s, data: volunteers.save_volunteer(s, actor, data, row["community_id"],
+                                                                         row["id"], version))
 
 with team_tab:
     def fetch_teams(**kw):
@@ -82,15 +68,8 @@ with team_tab:
                             extra_columns=(("members", "vol.members"),))
     if may_edit and community_id:
         with st.expander(t("vol.new_team"), icon=":material/group_add:"):
-            data = record_form(TEAM, key="team_new", refs={"grid_id": grids})
-            if data is not None:
-                with user_action(field_labels(TEAM)) as outcome:
-                    with write() as s:
-                        volunteers.save_team(s, actor, data, community_id)
-                if outcome["ok"]:
-                    forget_form("team_new")
-                    st.session_state["_flash"] = t("rec.created")
-                    st.rerun()
+            save_form(TEAM, key="team_new", refs={"grid_id": grids}, message=t("rec.created"),
+                      save=lambda s, data: volunteers.save_team(s, actor, data, community_id))
 
 with verify_tab:
     st.caption(t("vol.verify_help"))
