@@ -1,6 +1,7 @@
 """Is the database reachable and at the schema this code expects? A sentence if not."""
 from __future__ import annotations
 
+import sys
 from functools import lru_cache
 
 from components.i18n import t
@@ -22,8 +23,10 @@ def database_problem() -> str | None:
 
     try:
         current = current_revision()
-    except (SQLAlchemyError, OSError, ValueError, ImportError):
-        return t("dberr.body", url=safe_url())
+    except (SQLAlchemyError, OSError, ValueError, ImportError) as e:
+        # the page is shown before login: where the database is and who connects stays in the server log
+        print(f"database unreachable at {safe_url()}: {type(e).__name__}: {e}", file=sys.stderr)
+        return t("dberr.body")
     if current != _head():
         return t("dberr.schema", current=current or "—", head=_head())
     return None

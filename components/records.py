@@ -11,6 +11,7 @@ from typing import Callable
 import pandas as pd
 import streamlit as st
 
+from components.auth import SessionEnded, download_guard
 from components.i18n import choice_label, lang, language, t
 from db.fields import Field, Ledger
 from services import exports
@@ -58,9 +59,12 @@ def record_list(ledger: Ledger, fetch: Fetch, *, key: str, refs: dict[str, dict[
                 extra_columns: tuple[tuple[str, str], ...] = (), page_size: int = 50,
                 can_export: bool = False, export_name: str | None = None,
                 exporter: Callable[..., "pd.DataFrame"] | None = None, filter_defaults: dict | None = None,
-                search_hint: str | None = None) -> ListView:
-    """``exporter(search=, filters=, sort=, descending=)`` replaces the default export (e.g. to
-    mask personal data by role). Returns what is shown and the picked row (or None)."""
+                search_hint: str | None = None, export_rows: Callable[..., list[dict]] | None = None) -> ListView:
+    """An export needs ``export_rows(search=, filters=, sort=, descending=)`` — a service call that
+    checks the export right, masks and audits (see ``service_export``) — or ``exporter`` with
+    the same arguments returning the finished frame. Returns what is shown and the picked row."""
+    if can_export and exporter is None and export_rows is None:
+        raise ValueError("an export goes through a service: pass export_rows= or exporter=")
     refs = refs or {}
     filter_defaults = filter_defaults or {}
     filters_fields = ledger.filter_fields
@@ -143,15 +147,17 @@ def record_list(ledger: Ledger, fetch: Fetch, *, key: str, refs: dict[str, dict[
         footer[1].caption(t("rec.of_pages", n=pages))
     if can_export:
         current_lang = lang()
+        alive = download_guard()  # the session id now; checked again when the file is built
 
         def _all_rows() -> pd.DataFrame:
+            if not alive():  # signed out, disabled or revoked since the page was drawn
+                raise SessionEnded()
             with language(current_lang):  # runs after the script run, without its session
                 if exporter is not None:
                     return exporter(search=search, filters=filters, sort=sort, descending=descending)
-                full = fetch(search=search, filters=filters, sort=sort, descending=descending, limit=100_000,
-                             offset=0)
+                full = export_rows(search=search, filters=filters, sort=sort, descending=descending)
                 rows = [{k: display_value(ledger.field(k), r.get(k), refs) if k in {f.name for f in ledger.fields}
-                         else r.get(k) for k, _ in columns} for r in full.rows]
+                         else r.get(k) for k, _ in columns} for r in full]
                 return exports.frame(rows, columns)
 
         name = export_name or ledger.key
@@ -169,6 +175,18 @@ def record_list(ledger: Ledger, fetch: Fetch, *, key: str, refs: dict[str, dict[
     else:  # a record opened by link or bookmark (``?<key>.id=``)
         selected = _linked_row(key, fetch, sort)
     return ListView(result, selected, search, filters)
+
+
+def service_export(actor, page_key: str, ledger: Ledger, list_fn) -> Callable[..., list[dict]]:
+    """``export_rows`` for ``record_list``: the ledger's list service run for every row through
+    services.records.export_page (export right, masking, audit entry), in its own write."""
+    from components.runtime import write
+    from services.records import export_page
+
+    def _rows(**query) -> list[dict]:
+        with write() as s:
+            return export_page(s, actor, page_key, ledger, list_fn, **query)
+    return _rows
 
 
 def _linked_row(key: str, fetch: Fetch, sort: str) -> dict | None:

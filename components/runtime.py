@@ -32,7 +32,7 @@ def error_text(e: DomainError, labels: dict[str, str] | None = None) -> str:
         params["at"] = params["at"].strftime("%Y-%m-%d %H:%M")
     text = t(e.key, **params)
     if isinstance(e, ValidationError) and e.errors:
-        parts = [f"{(labels or {}).get(f, f)}{t('sep.field')}{t(k)}" for f, k in e.errors.items()]
+        parts = [f"{(labels or {}).get(f, f)}{t('sep.field')}{t(k, **params)}" for f, k in e.errors.items()]
         text = f"{text} " + t("sep.items").join(parts)
     return text
 

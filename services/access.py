@@ -15,6 +15,7 @@ OFFICE = frozenset({"admin", "supervisor", "manager", "staff"})  # everyone but 
 EDITORS = frozenset({"admin", "manager", "staff"})
 LEADS = frozenset({"admin", "manager"})
 ADMIN = frozenset({"admin"})
+EXPORTERS = frozenset({"admin", "supervisor", "manager"})  # spreadsheets of people leave with these roles
 
 # Sections of the navigation, in order. Page scripts live in pages/<section>/.
 SECTIONS = ("overview", "people", "safety", "quality", "volunteering", "admin", "me")
@@ -66,11 +67,11 @@ MATRIX: dict[str, dict[str, frozenset[str]]] = {
     "reports": {"view": frozenset({"admin", "supervisor", "manager"}), "export": frozenset({"admin", "supervisor", "manager"})},
     "residents": {"view": OFFICE, "create": EDITORS, "edit": EDITORS, "export": frozenset({"admin", "supervisor", "manager"}),
                   "import": LEADS, "reveal": LEADS, "purge": ADMIN},
-    "visits": {"view": OFFICE, "create": EDITORS, "edit": EDITORS},
+    "visits": {"view": OFFICE, "create": EDITORS, "edit": EDITORS, "export": EXPORTERS},
     "rentals": {"view": OFFICE, "create": EDITORS, "edit": EDITORS, "export": frozenset({"admin", "supervisor", "manager"})},
     "facilities": {"view": OFFICE, "create": EDITORS, "edit": EDITORS, "export": OFFICE},
     "inspections": {"view": OFFICE, "create": EDITORS},
-    "hazards": {"view": OFFICE, "create": EDITORS, "edit": EDITORS, "escalate": LEADS},
+    "hazards": {"view": OFFICE, "create": EDITORS, "edit": EDITORS, "escalate": LEADS, "export": OFFICE},
     "schedule": {"view": OFFICE},
     "plans": {"view": OFFICE, "edit": LEADS},
     "drills": {"view": OFFICE, "create": EDITORS, "edit": EDITORS},
@@ -78,10 +79,10 @@ MATRIX: dict[str, dict[str, frozenset[str]]] = {
     "surveys": {"view": ALL, "create": LEADS, "enter": ALL, "publish": frozenset({"admin", "supervisor"})},
     "actions": {"view": OFFICE, "edit": EDITORS},
     "complaints": {"view": OFFICE, "create": EDITORS, "edit": EDITORS},
-    "activities": {"view": ALL, "create": EDITORS, "edit": EDITORS},
-    "volunteers": {"view": OFFICE, "edit": EDITORS, "verify": EDITORS},
+    "activities": {"view": ALL, "create": EDITORS, "edit": EDITORS, "export": OFFICE},
+    "volunteers": {"view": OFFICE, "edit": EDITORS, "verify": EDITORS, "export": EXPORTERS},
     "my-hours": {"view": frozenset({"volunteer"}), "create": frozenset({"volunteer"})},
-    "places": {"view": LEADS, "edit": LEADS, "delete": LEADS, "communities": ADMIN},
+    "places": {"view": LEADS, "edit": LEADS, "delete": LEADS, "communities": ADMIN, "export": LEADS},
     "users": {"view": ADMIN, "edit": ADMIN},
     "reference": {"view": ADMIN, "edit": ADMIN},
     "audit": {"view": ADMIN},

@@ -113,7 +113,7 @@ def list_activities(session: Session, actor: Actor, *, search: str | None = None
         where.append(Activity.activity_date >= today)
     elif when == "past":
         where.append(Activity.activity_date < today)
-    page = records.list_page(session, ACTIVITY, where=where, search=search, filters=filters,
+    page = records.list_page(session, ACTIVITY, viewer=actor, where=where, search=search, filters=filters,
                              sort=sort or "activity_date", descending=descending if sort else when == "past",
                              limit=limit, offset=offset,
                              extra_columns={"org_score": Activity.org_score, "satisfaction": Activity.satisfaction,

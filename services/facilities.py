@@ -60,7 +60,7 @@ def list_facilities(session: Session, actor: Actor, *, search: str | None = None
     filters = dict(filters or {})
     renewal_only = filters.pop("renewal", None)
     where = scope(actor)
-    page = records.list_page(session, FACILITY, where=where, search=search, filters=filters, sort=sort,
+    page = records.list_page(session, FACILITY, viewer=actor, where=where, search=search, filters=filters, sort=sort,
                              descending=descending, limit=100_000 if renewal_only else limit,
                              offset=0 if renewal_only else offset,
                              extra_columns={"community_id": Facility.community_id})

@@ -211,7 +211,7 @@ def list_hazards(session: Session, actor: Actor, *, search: str | None = None, f
     if filters.get("facility_id"):
         where.append(Hazard.facility_id == filters.pop("facility_id"))
     order_major_first = sort in (None, "deadline")
-    page = records.list_page(session, HAZARD, where=where, search=search, filters=filters,
+    page = records.list_page(session, HAZARD, viewer=actor, where=where, search=search, filters=filters,
                              sort=sort or "deadline", descending=descending, limit=limit, offset=offset,
                              extra_columns={"escalated_to": Hazard.escalated_to, "closed_on": Hazard.closed_on,
                                             "rectified_by": Hazard.rectified_by,

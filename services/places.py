@@ -32,7 +32,7 @@ def list_places(session: Session, actor: Actor, kind: str, *, search: str | None
         extra["households"] = (select(func.count(Household.id)).join(Building, Building.id == Household.building_id)
                                .where(Building.grid_id == Grid.id, Household.deleted_at.is_(None),
                                       Building.deleted_at.is_(None)).scalar_subquery())
-    return records.list_page(session, ledger(kind), where=_scope(actor, kind), search=search, filters=filters,
+    return records.list_page(session, ledger(kind), viewer=actor, where=_scope(actor, kind), search=search, filters=filters,
                              sort=sort, descending=descending, limit=limit, offset=offset, extra_columns=extra)
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from db.base import Base, utcnow
 from db.fields import Field, Ledger
-from services import audit
+from services import audit, privacy
 from services.access import Actor
 from services.errors import InUse, NotFound, StaleEdit, ValidationError
 
@@ -165,7 +165,7 @@ def soft_delete(session: Session, actor: Actor, obj, expected_version: int | Non
                  community_id=_community_of(obj))
 
 
-NON_BLOCKING = {"setting"}  # per-community options do not keep a place alive
+NON_BLOCKING = {"setting", "user_session"}  # per-community options do not keep a place alive
 
 
 def references(session: Session, obj) -> dict[str, int]:
@@ -207,8 +207,11 @@ class Page:
 
 def list_page(session: Session, ledger: Ledger, *, where: Iterable = (), search: str | None = None,
               filters: dict | None = None, sort: str | None = None, descending: bool = False,
-              limit: int = 50, offset: int = 0, extra_columns: dict | None = None) -> Page:
-    """One page of live rows, filtered, searched and sorted in SQL, with the total count."""
+              limit: int = 50, offset: int = 0, extra_columns: dict | None = None,
+              viewer: Actor | None = None) -> Page:
+    """One page of live rows, filtered, searched and sorted in SQL, with the total count. With a
+    ``viewer``, personal fields are masked by services.privacy and searched only where the
+    viewer sees them (a masked value must not be found out by searching for pieces of it)."""
     model = ledger.model
     conds = [model.deleted_at.is_(None), *where]
     for name, value in (filters or {}).items():
@@ -217,9 +220,10 @@ def list_page(session: Session, ledger: Ledger, *, where: Iterable = (), search:
         column = getattr(model, name)
         conds.append(column.in_(value) if isinstance(value, (list, tuple, set)) else column == value)
     term = clean_text(search)
-    if term and ledger.search_fields:
+    search_fields = [f for f in ledger.search_fields if viewer is None or privacy.sees(viewer, f)]
+    if term and search_fields:
         like = f"%{term.replace('%', '').replace('_', '')}%"
-        conds.append(or_(*[cast(getattr(model, f.name), String).ilike(like) for f in ledger.search_fields]))
+        conds.append(or_(*[cast(getattr(model, f.name), String).ilike(like) for f in search_fields]))
     cond = and_(*conds)
     total = session.execute(select(func.count()).select_from(model).where(cond)).scalar_one()
     sort_col = getattr(model, sort if sort in {f.name for f in ledger.fields if f.column} | {"id", "updated_at"}
@@ -231,4 +235,23 @@ def list_page(session: Session, ledger: Ledger, *, where: Iterable = (), search:
         .limit(limit).offset(offset)
     names = ["id", "version", "updated_at", "updated_by"] + [f.name for f in table_fields] + list(extra_columns or {})
     rows = [dict(zip(names, r)) for r in session.execute(stmt).all()]
+    if viewer is not None:
+        rows = privacy.redact_rows(ledger, viewer, rows)
     return Page(rows, total)
+
+
+EXPORT_MAX_ROWS = 100_000
+
+
+def export_page(session: Session, actor: Actor, page_key: str, ledger: Ledger, list_fn, **query) -> list[dict]:
+    """Every row of a filtered list for a spreadsheet: the export right checked here, the rows
+    masked by the list service as they are for the screen, and the export itself audited
+    (who took how many rows of what, with which filters — never the values)."""
+    from services.access import require
+
+    require(actor, page_key, "export")
+    page = list_fn(session, actor, limit=EXPORT_MAX_ROWS, offset=0, **query)
+    audit.record(session, actor, "export", ledger.table_name, None, None,
+                 {"rows": len(page.rows), "page": page_key, "search": query.get("search") or None,
+                  "filters": {k: v for k, v in (query.get("filters") or {}).items() if v not in (None, "", "all")}})
+    return page.rows

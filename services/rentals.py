@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from db.models import Building, Household, Rental, RentalCheck, Resident
 from db.models.residents import RENTAL, rental_tenant
-from services import audit, idcard, records, schedule, settings
+from services import audit, idcard, privacy, records, schedule, settings
 from services.access import Actor, community_clause, grid_clause, require, require_row
 from services.errors import ValidationError
 
@@ -124,7 +124,7 @@ def list_rentals(session: Session, actor: Actor, *, search: str | None = None, f
                .scalar_subquery())
     if filters.get("status") == "all":
         filters.pop("status")
-    page = records.list_page(session, RENTAL, where=scope(actor), search=search, filters=filters, sort=sort,
+    page = records.list_page(session, RENTAL, viewer=actor, where=scope(actor), search=search, filters=filters, sort=sort,
                              descending=descending, limit=limit, offset=offset,
                              extra_columns={"last_check": last, "address": address})
     for r in page.rows:
@@ -141,8 +141,9 @@ def list_rentals(session: Session, actor: Actor, *, search: str | None = None, f
 def rentals_of_resident(session: Session, actor: Actor, resident_id: int) -> list[dict]:
     rows = session.execute(select(Rental).where(Rental.deleted_at.is_(None), *scope(actor), Rental.id.in_(
         select(rental_tenant.c.rental_id).where(rental_tenant.c.resident_id == resident_id)))).scalars().all()
-    return [{"id": r.id, "landlord_name": r.landlord_name, "registered_date": r.registered_date,
-             "group_rental": r.group_rental, "status": r.status} for r in rows]
+    return privacy.redact_rows(RENTAL, actor, [{"id": r.id, "landlord_name": r.landlord_name,
+                                                 "registered_date": r.registered_date,
+                                                 "group_rental": r.group_rental, "status": r.status} for r in rows])
 
 
 def checks_of(session: Session, actor: Actor, rental_id: int) -> list[dict]:

@@ -6,14 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from db.base import utcnow
 from db.models import Building, Household, Resident, ResidentTag, Visit
 from db.models.residents import AGE_BANDS, RESIDENT, STATUSES, restricted_groups, special_groups
-from services import audit, crypto, idcard, records
-from services.access import Actor, can, community_clause, grid_clause, require, require_row
+from services import audit, crypto, idcard, privacy, records
+from services.access import Actor, can, community_clause, grid_clause, require, require_row, sees_grid
 from services.errors import Duplicate, NotFound, ValidationError
 
 PERSONAL_EXCLUDE = ("id_enc", "id_hash")  # never in an audit entry either
@@ -90,6 +90,8 @@ def check_fields(actor: Actor, data: dict, *, keep_id: bool = False, existing: R
     elif keep_id and existing is not None:
         values["birth_date"] = birth or existing.birth_date
         values["gender"] = values.get("gender") or existing.gender
+    if existing is not None and not values.get("birth_date") and not (info and info.birth_date):
+        values["birth_date"] = existing.birth_date  # a role that does not see it cannot retype it
     derived = values.get("id_type") in ("居民身份证", "港澳台居民居住证") and "id_number" in errors
     if not values.get("birth_date") and "birth_date" not in errors and not derived:
         errors["birth_date"] = "err.required"
@@ -130,10 +132,14 @@ def check(session: Session, actor: Actor, data: dict, *, existing: Resident | No
     values.update(community_id=household.community_id, building_id=building.id, grid_id=building.grid_id)
     if info is not None:
         digest = id_digest(values["id_type"], info.number)
-        other = session.execute(select(Resident.id, Resident.name).where(
+        other = session.execute(select(Resident.id, Resident.name, Resident.community_id, Resident.grid_id,
+                                       Resident.deleted_at).where(
             Resident.id_hash == digest, Resident.id != (existing.id if existing else -1))).first()
         if other:
-            raise Duplicate("err.id_duplicate", resident_id=other.id, name=other.name)
+            if other.deleted_at is None and sees_grid(actor, other.community_id, other.grid_id):
+                raise Duplicate("err.id_duplicate", resident_id=other.id, name=other.name)
+            # outside the actor's scope: that the number is known, and whom to ask — nobody's name
+            raise Duplicate("err.id_elsewhere")
         values.update(id_columns(values["id_type"], info))
     return Checked(values, tags)
 
@@ -157,6 +163,12 @@ def update_resident(session: Session, actor: Actor, resident_id: int, data: dict
     require(actor, "residents", "edit")
     resident = get_resident(session, actor, resident_id)
     records.check_version(resident, expected_version)
+    # what the actor sees only masked it cannot have meant to change (the birth date is left to
+    # follow a newly typed number, or stays as stored)
+    hidden = privacy.hidden_fields(RESIDENT, actor) - {"birth_date", "id_masked"}
+    data = privacy.keep_hidden(RESIDENT, actor, data, {f: getattr(resident, f) for f in hidden})
+    if "birth_date" in privacy.hidden_fields(RESIDENT, actor):
+        data["birth_date"] = None
     checked = check(session, actor, data, existing=resident, today=today)
     before = {**_snapshot(resident), "tags": tags_of(session, actor, resident.id)}
     for k, v in checked.values.items():
@@ -204,21 +216,36 @@ def set_status(session: Session, actor: Actor, resident_id: int, status: str, wh
 
 
 def purge(session: Session, actor: Actor, resident_id: int) -> None:
-    """Admin only: remove the file, its tags and visits for good (the audit entry remains,
-    without the ID number)."""
+    """Admin only: remove the file, its tags and visits for good, and redact the person's data
+    from the audit log (the resident's entries keep only ids, scope and status; its visits'
+    entries lose the outcome). The chain still verifies; the purge entry names no one."""
     require(actor, "residents", "purge")
     resident = session.get(Resident, resident_id)
     if resident is None:
         raise NotFound(id=resident_id)
-    before = _snapshot(resident)
+    place = ("community_id", "grid_id", "building_id", "household_id")
+    before = {k: getattr(resident, k) for k in (*place, "status")}
+    visit_ids = list(session.execute(select(Visit.id).where(Visit.resident_id == resident_id)).scalars())
     from db.models.residents import rental_tenant
 
     session.execute(delete(rental_tenant).where(rental_tenant.c.resident_id == resident_id))
     session.execute(delete(Visit).where(Visit.resident_id == resident_id))
     session.execute(delete(ResidentTag).where(ResidentTag.resident_id == resident_id))
+    from db.models import Volunteer
+
+    # a volunteer who was this resident stays a volunteer, no longer linked to the file
+    session.execute(update(Volunteer).where(Volunteer.resident_id == resident_id).values(resident_id=None))
     session.delete(resident)
     session.flush()
-    audit.record(session, actor, "purge", "resident", resident_id, before, None, community_id=before["community_id"])
+    community_id = before["community_id"]
+    audit.redact(session, actor, table_name="resident", row_ids=[resident_id], keep=(*place, "status"),
+                 community_id=community_id)
+    audit.redact(session, actor, table_name="visit", row_ids=visit_ids, match={"resident_id": resident_id},
+                 keep=("resident_id", "grid_id", "visit_date", "visit_type", "staff_name", "minutes", "deleted_at"),
+                 community_id=community_id)
+    audit.redact(session, actor, table_name="resident_tag", match={"resident_id": resident_id},
+                 keep=("resident_id",), community_id=community_id)
+    audit.record(session, actor, "purge", "resident", resident_id, before, None, community_id=community_id)
 
 
 def reveal_id(session: Session, actor: Actor, resident_id: int) -> str:
@@ -298,27 +325,34 @@ def list_residents(session: Session, actor: Actor, *, search: str | None = None,
         conds.append(age_band_clause(filters["age_band"], today))
     term = records.clean_text(search)
     if term:
-        conds.append(_search_clause(term))
+        conds.append(_search_clause(term, actor))
     total = session.execute(select(func.count()).select_from(Resident).where(*conds)).scalar_one()
     order = {"name": Resident.name, "gender": Resident.gender, "phone": Resident.phone,
              "residence_type": Resident.residence_type, "status": Resident.status,
-             "birth_date": Resident.birth_date}.get(sort, Resident.name)
+             }.get(sort, Resident.name)
     stmt = (select(Resident, Building.name.label("building"), Household.unit, Household.room)
             .join(Household, Household.id == Resident.household_id).join(Building, Building.id == Resident.building_id)
             .where(*conds).order_by(order.desc() if descending else order, Resident.id).limit(limit).offset(offset))
     rows = session.execute(stmt).all()
     tags = _tags_for(session, actor, [r.Resident.id for r in rows])
-    return records.Page([_row(r.Resident, r.building, r.unit, r.room, tags.get(r.Resident.id, []), today)
+    return records.Page([_row(actor, r.Resident, r.building, r.unit, r.room, tags.get(r.Resident.id, []), today)
                          for r in rows], total)
 
 
-def _search_clause(term: str):
+def _search_clause(term: str, actor: Actor):
     normalized = idcard.normalize(term)
     conds = [Resident.name.ilike(f"%{term}%")]
     digits = "".join(ch for ch in normalized if ch.isdigit())
-    if len(digits) >= 3 and len(normalized) <= 13:
-        conds.append(Resident.phone.ilike(f"%{digits}%"))
-    if len(normalized) == 4 and normalized[:3].isdigit() and (normalized[3].isdigit() or normalized[3] == "X"):
+    if privacy.sees(actor, RESIDENT.field("phone")):
+        if len(digits) >= 3 and len(normalized) <= 13:
+            conds.append(Resident.phone.ilike(f"%{digits}%"))
+    elif len(digits) >= 7 and len(normalized) <= 13:  # a masked phone: the whole number, or nothing
+        try:
+            conds.append(Resident.phone == idcard.normalize_phone(normalized))
+        except idcard.IdError:
+            pass
+    last4 = len(normalized) == 4 and normalized[:3].isdigit() and (normalized[3].isdigit() or normalized[3] == "X")
+    if last4 and privacy.sees(actor, RESIDENT.field("id_masked")):  # the last four are part of what others may not see
         conds.append(Resident.id_last4 == normalized)
     if len(normalized) >= 15:
         for id_type in ("居民身份证", "港澳台居民居住证"):
@@ -342,16 +376,26 @@ def _tags_for(session: Session, actor: Actor, ids: list[int]) -> dict[int, list[
     return out
 
 
-def _row(r: Resident, building: str, unit: str, room: str, tags: list[str], today: date) -> dict:
+def _row(actor: Actor, r: Resident, building: str, unit: str, room: str, tags: list[str], today: date) -> dict:
     age = idcard.age_on(r.birth_date, today)
     groups = (["老年人"] if age >= 60 else []) + tags
-    return {"id": r.id, "version": r.version, "name": r.name, "gender": r.gender, "age": age,
+    return privacy.redact(RESIDENT, actor, {"id": r.id, "version": r.version, "name": r.name, "gender": r.gender, "age": age,
             "birth_date": r.birth_date, "id_type": r.id_type, "id_masked": r.id_masked, "phone": r.phone,
             "household_id": r.household_id, "address": f"{building} {unit} {room}", "relation": r.relation,
             "residence_type": r.residence_type, "status": r.status, "status_date": r.status_date,
             "tags": tags, "group_list": groups, "groups": "、".join(groups), "needs": r.needs, "consent": r.consent, "notes": r.notes,
             "grid_id": r.grid_id, "building_id": r.building_id, "community_id": r.community_id,
-            "updated_at": r.updated_at, "updated_by": r.updated_by}
+            "updated_at": r.updated_at, "updated_by": r.updated_by})
+
+
+# What a spreadsheet of residents holds: a column a role sees only as "nothing" is left out.
+EXPORT_COLUMNS = ("name", "gender", "birth_date", "age", "id_type", "id_number", "phone", "address", "relation",
+                  "residence_type", "groups", "needs", "status")
+
+
+def export_columns(actor: Actor) -> list[str]:
+    hidden = {f.name for f in RESIDENT.fields if not privacy.sees(actor, f) and f.mask == "hide"}
+    return [c for c in EXPORT_COLUMNS if c not in hidden]
 
 
 def export_rows(session: Session, actor: Actor, *, search=None, filters=None, sort=None, descending=False,
@@ -373,6 +417,7 @@ def export_rows(session: Session, actor: Actor, *, search=None, filters=None, so
     else:
         for r in page.rows:
             r["id_number"] = r["id_masked"]
+        audit.record(session, actor, "export", "resident", None, None, {"rows": len(page.rows)})
     return page.rows, full
 
 
@@ -390,7 +435,7 @@ def detail(session: Session, actor: Actor, resident_id: int, today: date | None 
     r = get_resident(session, actor, resident_id)
     household = session.get(Household, r.household_id)
     building = session.get(Building, r.building_id)
-    row = _row(r, building.name, household.unit, household.room, tags_of(session, actor, r.id), today)
+    row = _row(actor, r, building.name, household.unit, household.room, tags_of(session, actor, r.id), today)
     members = [{"id": m.id, "name": m.name, "relation": m.relation, "age": idcard.age_on(m.birth_date, today),
                 "status": m.status}
                for m in session.execute(select(Resident).where(Resident.household_id == r.household_id,
@@ -402,9 +447,7 @@ def detail(session: Session, actor: Actor, resident_id: int, today: date | None 
                                        .order_by(Visit.visit_date.desc()).limit(50)).scalars()]
     from services import rentals as rental_service
 
-    history = audit.search(session, table_name="resident", row_id=r.id, limit=100).rows
-    for h in history:  # nothing personal beyond what the page already shows
-        h.pop("hash", None)
+    history = privacy.history(session, actor, RESIDENT, r.id)
     return Detail(row, members, visits, rental_service.rentals_of_resident(session, actor, r.id), history)
 
 
@@ -448,4 +491,5 @@ def resident_options(session: Session, actor: Actor, search: str | None = None, 
         conds.append(_search_clause(term))
     rows = session.execute(select(Resident.id, Resident.name, Resident.id_masked).where(*conds)
                            .order_by(Resident.name, Resident.id).limit(limit)).all()
-    return {rid: f"{name}（{masked}）" for rid, name, masked in rows}
+    mask = RESIDENT.field("id_masked")
+    return {rid: f"{name}（{privacy.view_value(actor, mask, masked)}）" for rid, name, masked in rows}

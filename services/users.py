@@ -14,12 +14,13 @@ from sqlalchemy.orm import Session
 
 from db.base import utcnow
 from db.models import Community, Grid, User
-from services import audit, records, settings
+from services import audit, records, sessions, settings
 from services.access import ROLES, SYSTEM, Actor, require
 from services.errors import Duplicate, PermissionDenied, ValidationError
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,63}$")
 LANGUAGES = ("zh", "en")
+BCRYPT_MAX_BYTES = 72
 
 
 def normalize_username(raw: str | None) -> str | None:
@@ -37,6 +38,8 @@ def hash_password(password: str) -> str:
 
 
 def check_password(password: str, hashed: str) -> bool:
+    if len(password.encode("utf-8")) > BCRYPT_MAX_BYTES:  # never a valid password here
+        return False
     try:
         return bcrypt.checkpw(password.encode("utf-8"), hashed.encode("ascii"))
     except ValueError:
@@ -146,14 +149,21 @@ def set_language(session: Session, actor: Actor, language: str) -> None:
 
 def _check_new_password(session: Session, password: str | None, username: str) -> str:
     password = (password or "").strip()
-    if len(password) < int(settings.get(session, "password.min_length")):
-        raise ValidationError({"password": "err.password_short"})
+    shortest = int(settings.get(session, "password.min_length"))
+    longest = min(int(settings.get(session, "password.max_length")), BCRYPT_MAX_BYTES)
+    if len(password) < shortest:
+        raise ValidationError({"password": "err.password_short"}, min=shortest)
+    # bcrypt reads 72 bytes at most (a Chinese character is 3): refuse rather than truncate or fail
+    if len(password) > longest or len(password.encode("utf-8")) > BCRYPT_MAX_BYTES:
+        raise ValidationError({"password": "err.password_long"}, max=longest)
     if password.lower() == username.lower():
         raise ValidationError({"password": "err.password_is_username"})
     return password
 
 
-def change_own_password(session: Session, actor: Actor, old: str, new: str, repeat: str) -> None:
+def change_own_password(session: Session, actor: Actor, old: str, new: str, repeat: str,
+                        current_sid: str | None = None) -> None:
+    """Every other session of the user ends; ``current_sid`` (the one changing it) keeps working."""
     require(actor, "account", "edit")
     user = records.get_live(session, User, actor.user_id)
     if not check_password((old or "").strip(), user.password_hash):
@@ -166,6 +176,7 @@ def change_own_password(session: Session, actor: Actor, old: str, new: str, repe
     user.updated_by = actor.username
     session.flush()
     audit.record(session, actor, "change_password", "app_user", user.id)
+    sessions.revoke_all(session, user.id, "password_change", except_sid=current_sid, actor=actor)
 
 
 def reset_password(session: Session, actor: Actor, user_id: int, new: str) -> None:
@@ -178,6 +189,7 @@ def reset_password(session: Session, actor: Actor, user_id: int, new: str) -> No
     user.updated_by = actor.username
     session.flush()
     audit.record(session, actor, "reset_password", "app_user", user.id)
+    sessions.revoke_all(session, user.id, "reset", actor=actor)
 
 
 # --- admin: users --------------------------------------------------------------------------
@@ -262,6 +274,8 @@ def update_user(session: Session, actor: Actor, user_id: int, data: UserData, ex
         user.updated_at = utcnow()  # scope lists alone do not touch the row; this bumps its version
         session.flush()
         audit.record(session, actor, "update", "app_user", user.id, before, _user_snapshot(user))
+    if user.disabled:  # disabled now or before: no session of it may go on
+        sessions.revoke_all(session, user.id, "disabled", actor=actor)
     return user
 
 

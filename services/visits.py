@@ -35,7 +35,7 @@ def list_visits(session: Session, actor: Actor, *, search: str | None = None, fi
     require(actor, "visits", "view")
     filters = dict(filters or {})
     where = [*scope(actor)]
-    page = records.list_page(session, VISIT, where=[Visit.resident_id.in_(select(Resident.id).where(*where))],
+    page = records.list_page(session, VISIT, viewer=actor, where=[Visit.resident_id.in_(select(Resident.id).where(*where))],
                              search=search, filters=filters, sort=sort or "visit_date", descending=descending,
                              limit=limit, offset=offset,
                              extra_columns={"resident_name": select(Resident.name).where(Resident.id == Visit.resident_id)

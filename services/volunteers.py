@@ -80,7 +80,7 @@ def list_volunteers(session: Session, actor: Actor, *, search: str | None = None
         VolunteerLog.log_date <= date(year, 12, 31)).correlate(Volunteer).scalar_subquery())
     pending = (select(func.count()).where(VolunteerLog.volunteer_id == Volunteer.id, VolunteerLog.status == "logged",
                                           VolunteerLog.deleted_at.is_(None)).correlate(Volunteer).scalar_subquery())
-    return records.list_page(session, VOLUNTEER, where=[community_clause(actor, Volunteer.community_id)],
+    return records.list_page(session, VOLUNTEER, viewer=actor, where=[community_clause(actor, Volunteer.community_id)],
                              search=search, filters=filters, sort=sort, descending=descending, limit=limit,
                              offset=offset, extra_columns={"hours_year": verified, "pending": pending,
                                                            "community_id": Volunteer.community_id})
@@ -90,7 +90,7 @@ def list_teams(session: Session, actor: Actor, **kw) -> records.Page:
     require(actor, "volunteers", "view")
     members = (select(func.count()).where(Volunteer.team_id == Team.id, Volunteer.deleted_at.is_(None),
                                           Volunteer.status == "active").correlate(Team).scalar_subquery())
-    return records.list_page(session, TEAM, where=[community_clause(actor, Team.community_id)],
+    return records.list_page(session, TEAM, viewer=actor, where=[community_clause(actor, Team.community_id)],
                              extra_columns={"members": members, "community_id": Team.community_id}, **kw)
 
 

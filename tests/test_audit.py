@@ -44,7 +44,24 @@ def test_verify_finds_an_edited_entry(db):
         s.execute(update(AuditLog).where(AuditLog.id == second).values(after='{"name": "篡改"}'))
     with db() as s:
         result = audit.verify(s)
-    assert not result.ok and result.first_bad_id == second and result.problem == "audit.bad_hash"
+    # the payload no longer matches the digest the hash covers
+    assert not result.ok and result.first_bad_id == second and result.problem == "audit.bad_payload"
+
+
+def test_verify_finds_an_edited_header_or_digest(db):
+    _make_entries(db)
+    with db(write=True) as s:
+        ids = s.execute(select(AuditLog.id).order_by(AuditLog.id)).scalars().all()
+        s.execute(update(AuditLog).where(AuditLog.id == ids[1]).values(actor="someone"))
+        s.execute(update(AuditLog).where(AuditLog.id == ids[2]).values(after_digest="0" * 64))
+    with db() as s:
+        result = audit.verify(s)
+    assert not result.ok and result.first_bad_id == ids[1] and result.problem == "audit.bad_hash"
+    with db(write=True) as s:
+        s.execute(update(AuditLog).where(AuditLog.id == ids[1]).values(actor="system"))
+    with db() as s:
+        result = audit.verify(s)
+    assert not result.ok and result.first_bad_id == ids[2] and result.problem == "audit.bad_hash"
 
 
 def test_verify_finds_a_deleted_entry(db):

@@ -49,12 +49,27 @@ def login_form(at: AppTest, username: str, password: str) -> AppTest:
     return at.run()
 
 
-def as_role(app, role: str) -> AppTest:
+def start_session(username: str) -> str:
+    """A real server-side session for ``username`` (what a password login starts); its sid."""
+    from sqlalchemy import select
+
+    from db.engine import session_scope
+    from db.models import User
+    from services import sessions
+
+    with session_scope(write=True) as s:
+        return sessions.start(s, s.execute(select(User.id).where(User.username == username)).scalar_one())
+
+
+def as_role(app, role: str, sid: str | None = None) -> AppTest:
+    """Logged in as the demo account ``role``: the keys the authenticator sets, and the id of a
+    live session (every run checks it against the database)."""
     at = app()
     at.session_state["authentication_status"] = True
     at.session_state["username"] = role
     at.session_state["name"] = role
     at.session_state["roles"] = [role]
+    at.session_state["_sid"] = sid or start_session(role)
     return at.run()
 
 
@@ -219,7 +234,9 @@ def test_residents_list_shows_masked_numbers_and_reveal_is_for_managers(app):
         assert not at.exception
         table = at.dataframe[0].value
         column = table[ZH["res.id_masked"]]
-        assert len(table) > 0 and all(re.fullmatch(r"\d{6}\*{8}[\dX]{4}", v) for v in column)
+        # the region only: no birth-date digit, no sequence, no check digit
+        assert len(table) > 0 and all(re.fullmatch(r"\d{6}\*{12}", v) for v in column)
+        assert ZH["res.birth_date"] not in table.columns
         assert not [b for b in at.button if b.label == ZH["res.reveal"]]
     with session_scope() as s:
         resident = s.execute(select(Resident).where(Resident.community_id == 1).order_by(Resident.id)).scalars().first()
@@ -339,3 +356,32 @@ def test_drill_down_links_carry_their_filters(app):
     at.switch_page("pages/safety/hazards.py").run()
     table = at.dataframe[0].value
     assert len(table) > 0 and set(table[ZH["haz.severity"]]) == {ZH["severity.重大"]}
+
+
+def test_roles_without_the_export_right_get_no_download_control(app, monkeypatch):
+    """Staff may not export people: no export button on the people pages (and the tables'
+    toolbar download is off in .streamlit/config.toml); a manager gets them."""
+    import tomllib
+
+    from streamlit.elements.widgets.button import ButtonMixin
+
+    labels = []
+    original = ButtonMixin.download_button
+
+    def spy(self, label, *a, **kw):
+        labels.append(label)
+        return original(self, label, *a, **kw)
+
+    monkeypatch.setattr(ButtonMixin, "download_button", spy)
+    pages = ("pages/people/residents.py", "pages/people/visits.py", "pages/people/rentals.py",
+             "pages/volunteering/volunteers.py")
+    exports = {ZH["rec.export_csv"], ZH["rec.export_xlsx"]}
+    for role, expected in (("staff", False), ("manager", True)):
+        for script in pages:
+            labels.clear()
+            at = as_role(app, role)
+            at.switch_page(script).run()
+            assert not at.exception
+            assert bool(exports & set(labels)) is expected, (role, script, labels)
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["client"]["disableDataExport"] is True and config["client"]["showErrorDetails"] == "none"

@@ -8,6 +8,7 @@ from db.models.safety import (FACILITY, HAZARD, ChecklistItem, ChecklistTemplate
 from db.models.volunteers import (ACTIVITY, TEAM, VOLUNTEER, Activity, Team, Volunteer, VolunteerLog,
                                   activity_photo)
 from db.models.system import AuditHead, AuditLog, Setting
+from db.models.sessions import REVOKE_REASONS, UserSession
 from db.models.users import ROLES, User, user_community, user_grid
 
 __all__ = [
@@ -16,4 +17,5 @@ __all__ = [
     "RESIDENT", "VISIT", "RENTAL", "ChecklistTemplate", "ChecklistItem", "Facility", "Photo", "Inspection",
     "InspectionItem", "Hazard", "HazardEvent", "FACILITY", "HAZARD", "Team", "Volunteer", "Activity",
     "VolunteerLog", "activity_photo", "TEAM", "VOLUNTEER", "ACTIVITY", "AuditHead", "AuditLog", "Setting", "User", "ROLES", "user_community", "user_grid",
+    "UserSession", "REVOKE_REASONS",
 ]

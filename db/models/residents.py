@@ -10,7 +10,7 @@ from sqlalchemy import Boolean, Column, Date, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base, CommunityScoped, RecordMixin
-from db.fields import Field, Ledger
+from db.fields import FIELD_WORKERS, Field, Ledger
 
 GENDERS = ("男", "女")
 RESIDENCE_TYPES = ("自住", "租住", "群租")
@@ -136,28 +136,30 @@ RESIDENT = Ledger(
     fields=(
         Field("name", "res.name", required=True, max_length=50, search=True),
         Field("gender", "res.gender", type="choice", choices=GENDERS, choices_key="gender", help="res.gender_help"),
-        Field("birth_date", "res.birth_date", type="date", help="res.birth_help", list=False),
+        # the birth date is digits 7–14 of an ID number: only the roles that may reveal it see it
+        Field("birth_date", "res.birth_date", type="date", help="res.birth_help", list=False, personal=True),
         Field("id_type", "res.id_type", type="choice", choices=ID_TYPES, choices_key="idtype", required=True,
               list=False),
         Field("id_number", "res.id_number", required=True, max_length=40, personal=True, list=False, column=False,
               help="res.id_help"),
-        Field("phone", "res.phone", max_length=30, search=True, personal=True),
+        Field("phone", "res.phone", max_length=30, search=True, personal=True, sees=FIELD_WORKERS, mask="phone"),
+        Field("id_masked", "res.id_masked", list=False, editable=False, personal=True, mask="id"),
         Field("household_id", "place.household", type="ref", ref="household", required=True, list=False),
         Field("relation", "res.relation", type="choice", choices=RELATIONS, choices_key="relation", list=False),
         Field("residence_type", "res.residence_type", type="choice", choices=RESIDENCE_TYPES,
               choices_key="residence", required=True, filter=True),
         Field("tags", "res.tags", type="multichoice", choices=special_groups(), choices_key="group",
-              list=False, column=False),
-        Field("needs", "res.needs", type="longtext", max_length=1000, list=False),
+              list=False, column=False, restricted=restricted_groups),
+        Field("needs", "res.needs", type="longtext", max_length=1000, list=False, personal=True, sees=FIELD_WORKERS),
         Field("consent", "res.consent", type="bool", list=False),
-        Field("notes", "field.note", type="longtext", max_length=2000, list=False),
+        Field("notes", "field.note", type="longtext", max_length=2000, list=False, personal=True),
         Field("status", "res.status", type="choice", choices=STATUSES, choices_key="status", filter=True,
               editable=False),
         # filters only
         Field("grid_id", "place.grid", type="ref", ref="grid", filter=True, list=False, editable=False),
         Field("building_id", "place.building", type="ref", ref="building", filter=True, list=False, editable=False),
         Field("tag", "res.group", type="choice", choices=special_groups(), choices_key="group", filter=True,
-              list=False, editable=False, column=False),
+              list=False, editable=False, column=False, restricted=restricted_groups),
         Field("age_band", "res.age_band", type="choice", choices=AGE_BANDS, filter=True, list=False,
               editable=False, column=False),
     ),
@@ -183,8 +185,10 @@ RENTAL = Ledger(
     key="rental", model=Rental, label="rental.rental", default_sort="registered_date",
     fields=(
         Field("household_id", "rental.address", type="ref", ref="household", required=True),
-        Field("landlord_name", "rental.landlord", required=True, max_length=50, search=True, personal=True),
-        Field("landlord_phone", "rental.landlord_phone", max_length=30, personal=True, list=False),
+        Field("landlord_name", "rental.landlord", required=True, max_length=50, search=True, personal=True,
+              sees=FIELD_WORKERS, mask="name"),
+        Field("landlord_phone", "rental.landlord_phone", max_length=30, personal=True, list=False,
+              sees=FIELD_WORKERS, mask="phone"),
         Field("registered_date", "rental.registered", type="date", required=True),
         Field("group_rental", "rental.group", type="bool", filter=False),
         Field("pledge_signed", "rental.pledge", type="bool"),

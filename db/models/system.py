@@ -10,7 +10,9 @@ from db.base import Base, RecordMixin, utcnow
 
 
 class AuditLog(Base):
-    """Append-only; each entry's hash covers its content and the previous entry's hash."""
+    """Append-only; each entry's hash covers its header, the digests of its payloads and the
+    previous entry's hash. A payload may later be redacted (``redacted_at``): its digest stays,
+    so the chain still verifies, and a later ``redact`` entry names it."""
 
     __tablename__ = "audit_log"
     __table_args__ = (Index("ix_audit_log_table_row", "table_name", "row_id"),)
@@ -23,6 +25,9 @@ class AuditLog(Base):
     community_id: Mapped[int | None] = mapped_column(Integer, index=True)
     before: Mapped[str | None] = mapped_column(Text)  # JSON
     after: Mapped[str | None] = mapped_column(Text)  # JSON
+    before_digest: Mapped[str | None] = mapped_column(String(64))  # sha256 of ``before`` as first written
+    after_digest: Mapped[str | None] = mapped_column(String(64))
+    redacted_at: Mapped[datetime | None] = mapped_column(DateTime)
     prev_hash: Mapped[str] = mapped_column(String(64), nullable=False)
     hash: Mapped[str] = mapped_column(String(64), nullable=False)
 

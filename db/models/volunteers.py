@@ -12,7 +12,7 @@ from sqlalchemy import (Boolean, Column, Date, DateTime, Float, ForeignKey, Inde
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base, CommunityScoped, RecordMixin
-from db.fields import Field, Ledger
+from db.fields import FIELD_WORKERS, Field, Ledger
 
 ACTIVITY_STATES = ("planned", "announced", "held", "evaluated")
 LOG_STATES = ("logged", "verified", "rejected")
@@ -114,7 +114,7 @@ VOLUNTEER = Ledger(
     key="volunteer", model=Volunteer, label="vol.volunteer", default_sort="name",
     fields=(
         Field("name", "res.name", required=True, max_length=50, search=True),
-        Field("phone", "res.phone", max_length=30, personal=True),
+        Field("phone", "res.phone", max_length=30, personal=True, sees=FIELD_WORKERS, mask="phone"),
         Field("team_id", "vol.team", type="ref", ref="team", filter=True),
         Field("position", "vol.position", type="choice", choices=tuple(vocab()["positions"]), choices_key="position"),
         Field("skills", "vol.skills", max_length=200, search=True),

@@ -43,6 +43,9 @@ if not found.rows:
     st.info(t("rec.empty"), icon=":material/search_off:")
 else:
     def _changes(row) -> str:
+        if row["redacted_at"] is not None:  # what is left is ids and scope: say so instead
+            return t("audit.redacted")
+
         def show(v):
             return "—" if v in (None, "", []) else str(v)
         parts = [f"{k}{t('sep.field')}{show(old)} → {show(new)}" if row["before"] else f"{k}{t('sep.field')}{show(new)}"

@@ -3,7 +3,7 @@ import streamlit as st
 
 from components.auth import guard
 from components.i18n import t
-from components.records import (close_record, confirm_delete, field_labels, flash, forget_form, loaded_version,
+from components.records import (service_export, close_record, confirm_delete, field_labels, flash, forget_form, loaded_version,
                                 record_form, record_list)
 from components.runtime import read, user_action, write
 from services import access, places
@@ -29,13 +29,17 @@ def _section(kind: str) -> None:
     edit_action = "communities" if kind == "community" else "edit"
     may_edit = access.can(actor, "places", edit_action)
 
+    def list_kind(s, who, **kw):
+        return places.list_places(s, who, kind, **kw)
+
     def fetch(**kw):
         with read() as s:
-            return places.list_places(s, actor, kind, **kw)
+            return list_kind(s, actor, **kw)
 
     extra = (("households", "field.households"),) if kind == "grid" else ()
     view = record_list(ledger, fetch, key=f"places_{kind}", refs=refs, extra_columns=extra,
-                       can_export=True, export_name=f"places-{kind}")
+                       can_export=access.can(actor, "places", "export"), export_name=f"places-{kind}",
+                       export_rows=service_export(actor, "places", ledger, list_kind))
     if not may_edit:
         return
     parent = PARENT.get(kind)

@@ -1,11 +1,11 @@
 """My account: profile, scope, language, own password."""
 import streamlit as st
 
-from components.auth import guard
+from components.auth import SID_KEY, guard
 from components.i18n import t
 from components.records import flash
 from components.runtime import read, user_action, write
-from services import places, users
+from services import places, sessions, users
 
 actor = guard("account")
 st.title(t("page.account"))
@@ -36,7 +36,45 @@ with st.form("change_password", clear_on_submit=True):
     if st.form_submit_button(t("rec.save"), type="primary"):
         with user_action(labels) as outcome:
             with write() as s:
-                users.change_own_password(s, actor, old, new, repeat)
+                users.change_own_password(s, actor, old, new, repeat,
+                                          current_sid=st.session_state.get(SID_KEY))  # other sessions end
         if outcome["ok"]:
             st.session_state["_flash"] = t("account.changed")
             st.rerun()
+
+
+def _when(at) -> str:
+    return f"{at:%Y-%m-%d %H:%M} UTC" if at else "—"
+
+
+with st.container(border=True):
+    st.subheader(t("account.sessions"))
+    st.caption(t("account.sessions_hint"))
+    current_sid = st.session_state.get(SID_KEY)
+    with read() as s:
+        active = sessions.list_active(s, actor, current_sid)
+    for row in active:
+        c1, c2 = st.columns([4, 1])
+        device = row["user_agent"] or t("account.session_device")
+        c1.markdown(f"**{t('account.session_this')}** · {device}" if row["current"] else device)
+        c1.caption(f"{t('account.session_started', at=_when(row['created_at']))} · "
+                   f"{t('account.session_last_seen', at=_when(row['last_seen_at']))}"
+                   + (f" · {row['ip']}" if row["ip"] else ""))
+        if not row["current"] and c2.button(t("account.session_end"), key=f"end_session_{row['id']}",
+                                            icon=":material/logout:"):
+            with user_action() as outcome:
+                with write() as s:
+                    sessions.end_other(s, actor, row["id"])
+            if outcome["ok"]:
+                st.session_state["_flash"] = t("account.session_ended", n=1)
+                st.rerun()
+    if any(not r["current"] for r in active):
+        if st.button(t("account.session_end_all"), key="end_other_sessions", icon=":material/devices_off:"):
+            with user_action() as outcome:
+                with write() as s:
+                    n = sessions.end_all_others(s, actor, current_sid)
+            if outcome["ok"]:
+                st.session_state["_flash"] = t("account.session_ended", n=n)
+                st.rerun()
+    else:
+        st.caption(t("account.session_none_other"))

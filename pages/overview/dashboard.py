@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from components import charts
-from components.auth import guard
+from components.auth import fragment_guard, guard
 from components.i18n import choice_label, t
 from components.kpi_tiles import fmt, tiles
 from components.runtime import read
@@ -76,6 +76,8 @@ def _open(page: str, params: dict) -> None:
 
 @st.fragment(run_every=REFRESH)
 def live() -> None:
+    if not fragment_guard():  # a rerun of this fragment alone does not pass through app.py
+        return
     with read() as s:
         version = audit.data_version(s)  # one indexed lookup: a hit when nothing changed
     ids = tuple(sorted(selected))

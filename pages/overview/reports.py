@@ -5,7 +5,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from components.auth import guard
+from components.auth import SessionEnded, download_guard, guard
 from components.i18n import choice_label, lang, language, t
 from components.kpi_tiles import tiles
 from components.runtime import read
@@ -46,14 +46,19 @@ if rep.hazards_by_category:
                                for r in rep.hazards_by_category]), hide_index=True)
 st.caption(t("rep.suppressed", n=rep.small))
 current = lang()
+alive = download_guard()  # the files are built after this run: the session is checked again then
 
 
 def _xlsx() -> bytes:
+    if not alive():
+        raise SessionEnded()
     with language(current):
         return reports.to_xlsx(rep, t, lambda c_: choice_label("cat", c_))
 
 
 def _html() -> bytes:
+    if not alive():
+        raise SessionEnded()
     with language(current):
         return reports.to_html(rep, t, lambda c_: choice_label("cat", c_), label).encode("utf-8")
 

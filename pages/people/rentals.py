@@ -6,7 +6,7 @@ import streamlit as st
 
 from components.auth import guard
 from components.i18n import choice_label, t
-from components.records import (field_labels, flash, forget_form, loaded_version, record_header, record_list,
+from components.records import (service_export, field_labels, flash, forget_form, loaded_version, record_header, record_list,
                                 save_form)
 from components.runtime import read, user_action, write
 from db.models.residents import RENTAL
@@ -28,17 +28,22 @@ if actor.grid_ids is not None:
     refs["grid_id"] = {k: v for k, v in refs["grid_id"].items() if k in actor.grid_ids}
 
 
-def fetch(**kw):
-    with read() as s:
-        page = rentals.list_rentals(s, actor, **kw)
+def listed(s, who, **kw):
+    page = rentals.list_rentals(s, who, **kw)
     for r in page.rows:
         r["check_label"] = t(f"check.{r['check_status']}") + (f" ({r['days_overdue']})" if r["days_overdue"] else "")
     return page
 
 
+def fetch(**kw):
+    with read() as s:
+        return listed(s, actor, **kw)
+
+
 view = record_list(RENTAL, fetch, key=KEY, refs=refs, extra_columns=(
     ("last_check", "rental.last_check"), ("next_due", "rental.next_check"), ("check_label", "rental.check_status")),
-    can_export=access.can(actor, "rentals", "export"), export_name="rentals", filter_defaults={"status": "registered"})
+    can_export=access.can(actor, "rentals", "export"), export_name="rentals", filter_defaults={"status": "registered"},
+    export_rows=service_export(actor, "rentals", RENTAL, listed))
 
 if access.can(actor, "rentals", "create"):
     with st.expander(t("rental.new"), icon=":material/add_home:"):

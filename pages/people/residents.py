@@ -6,11 +6,12 @@ import streamlit as st
 
 from components.auth import guard
 from components.i18n import choice_label, t
+from components.history import history_view
 from components.records import (close_record, confirm_delete, field_labels, flash, forget_form, loaded_version,
                                 record_form, record_header, record_list)
 from components.runtime import read, show_error, user_action, write
 from db.models.residents import RESIDENT, STATUSES
-from services import access, exports, places, residents
+from services import access, exports, places, privacy, residents
 from services.errors import DomainError, Duplicate
 
 actor = guard("residents")
@@ -51,15 +52,15 @@ def exporter(**kw) -> pd.DataFrame:
         r["gender"] = choice_label("gender", r["gender"])
         r["residence_type"] = choice_label("residence", r["residence_type"])
         r["status"] = choice_label("status", r["status"])
-    columns = [("name", t("res.name")), ("gender", t("res.gender")), ("birth_date", t("res.birth_date")),
-               ("age", t("res.age")), ("id_type", t("res.id_type")), ("id_number", t("res.id_number")),
-               ("phone", t("res.phone")), ("address", t("res.address")), ("relation", t("res.relation")),
-               ("residence_type", t("res.residence_type")), ("groups", t("res.groups")), ("status", t("res.status"))]
+    headers = {"age": "res.age", "id_number": "res.id_number", "address": "res.address", "groups": "res.groups"}
+    columns = [(c, t(headers.get(c) or RESIDENT.field(c).label)) for c in residents.export_columns(actor)]
     return exports.frame(rows, columns)
 
 
 def _resident_form(key: str, values: dict | None = None, keep_masked: str | None = None):
-    return record_form(RESIDENT, key=key, values=values, refs=refs, options={"tags": group_labels},
+    # an edit leaves out what the user sees only masked (the service keeps the stored value)
+    skip = tuple(privacy.hidden_fields(RESIDENT, actor)) if values else ()
+    return record_form(RESIDENT, key=key, values=values, refs=refs, options={"tags": group_labels}, skip=skip,
                        placeholders={"id_number": t("res.id_keep", masked=keep_masked)} if keep_masked else None)
 
 
@@ -148,7 +149,8 @@ with tabs[0]:
         record_header(f"{r['name']} · {choice_label('status', r['status'])}", KEY, f"res_edit_{r['id']}")
         c = st.columns(3)
         c[0].markdown(f"**{t('res.gender')}** {choice_label('gender', r['gender'])} · **{t('res.age')}** {r['age']}")
-        c[0].markdown(f"**{t('res.birth_date')}** {r['birth_date']}")
+        if r["birth_date"] is not None:
+            c[0].markdown(f"**{t('res.birth_date')}** {r['birth_date']}")
         c[1].markdown(f"**{choice_label('idtype', r['id_type'])}** `{r['id_masked']}`")
         c[1].markdown(f"**{t('res.phone')}** {r['phone'] or '—'}")
         c[2].markdown(f"**{t('res.address')}** {r['address']} · {choice_label('relation', r['relation'])}")
@@ -187,9 +189,7 @@ with tabs[0]:
                 st.page_link(access.PAGES["visits"].script, label=t("res.log_visit"), icon=":material/add:",
                              query_params={"visits.resident": str(r["id"])})
         with d3:
-            st.dataframe(pd.DataFrame([{t("audit.at"): h["at"], t("audit.actor"): h["actor"],
-                                        t("audit.action"): h["action"], t("audit.after"): h["after"]}
-                                       for h in info.history]), hide_index=True)
+            history_view(RESIDENT, info.history, refs)
 
         if access.can(actor, "residents", "edit"):
             form_key = f"res_edit_{r['id']}"

@@ -6,7 +6,7 @@ import streamlit as st
 
 from components.auth import guard
 from components.i18n import choice_label, t
-from components.records import field_labels, flash, forget_form, record_form, record_list
+from components.records import service_export, field_labels, flash, forget_form, record_form, record_list
 from components.runtime import read, user_action, write
 from db.models.residents import VISIT
 from services import access, places, residents, schedule, visits
@@ -129,12 +129,15 @@ with list_tab:
     if actor.grid_ids is not None:
         refs["grid_id"] = {k: v for k, v in refs["grid_id"].items() if k in actor.grid_ids}
 
-    def fetch(**kw):
-        with read() as s:
-            page = visits.list_visits(s, actor, **kw)
-        names = {r["resident_id"]: r.get("resident_name") for r in page.rows}
-        refs["resident_id"] = names
+    def listed(s, who, **kw):
+        page = visits.list_visits(s, who, **kw)
+        refs.setdefault("resident_id", {}).update({r["resident_id"]: r.get("resident_name") for r in page.rows})
         return page
 
-    record_list(VISIT, fetch, key="visits", refs=refs, can_export=access.can(actor, "residents", "export"),
-                export_name="visits")
+    def fetch(**kw):
+        refs["resident_id"] = {}
+        with read() as s:
+            return listed(s, actor, **kw)
+
+    record_list(VISIT, fetch, key="visits", refs=refs, can_export=access.can(actor, "visits", "export"),
+                export_name="visits", export_rows=service_export(actor, "visits", VISIT, listed))

@@ -4,7 +4,7 @@ import streamlit as st
 
 from components.auth import guard
 from components.i18n import choice_label, t
-from components.records import flash, loaded_version, record_header, record_list, save_form
+from components.records import service_export, flash, loaded_version, record_header, record_list, save_form
 from components.runtime import read
 from db.models.safety import FACILITY
 from services import access, facilities, places
@@ -23,18 +23,23 @@ refs = {"grid_id": grids}
 renewal_only = st.toggle(t("fac.renewal_only"), key="fac_renewal")
 
 
-def fetch(**kw):
+def listed(s, who, **kw):
     if renewal_only:
         kw["filters"] = {**kw.get("filters", {}), "renewal": True}
-    with read() as s:
-        page = facilities.list_facilities(s, actor, **kw)
+    page = facilities.list_facilities(s, who, **kw)
     for r in page.rows:
         r["renewal"] = "⚠ " + t("fac.renewal") if r["renewal_due"] else ""
     return page
 
 
+def fetch(**kw):
+    with read() as s:
+        return listed(s, actor, **kw)
+
+
 view = record_list(FACILITY, fetch, key=KEY, refs=refs, extra_columns=(("renewal", "fac.renewal"),),
-                   can_export=access.can(actor, "facilities", "export"), export_name="facilities")
+                   can_export=access.can(actor, "facilities", "export"), export_name="facilities",
+                   export_rows=service_export(actor, "facilities", FACILITY, listed))
 
 if access.can(actor, "facilities", "create") and grids:
     with st.expander(t("fac.new"), icon=":material/add:"):

@@ -9,7 +9,7 @@ from components import charts
 from components.auth import guard
 from components.i18n import choice_label, t
 from components.photos import photo_input, show_photo
-from components.records import (field_labels, flash, forget_form, loaded_version, record_form, record_header,
+from components.records import (service_export, field_labels, flash, forget_form, loaded_version, record_form, record_header,
                                 record_list)
 from components.runtime import read, user_action, write
 from db.models.safety import ESCALATION_LEVELS, HAZARD
@@ -43,17 +43,22 @@ elif "hazards.view" in st.query_params:
     del st.query_params["hazards.view"]
 
 
-def fetch(**kw):
+def listed(s, who, **kw):
     kw["filters"] = {**kw.get("filters", {}), "view": view_choice}
-    with read() as s:
-        page = hazards.list_hazards(s, actor, **kw)
+    page = hazards.list_hazards(s, who, **kw)
     for r in page.rows:
         r["overdue"] = r["overdue_days"] or None
         r["escalated"] = choice_label("level", r["escalated_to"]) if r["escalated_to"] else ""
     return page
 
 
-listing = record_list(HAZARD, fetch, key=KEY, refs=refs, can_export=True, export_name="hazards",
+def fetch(**kw):
+    with read() as s:
+        return listed(s, actor, **kw)
+
+
+listing = record_list(HAZARD, fetch, key=KEY, refs=refs, can_export=access.can(actor, "hazards", "export"),
+                      export_name="hazards", export_rows=service_export(actor, "hazards", HAZARD, listed),
                       extra_columns=(("overdue", "haz.overdue_days"), ("escalated", "haz.escalated")))
 
 if access.can(actor, "hazards", "create") and grids:

@@ -5,7 +5,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from components.auth import guard
+from components.auth import guard, session_alive
 from components.i18n import choice_label, lang, t
 from components.photos import photo_input, show_photo
 from components.records import flash
@@ -65,7 +65,10 @@ def _target_picker(prefix: str):
 
 
 def _save(inspection_id: int, code: str, **kw) -> None:
-    """on_change: every answer is written to the draft at once, so a reload loses nothing."""
+    """on_change: every answer is written to the draft at once, so a reload loses nothing.
+    Callbacks run before app.py's session check: an ended session writes nothing."""
+    if not session_alive():
+        return
     try:
         with write() as s:
             inspections.save_item(s, actor, inspection_id, code, **kw)

@@ -9,7 +9,7 @@ from components import charts
 from components.auth import guard
 from components.i18n import choice_label, t
 from components.photos import photo_input
-from components.records import (field_labels, flash, forget_form, loaded_version, record_header, record_list,
+from components.records import (service_export, field_labels, flash, forget_form, loaded_version, record_header, record_list,
                                 save_form)
 from components.runtime import read, user_action, write
 from db.models.volunteers import ACTIVITY
@@ -30,17 +30,22 @@ when = st.segmented_control(t("act.when"), ["upcoming", "past", "all"], default=
                             format_func=lambda v: t(f"act.{v}")) or "all"
 
 
-def fetch(**kw):
+def listed(s, who, **kw):
     kw["filters"] = {**kw.get("filters", {}), "when": when}
-    with read() as s:
-        page = activities.list_activities(s, actor, **kw)
+    page = activities.list_activities(s, who, **kw)
     for r in page.rows:
         r["rate"] = f"{r['turnout_rate']:.0f}%" if r["turnout_rate"] is not None else ""
     return page
 
 
+def fetch(**kw):
+    with read() as s:
+        return listed(s, actor, **kw)
+
+
 view = record_list(ACTIVITY, fetch, key="activities", extra_columns=(("rate", "act.turnout_rate"),),
-                   can_export=actor.role != "volunteer", export_name="activities")
+                   can_export=access.can(actor, "activities", "export"), export_name="activities",
+                   export_rows=service_export(actor, "activities", ACTIVITY, listed))
 
 if may_edit and communities:
     community_id = next(iter(communities))

@@ -8,7 +8,7 @@ import streamlit as st
 from components import charts
 from components.auth import guard
 from components.i18n import choice_label, t
-from components.records import flash, loaded_version, record_list, save_form
+from components.records import service_export, flash, loaded_version, record_list, save_form
 from components.runtime import read, user_action, write
 from db.models.volunteers import TEAM, VOLUNTEER
 from services import access, places, residents, volunteers
@@ -38,7 +38,9 @@ with register:
         with read() as s:
             return volunteers.list_volunteers(s, actor, **kw)
 
-    view = record_list(VOLUNTEER, fetch, key="volunteers", refs=refs, can_export=True, export_name="volunteers",
+    view = record_list(VOLUNTEER, fetch, key="volunteers", refs=refs, export_name="volunteers",
+                       can_export=access.can(actor, "volunteers", "export"),
+                       export_rows=service_export(actor, "volunteers", VOLUNTEER, volunteers.list_volunteers),
                        extra_columns=(("hours_year", "vol.hours_year"), ("pending", "vol.pending")))
     if may_edit and community_id:
         with read() as s:
