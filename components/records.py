@@ -214,10 +214,21 @@ def loaded_version(form_key: str, row: dict) -> int:
     return st.session_state[slot]
 
 
+def form_key(key: str) -> str:
+    """The key a form and its widgets are drawn under now: ``key`` until the first successful
+    save, then ``key~1``, ``key~2`` … Deleting a widget's session_state is not enough to empty it
+    (the browser sends its value back with the next run), so a saved form is drawn as a new one."""
+    gen = st.session_state.get(f"_formgen:{key}", 0)
+    return key if not gen else f"{key}~{gen}"
+
+
 def forget_form(form_key: str) -> None:
-    """Drop an edit form's remembered version and widget values (after a save or close)."""
-    for k in [k for k in st.session_state if k == form_key or str(k).startswith(f"{form_key}_")]:
+    """After a save or close: drop the form's remembered version and widget values and draw it
+    next as a new, empty form, so a second tap cannot save the same record again."""
+    base = form_key
+    for k in [k for k in st.session_state if k == base or str(k).startswith((f"{base}_", f"{base}~"))]:
         del st.session_state[k]
+    st.session_state[f"_formgen:{base}"] = st.session_state.get(f"_formgen:{base}", 0) + 1
 
 
 def record_form(ledger: Ledger, *, key: str, values: dict | None = None, refs: dict[str, dict[int, str]] | None = None,
@@ -230,7 +241,9 @@ def record_form(ledger: Ledger, *, key: str, values: dict | None = None, refs: d
     refs, values, fixed, options = refs or {}, values or {}, fixed or {}, options or {}
     placeholders = placeholders or {}
     out = dict(fixed)
-    # never cleared on submit: a refused save keeps what the user typed (callers forget_form on success)
+    # never cleared on submit: a refused save keeps what the user typed (callers forget_form on
+    # success, which draws the next one as a new form)
+    key = form_key(key)
     with st.form(key, clear_on_submit=False):
         for f in ledger.fields:
             if not f.editable or f.name in fixed or f.name in skip:

@@ -3,7 +3,7 @@ import streamlit as st
 
 from components.auth import guard
 from components.i18n import t
-from components.records import close_record, flash, forget_form, loaded_version, record_list
+from components.records import close_record, flash, forget_form, form_key, loaded_version, record_list
 from components.runtime import read, user_action, write
 from db.models.users import USER_LEDGER
 from services import access, places, users
@@ -49,13 +49,14 @@ def scope_inputs(prefix: str, row: dict | None = None):
 
 new_col, edit_col = st.columns(2)
 with new_col.expander(t("users.new"), icon=":material/person_add:"):
-    with st.form("new_user", clear_on_submit=False):
-        username = st.text_input(LABELS["username"] + " *", max_chars=64, key="new_user_username")
-        display = st.text_input(LABELS["display_name"] + " *", max_chars=100, key="new_user_display")
-        email = st.text_input(LABELS["email"], max_chars=200, key="new_user_email")
-        role, communities, grids = scope_inputs("new_user")
+    new_key = form_key("new_user")  # a new, empty form after each created user
+    with st.form(new_key, clear_on_submit=False):
+        username = st.text_input(LABELS["username"] + " *", max_chars=64, key=f"{new_key}_username")
+        display = st.text_input(LABELS["display_name"] + " *", max_chars=100, key=f"{new_key}_display")
+        email = st.text_input(LABELS["email"], max_chars=200, key=f"{new_key}_email")
+        role, communities, grids = scope_inputs(new_key)
         password = st.text_input(LABELS["password"] + " *", type="password", autocomplete="new-password",
-                                 key="new_user_password")
+                                 key=f"{new_key}_password")
         if st.form_submit_button(t("rec.save"), type="primary"):
             data = users.UserData(username=username, display_name=display, role=role, email=email,
                                   community_ids=tuple(communities), grid_ids=tuple(grids))

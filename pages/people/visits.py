@@ -6,7 +6,7 @@ import streamlit as st
 
 from components.auth import guard
 from components.i18n import choice_label, t
-from components.records import service_export, field_labels, flash, forget_form, record_form, record_list
+from components.records import field_labels, flash, forget_form, form_key, record_form, record_list, service_export
 from components.runtime import read, user_action, write
 from db.models.residents import VISIT
 from services import access, places, residents, schedule, visits
@@ -107,8 +107,9 @@ with log_tab:
         else:
             keys = list(options)
             index = keys.index(int(preset)) if preset and preset.isdigit() and int(preset) in options else None
+            # the picker belongs to the form: after a logged visit both start empty
             resident_id = st.selectbox(t("visit.pick_resident"), keys, index=index, format_func=options.get,
-                                       key="visit_resident", placeholder=t("err.type_ref"))
+                                       key=f"{form_key('visit_new')}_resident", placeholder=t("err.type_ref"))
             data = record_form(VISIT, key="visit_new", skip=("resident_id",),
                                values={"visit_date": date.today(), "visit_type": "走访",
                                        "staff_name": actor.display_name})
@@ -120,6 +121,8 @@ with log_tab:
                         visits.log_visit(s, actor, resident_id, data)
                 if outcome["ok"]:
                     forget_form("visit_new")
+                    if preset:  # opened from a resident's file: that resident is done
+                        del st.query_params["visits.resident"]
                     st.session_state["_flash"] = t("visit.logged", name=options[resident_id].split("（")[0])
                     st.rerun()
 

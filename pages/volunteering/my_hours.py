@@ -8,7 +8,7 @@ import streamlit as st
 
 from components.auth import guard
 from components.i18n import choice_label, t
-from components.records import flash
+from components.records import flash, forget_form, form_key
 from components.runtime import read, user_action, write
 from db.models.volunteers import vocab
 from services import activities, volunteers
@@ -35,15 +35,20 @@ c1.metric(t("my.year_label"), done_year)
 c2.metric(t("my.pending_label"), waiting)
 
 roles = list(vocab()["roles"])
-with st.form("log_hours", clear_on_submit=False):
+# No widget limits on the date and the hours: a limit there shows an English error and submits
+# the last valid value as if typed (STACK-NOTES §10). The service checks both and the refusal
+# is a catalog message. After a save the form is drawn anew, so a second tap saves nothing.
+fk = form_key("log_hours")
+with st.form(fk, clear_on_submit=False):
     st.subheader(t("my.log"))
-    when = st.date_input(t("my.date"), value=date.today(), max_value=date.today(), key="my_date")
-    activity_id = st.selectbox(t("my.activity"), [None] + list(options), key="my_activity",
+    when = st.date_input(t("my.date"), value=date.today(), min_value=date(2000, 1, 1),
+                         max_value=date(2100, 12, 31), key=f"{fk}_date", format="YYYY-MM-DD")
+    activity_id = st.selectbox(t("my.activity"), [None] + list(options), key=f"{fk}_activity",
                                format_func=lambda v: t("my.none") if v is None else options[v])
-    hours = st.number_input(t("my.hours"), min_value=0.0, max_value=24.0, value=2.0, step=0.5, key="my_hours")
-    role = st.segmented_control(t("my.role"), roles, default=roles[1], key="my_role",
+    hours = st.number_input(t("my.hours"), value=2.0, step=0.5, key=f"{fk}_hours")
+    role = st.segmented_control(t("my.role"), roles, default=roles[1], key=f"{fk}_role",
                                 format_func=lambda r: choice_label("volrole", r))
-    note = st.text_input(t("my.note"), max_chars=200, key="my_note")
+    note = st.text_input(t("my.note"), max_chars=200, key=f"{fk}_note")
     submitted = st.form_submit_button(t("my.save"), type="primary", width="stretch", icon=":material/add_task:")
 
 data = {"log_date": when, "activity_id": activity_id, "hours": hours, "role": role, "note": note}
@@ -57,6 +62,7 @@ def _save(confirm: bool) -> None:
             logged = entry.hours
     if outcome["ok"]:
         st.session_state.pop("my_confirm", None)
+        forget_form("log_hours")
         st.session_state["_flash"] = t("my.logged", hours=logged)
         st.rerun()
 
