@@ -86,12 +86,14 @@ def history(session: Session, actor: Actor, facility_id: int) -> dict:
     require(actor, "facilities", "view")
     facility = records.get_live(session, Facility, facility_id)
     require_row(actor, facility.community_id, facility.grid_id)
-    inspections = [{"id": i.id, "inspected_on": i.inspected_on, "inspector": i.inspector, "overall": i.overall,
-                    "items_failed": i.items_failed, "source": i.source}
-                   for i in session.execute(select(Inspection).where(Inspection.facility_id == facility_id,
-                                                                     Inspection.status == "submitted",
-                                                                     Inspection.deleted_at.is_(None))
-                                            .order_by(Inspection.inspected_on.desc()).limit(100)).scalars()]
+    from services.users import display_names
+
+    rows = session.execute(select(Inspection).where(Inspection.facility_id == facility_id,
+                                                    Inspection.status == "submitted", Inspection.deleted_at.is_(None))
+                           .order_by(Inspection.inspected_on.desc()).limit(100)).scalars().all()
+    names = display_names(session, [i.inspector for i in rows])
+    inspections = [{"id": i.id, "inspected_on": i.inspected_on, "inspector": names.get(i.inspector, i.inspector),
+                    "overall": i.overall, "items_failed": i.items_failed, "source": i.source} for i in rows]
     hazards = [{"id": h.id, "found_on": h.found_on, "severity": h.severity, "description": h.description,
                 "status": h.status, "deadline": h.deadline}
                for h in session.execute(select(Hazard).where(Hazard.facility_id == facility_id,

@@ -231,11 +231,14 @@ def get_hazard(session: Session, actor: Actor, hazard_id: int) -> Hazard:
 
 
 def timeline(session: Session, actor: Actor, hazard_id: int) -> list[dict]:
+    from services.users import display_names
+
     get_hazard(session, actor, hazard_id)
-    return [{"at": e.at, "on": e.on, "actor": e.actor, "step": e.step, "from": e.from_status, "to": e.to_status,
-             "note": e.note, "photo_id": e.photo_id}
-            for e in session.execute(select(HazardEvent).where(HazardEvent.hazard_id == hazard_id)
-                                     .order_by(HazardEvent.id)).scalars()]
+    events = session.execute(select(HazardEvent).where(HazardEvent.hazard_id == hazard_id)
+                             .order_by(HazardEvent.id)).scalars().all()
+    names = display_names(session, [e.actor for e in events])
+    return [{"at": e.at, "on": e.on, "actor": names.get(e.actor, e.actor), "username": e.actor, "step": e.step,
+             "from": e.from_status, "to": e.to_status, "note": e.note, "photo_id": e.photo_id} for e in events]
 
 
 def by_category_and_state(session: Session, actor: Actor, today: date | None = None,

@@ -17,6 +17,7 @@ from db.models.safety import RESULTS, Facility, Inspection, InspectionItem, chec
 from services import audit, checklists, hazards, records, schedule, settings
 from services.access import Actor, community_clause, grid_clause, require, require_row
 from services.errors import NotFound, PermissionDenied, ValidationError
+from services.users import display_names
 
 
 def scope(actor: Actor) -> list:
@@ -204,7 +205,9 @@ def detail(session: Session, actor: Actor, inspection_id: int) -> dict:
     grid = session.get(Grid, inspection.grid_id)
     community = session.get(Community, inspection.community_id)
     return {"id": inspection.id, "category": inspection.category, "status": inspection.status,
-            "inspected_on": inspection.inspected_on, "inspector": inspection.inspector, "overall": inspection.overall,
+            "inspected_on": inspection.inspected_on,
+            "inspector": display_names(session, [inspection.inspector]).get(inspection.inspector, inspection.inspector),
+            "overall": inspection.overall,
             "source": inspection.source, "facility": f"{facility.code} {facility.name}" if facility else None,
             "location": facility.location if facility else None, "grid": grid.name, "community": community.name,
             "template_id": inspection.template_id, "items": items, "version": inspection.version,
@@ -230,8 +233,10 @@ def list_inspections(session: Session, actor: Actor, *, search: str | None = Non
                                                                    isouter=True)
                            .where(*conds).order_by(order.desc() if descending else order, Inspection.id.desc())
                            .limit(limit).offset(offset)).all()
+    names = display_names(session, [i.inspector for i, _ in rows])
     return records.Page([{"id": i.id, "version": i.version, "inspected_on": i.inspected_on, "category": i.category,
-                          "facility": name, "grid_id": i.grid_id, "inspector": i.inspector, "overall": i.overall,
+                          "facility": name, "grid_id": i.grid_id, "inspector": names.get(i.inspector, i.inspector),
+                          "overall": i.overall,
                           "items_failed": i.items_failed, "source": i.source, "updated_at": i.updated_at,
                           "updated_by": i.updated_by} for i, name in rows], total)
 

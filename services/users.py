@@ -325,6 +325,16 @@ def unlock(session: Session, actor: Actor, user_id: int) -> None:
     audit.record(session, actor, "unlock", "app_user", user.id)
 
 
+def display_names(session: Session, usernames) -> dict[str, str]:
+    """Login name -> the person's name, for everything a person reads (timelines, reports,
+    statements). A name not found (``system``, a free-text name) stays as it is."""
+    wanted = {u for u in usernames if u}
+    if not wanted:
+        return {}
+    found = dict(session.execute(select(User.username, User.display_name).where(User.username.in_(wanted))).all())
+    return {u: found.get(u, u) for u in wanted}
+
+
 def count_users(session: Session) -> int:
     return session.execute(select(func.count()).select_from(User).where(User.deleted_at.is_(None))).scalar_one()
 

@@ -272,7 +272,11 @@ def statement(session: Session, actor: Actor, first: date, last: date) -> Statem
                                   VolunteerLog.deleted_at.is_(None), VolunteerLog.log_date.between(first, last))
                            .order_by(VolunteerLog.log_date)).all()
     team = session.get(Team, volunteer.team_id) if volunteer.team_id else None
-    out = [{"log_date": d, "hours": h, "role": r, "activity": th, "verified_by": v} for d, h, r, th, v in rows]
+    from services.users import display_names
+
+    names = display_names(session, [v for *_, v in rows])
+    out = [{"log_date": d, "hours": h, "role": r, "activity": th, "verified_by": names.get(v, v)}
+           for d, h, r, th, v in rows]
     return Statement(volunteer.name, session.get(Community, volunteer.community_id).name, team.name if team else None,
                      first, last, out, round(sum(float(r["hours"]) for r in out), 1))
 

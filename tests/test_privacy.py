@@ -179,8 +179,11 @@ def _ledger_rows(db, ledger: Ledger, who, row_id: int) -> dict[str, list[dict]]:
     """The rows each path out gives ``who`` for one record of ``ledger``."""
     with db(write=True) as s:
         if ledger is RESIDENT:
+            info = residents.detail(s, who, row_id)
+            newest = next(e for e in info.history if e["action"] == "update")  # the manager's edit
             out = {"list": residents.list_residents(s, who, filters={"id": row_id}).rows,
-                   "detail": [residents.detail(s, who, row_id).resident]}
+                   "detail": [info.resident],
+                   "history": [{f.name: new for f, _, new in newest["changes"]}]}
             if can(who, "residents", "export"):
                 out["export"] = residents.export_rows(s, who, filters={"id": row_id})[0]
             return out
@@ -205,6 +208,18 @@ def test_every_personal_field_is_masked_on_every_path_for_every_role(db, demo_db
         if model is Rental:
             stmt = stmt.where(model.landlord_phone.is_not(None))
         record = s.execute(stmt.order_by(model.id).limit(1)).scalar_one()
+    if ledger is RESIDENT:  # a file whose every personal field a manager has just edited
+        manager = actor_of(db, "manager")
+        hid = _household(db, staff, staff.grid_ids)[0]
+        rid = _create(db, manager, household_id=hid, id_number=NUMBER, notes="备注甲", needs="需求甲")
+        with db(write=True) as s:
+            residents.update_resident(s, manager, rid, {"name": "测试人", "id_type": "居民身份证",
+                                                        "household_id": hid, "residence_type": "自住",
+                                                        "phone": "13700001111", "notes": "备注乙",
+                                                        "needs": "需求乙", "tags": ["独居老人", "社区矫正"]}, None)
+    with db() as s:
+        if ledger is RESIDENT:
+            record = s.get(Resident, rid)
         stored = {f.name: getattr(record, f.name) for f in ledger.fields if f.personal and f.column}
     assert stored, "the demo holds a record with personal data"
     checked = 0
@@ -271,3 +286,23 @@ def test_a_password_over_72_bytes_is_refused_with_a_message(db):
         users.create_user(s, SYSTEM, users.UserData("shortpw", "短密码", "admin"), "abc")
     assert e.value.params["min"] == 8
     assert users.check_password(long_pw, users.hash_password("community")) is False
+
+
+def test_people_read_names_not_logins(db, demo_db):
+    """Issue 17: the hazard timeline, inspections and the volunteer statement name people."""
+    from db.models import HazardEvent, Inspection, User
+    from services import hazards, inspections
+
+    with db() as s:
+        names = dict(s.execute(select(User.username, User.display_name)).all())
+        hid = s.execute(select(HazardEvent.hazard_id).where(HazardEvent.actor.in_(list(names)))
+                        .limit(1)).scalar_one()
+        iid = s.execute(select(Inspection.id).where(Inspection.status == "submitted",
+                                                    Inspection.inspector.in_(list(names))).limit(1)).scalar_one()
+        admin = actor_of(db, "admin")
+        steps = hazards.timeline(s, admin, hid)
+        assert steps and all(e["actor"] == names.get(e["username"], e["username"]) for e in steps)
+        assert any(e["actor"] != e["username"] for e in steps)
+        listed = inspections.list_inspections(s, admin, filters={"id": iid}).rows[0]
+        assert listed["inspector"] in set(names.values())
+        assert inspections.detail(s, admin, iid)["inspector"] in set(names.values())

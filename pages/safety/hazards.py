@@ -93,7 +93,8 @@ if row is not None:
                   (f" · ⚠ {t('haz.overdue_days')} {(date.today() - hazard.deadline).days}"
                    if hazard.status != "closed" and hazard.deadline < date.today() else ""))
     c[1].markdown(f"**{t('haz.owner')}** {hazard.owner or '—'} · **{t('haz.responsible')}** {hazard.responsible or '—'}")
-    c[2].markdown(f"**{t('haz.no_rectifier')}** {hazard.rectified_by or '—'}")
+    rectifier = next((e["actor"] for e in steps if e["username"] == hazard.rectified_by), hazard.rectified_by)
+    c[2].markdown(f"**{t('haz.no_rectifier')}** {rectifier or '—'}")
     if hazard.escalated_to:
         c[2].markdown(f"**{t('haz.escalated')}** {choice_label('level', hazard.escalated_to)}")
     p1, p2 = st.columns(2)
