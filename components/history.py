@@ -7,6 +7,7 @@ import re
 import streamlit as st
 
 from components.i18n import choice_label, t
+from components.timefmt import when
 from db.fields import Field, Ledger
 
 
@@ -55,4 +56,4 @@ def history_view(ledger: Ledger, entries: list[dict], refs: dict[str, dict[int, 
         st.caption(t("hist.empty"))
         return
     for e in entries:
-        st.markdown(f"`{e['at']:%Y-%m-%d %H:%M}` {escape(sentence(e, refs))}")
+        st.markdown(f"`{when(e['at'])}` {escape(sentence(e, refs))}")

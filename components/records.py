@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Callable
 
 import pandas as pd
@@ -13,6 +13,7 @@ import streamlit as st
 
 from components.auth import SessionEnded, download_guard
 from components.i18n import choice_label, lang, language, t
+from components.timefmt import when
 from db.fields import Field, Ledger
 from services import exports
 from services.records import Page
@@ -52,6 +53,16 @@ def display_value(f: Field, value, refs: dict[str, dict[int, str]]):
         return refs.get(f.name, {}).get(value, value)
     if f.type == "choice":
         return choice_label(f.choices_key, value)
+    return value
+
+
+def _cell(ledger: Ledger, name: str, value, refs: dict[str, dict[int, str]]):
+    """A list or export cell: declared fields through their choices and refs, times in the
+    community's zone."""
+    if ledger.has(name):
+        return display_value(ledger.field(name), value, refs)
+    if isinstance(value, datetime):
+        return when(value)
     return value
 
 
@@ -132,8 +143,7 @@ def record_list(ledger: Ledger, fetch: Fetch, *, key: str, refs: dict[str, dict[
     columns = [("id", t("field.id"))] + [(f.name, t(f.label)) for f in ledger.list_fields] + \
         [(k, t(label)) for k, label in extra_columns] + [("updated_at", t("field.updated_at")),
                                                           ("updated_by", t("field.updated_by"))]
-    shown = [{k: display_value(ledger.field(k), r.get(k), refs) if k in {f.name for f in ledger.fields}
-              else r.get(k) for k, _ in columns} for r in result.rows]
+    shown = [{k: _cell(ledger, k, r.get(k), refs) for k, _ in columns} for r in result.rows]
     df = pd.DataFrame(shown, columns=[k for k, _ in columns])
     df.columns = [label for _, label in columns]
     event = st.dataframe(df, hide_index=True, on_select="rerun", selection_mode="single-row",
@@ -156,8 +166,7 @@ def record_list(ledger: Ledger, fetch: Fetch, *, key: str, refs: dict[str, dict[
                 if exporter is not None:
                     return exporter(search=search, filters=filters, sort=sort, descending=descending)
                 full = export_rows(search=search, filters=filters, sort=sort, descending=descending)
-                rows = [{k: display_value(ledger.field(k), r.get(k), refs) if k in {f.name for f in ledger.fields}
-                         else r.get(k) for k, _ in columns} for r in full]
+                rows = [{k: _cell(ledger, k, r.get(k), refs) for k, _ in columns} for r in full]
                 return exports.frame(rows, columns)
 
         name = export_name or ledger.key

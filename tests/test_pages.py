@@ -477,3 +477,26 @@ def test_my_hours_refuses_a_future_date_and_25_hours_in_chinese_and_saves_nothin
     at.run()
     assert not errors(at) and count() == before + 1
     assert at.number_input(key="log_hours~1_hours").value == 2.0  # a new form, not the one just saved
+
+
+def test_times_are_shown_in_the_communitys_zone(app):
+    """Stored UTC, read in Asia/Shanghai (the ui.timezone setting): the list's 更新时间 column is
+    the stored time plus eight hours, and nothing says UTC."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from db.engine import session_scope
+    from db.models import Community
+
+    at = as_role(app, "admin")
+    at.switch_page("pages/admin/places.py").run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    with session_scope() as s:
+        stored = {c.id: c.updated_at for c in s.execute(select(Community)).scalars()}
+    for _, row in table.iterrows():
+        expected = (stored[int(row[ZH["field.id"]])] + timedelta(hours=8)).strftime("%Y-%m-%d %H:%M")
+        assert row[ZH["field.updated_at"]] == expected
+    at.switch_page("pages/me/account.py").run()
+    assert "UTC" not in " ".join(m.value for m in at.markdown) + " ".join(str(d.value) for d in at.dataframe)

@@ -6,6 +6,7 @@ import streamlit as st
 
 from components.auth import guard
 from components.i18n import t
+from components.timefmt import when
 from components.runtime import read
 from services import audit
 
@@ -53,7 +54,7 @@ else:
         return t("sep.items").join(parts)
 
     df = pd.DataFrame([{
-        t("field.id"): r["id"], t("audit.at"): r["at"].strftime("%Y-%m-%d %H:%M:%S"), t("audit.actor"): r["actor"],
+        t("field.id"): r["id"], t("audit.at"): when(r["at"], "%Y-%m-%d %H:%M:%S"), t("audit.actor"): r["actor"],
         t("audit.action"): t(f"auditaction.{r['action']}"), t("audit.table"): t(f"table.{r['table']}"),
         t("audit.row_id"): r["row_id"], t("audit.changes"): _changes(r), "hash": r["hash"]} for r in found.rows])
     st.dataframe(df, hide_index=True, width="stretch")

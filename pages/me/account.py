@@ -3,6 +3,7 @@ import streamlit as st
 
 from components.auth import SID_KEY, guard
 from components.i18n import t
+from components.timefmt import when
 from components.records import flash
 from components.runtime import read, user_action, write
 from services import places, sessions, users
@@ -44,7 +45,7 @@ with st.form("change_password", clear_on_submit=True):
 
 
 def _when(at) -> str:
-    return f"{at:%Y-%m-%d %H:%M} UTC" if at else "—"
+    return when(at) or "—"
 
 
 with st.container(border=True):
