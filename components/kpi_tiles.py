@@ -32,6 +32,8 @@ def tiles(values: dict[str, dict], previous: dict[str, dict], columns: int = 4, 
                 target = t("dash.target", target=fmt(v["target"], v["unit"])) if v["target"] is not None \
                     else t("dash.no_target")
                 light = f":{BADGES[v['light']]}-badge[{t('dash.light.' + v['light'])}] " if v["light"] else ""
+                if v.get("too_few"):  # 1 of 2 is not a red 50 %
+                    light = f":gray-badge[{t('dash.too_few', n=v['min_n'])}] "
                 num = int(v["numerator"]) if v["unit"] == "%" else round(v["numerator"], 1)
                 st.markdown(light)
                 st.caption(f"{target} · {num}/{int(v['denominator'])}")

@@ -60,6 +60,7 @@ class Value:
     numerator: float
     denominator: float
     target: float | None
+    min_n: int = 0  # a rate over fewer cases than this says so instead of turning red
 
     @property
     def value(self) -> float | None:
@@ -68,10 +69,14 @@ class Value:
         return round(self.numerator / self.denominator * self.kpi.scale, 1)
 
     @property
+    def too_few(self) -> bool:
+        return bool(self.denominator) and self.denominator < self.min_n
+
+    @property
     def light(self) -> str | None:
         """green / amber / red against the target, or None without data or target."""
         v = self.value
-        if v is None or self.target is None:
+        if v is None or self.target is None or self.too_few:
             return None
         gap = (v - self.target) if self.kpi.higher_is_better else (self.target - v)
         if gap >= 0:
@@ -204,6 +209,16 @@ def previous(kind: str, start: date) -> tuple[date, date]:
     return period(kind, start - timedelta(days=1))
 
 
+def reporting_period(kind: str, today: date, partial: bool = False) -> tuple[date, date]:
+    """The period a dashboard or report shows by default: the last complete one (on the 1st of
+    the month the current one has barely begun and every rate would read 0); with ``partial``,
+    the current period so far."""
+    start, end = period(kind, today)
+    if partial:
+        return start, end
+    return previous(kind, start)
+
+
 def recent_periods(kind: str, today: date, n: int) -> list[tuple[date, date]]:
     out = [period(kind, today)]
     while len(out) < n:
@@ -220,17 +235,21 @@ def evaluate(session: Session, scope: Scope, key: str, start: date, end: date, t
         ids = scope.community_ids
         one = next(iter(ids)) if ids and len(ids) == 1 else None
         target = float(settings.get(session, kpi.target_key, one))
-    return Value(kpi, float(num), float(den), target)
+    min_n = int(settings.get(session, "kpi.min_denominator")) if kpi.unit == "%" else 0
+    return Value(kpi, float(num), float(den), target, min_n)
 
 
 def evaluate_all(session: Session, scope: Scope, start: date, end: date, today: date | None = None) -> dict[str, Value]:
     return {key: evaluate(session, scope, key, start, end, today) for key in REGISTRY}
 
 
-def trend(session: Session, scope: Scope, key: str, kind: str, today: date | None = None, n: int = 12) -> list[dict]:
+def trend(session: Session, scope: Scope, key: str, kind: str, today: date | None = None, n: int = 12,
+          through: date | None = None) -> list[dict]:
+    """The KPI for the ``n`` periods up to the one holding ``through`` (default: today). A period
+    with nothing to count has no value (a gap on the chart, never a 0)."""
     today = today or date.today()
     out = []
-    for start, end in recent_periods(kind, today, n):
+    for start, end in recent_periods(kind, through or today, n):
         v = evaluate(session, scope, key, start, end, today)
         out.append({"period": start.strftime("%Y-%m") if kind != "year" else str(start.year), "start": start,
                     "value": v.value, "target": v.target})
@@ -243,6 +262,7 @@ def as_dict(v: Value) -> dict:
     """Plain data for caches, tiles and reports."""
     return {"key": v.kpi.key, "label": v.kpi.label, "unit": v.kpi.unit, "value": v.value, "target": v.target,
             "light": v.light, "numerator": v.numerator, "denominator": v.denominator,
+            "too_few": v.too_few, "min_n": v.min_n,
             "higher_is_better": v.kpi.higher_is_better, "drill_page": v.kpi.drill_page,
             "drill_params": dict(v.kpi.drill_params)}
 

@@ -27,6 +27,25 @@ def test_traffic_lights_and_no_data():
     assert kpis.Value(kpis.REGISTRY["volunteer_hours"], 10, 4, None).value == 2.5
 
 
+def test_on_the_first_of_the_month_the_default_is_the_last_complete_period():
+    """Seen on 1 December: every tile 无数据 or a red 0.9 %. The default is November; this
+    month so far only when asked for."""
+    first = date(2026, 12, 1)
+    assert kpis.reporting_period("month", first) == (date(2026, 11, 1), date(2026, 11, 30))
+    assert kpis.reporting_period("month", first, partial=True) == (date(2026, 12, 1), date(2026, 12, 31))
+    assert kpis.reporting_period("quarter", first) == (date(2026, 7, 1), date(2026, 9, 30))
+    assert kpis.reporting_period("year", date(2026, 1, 1)) == (date(2025, 1, 1), date(2025, 12, 31))
+
+
+def test_a_rate_over_too_few_cases_says_so_instead_of_turning_red():
+    kpi = kpis.REGISTRY["rectification_major"]
+    few = kpis.Value(kpi, 1, 2, 100, min_n=5)
+    assert few.value == 50.0 and few.too_few and few.light is None
+    enough = kpis.Value(kpi, 5, 10, 100, min_n=5)
+    assert not enough.too_few and enough.light == "red"
+    assert kpis.as_dict(few)["too_few"] is True
+
+
 def test_every_kpi_has_a_label_a_page_and_a_target_row():
     from components.catalog import CATALOG
     from services import access, settings
@@ -104,6 +123,10 @@ def test_trend_has_twelve_periods_and_every_kpi_computes(db, demo_db):
         series = kpis.trend(s, scope, "inspection_completion", "month", TODAY)
         values = kpis.evaluate_all(s, scope, *kpis.period("quarter", TODAY), TODAY)
     assert len(series) == 12 and series[-1]["start"] == kpis.period("month", TODAY)[0]
+    with db() as s:  # the dashboard's default: up to the last complete month
+        last = kpis.reporting_period("month", TODAY)[0]
+        through = kpis.trend(s, scope, "inspection_completion", "month", TODAY, through=last)
+    assert len(through) == 12 and through[-1]["start"] == last
     assert all(v.value is None or v.value >= 0 for v in values.values())
     assert values["inspection_completion"].denominator > 0
 

@@ -339,7 +339,8 @@ def test_dashboard_fragment_shows_a_new_record_and_an_unchanged_refresh_does_not
     assert len(calls) == computed and _logged_total(at) == before
     vol = actor_of(lambda write=False: session_scope(write=write), "volunteer")
     with session_scope(write=True) as s:
-        volunteers.log_hours(s, vol, {"log_date": kpis.period("month", __import__("datetime").date.today())[0],
+        # the dashboard shows the last complete month by default
+        volunteers.log_hours(s, vol, {"log_date": kpis.reporting_period("month", __import__("datetime").date.today())[0],
                                       "hours": 4.5})
     at.run()  # the next run of the fragment sees the new entry
     assert _logged_total(at) == pytest.approx(before + 4.5) and len(calls) > computed
@@ -500,3 +501,20 @@ def test_times_are_shown_in_the_communitys_zone(app):
         assert row[ZH["field.updated_at"]] == expected
     at.switch_page("pages/me/account.py").run()
     assert "UTC" not in " ".join(m.value for m in at.markdown) + " ".join(str(d.value) for d in at.dataframe)
+
+
+def test_dashboard_shows_the_last_complete_period_unless_asked_for_this_one(app):
+    from datetime import date
+
+    from services import kpis
+
+    at = as_role(app, "supervisor")
+    at.switch_page("pages/overview/dashboard.py").run()
+    assert not at.exception
+    start, end = kpis.reporting_period("month", date.today())
+    captions = " ".join(c.value for c in at.caption)
+    assert f"{start} ~ {end}" in captions and ZH["dash.partial"] not in captions
+    at.toggle(key="dash_partial").set_value(True)
+    at.run()
+    assert any(ZH["dash.partial"] in c.value for c in at.caption)
+    assert any(str(kpis.period("month", date.today())[0]) in i.value for i in at.info)

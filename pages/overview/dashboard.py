@@ -2,7 +2,7 @@
 lists that link to the records, and charts — all re-read every COMMUNITY_REFRESH_S seconds in a
 fragment, cached by a data-version stamp so an unchanged database costs one tiny query."""
 import os
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 
 import pandas as pd
 import streamlit as st
@@ -11,6 +11,7 @@ from components import charts
 from components.auth import fragment_guard, guard
 from components.i18n import choice_label, t
 from components.kpi_tiles import fmt, tiles
+from components.timefmt import when
 from components.runtime import read
 from services import access, audit, hazards, inspections, kpis, places, visits, volunteers
 
@@ -22,9 +23,11 @@ PAGES = {p.key: p.script for p in access.visible_pages(actor.role)}
 
 with read() as s:
     communities = places.community_names(s, actor.community_ids)
-c1, c2 = st.columns([1, 3])
+c1, c3, c2 = st.columns([1, 1, 2])
 kind = c1.segmented_control(t("dash.period"), kpis.PERIODS, default="month", key="dash_kind",
                             format_func=lambda k: t(f"dash.kind.{k}")) or "month"
+c3.write("")
+partial = c3.toggle(t("dash.partial"), key="dash_partial")  # default: the last complete period
 selected = list(communities)
 if len(communities) > 1:
     selected = c2.multiselect(t("dash.communities"), list(communities), default=list(communities),
@@ -32,11 +35,11 @@ if len(communities) > 1:
 
 
 @st.cache_data(ttl=3600, show_spinner=False, max_entries=256)
-def compute(version: int, who, community_ids: tuple, kind: str, today: date) -> dict:
+def compute(version: int, who, community_ids: tuple, kind: str, today: date, partial: bool = False) -> dict:
     """Everything the live area shows, as plain data; a new data version recomputes it."""
     scoped = kpis.narrowed(who, community_ids)
     scope = kpis.Scope(scoped, None)
-    start, end = kpis.period(kind, today)
+    start, end = kpis.reporting_period(kind, today, partial)
     p_start, p_end = kpis.previous(kind, start)
     out = {"period": (start, end), "version": version}
     with read() as s:
@@ -63,9 +66,9 @@ def compute(version: int, who, community_ids: tuple, kind: str, today: date) -> 
 
 
 @st.cache_data(ttl=3600, show_spinner=False, max_entries=64)
-def trend(version: int, who, community_ids: tuple, key: str, kind: str, today: date) -> list[dict]:
+def trend(version: int, who, community_ids: tuple, key: str, kind: str, today: date, through: date) -> list[dict]:
     with read() as s:
-        return kpis.trend(s, kpis.Scope(kpis.narrowed(who, community_ids), None), key, kind, today)
+        return kpis.trend(s, kpis.Scope(kpis.narrowed(who, community_ids), None), key, kind, today, through=through)
 
 
 def _open(page: str, params: dict) -> None:
@@ -82,9 +85,12 @@ def live() -> None:
         version = audit.data_version(s)  # one indexed lookup: a hit when nothing changed
     ids = tuple(sorted(selected))
     today = date.today()
-    data = compute(version, actor, ids, kind, today)
+    data = compute(version, actor, ids, kind, today, partial)
     start, end = data["period"]
-    st.caption(t("dash.live", s=REFRESH, v=version, at=datetime.now().strftime("%H:%M:%S")) + f" · {start} ~ {end}")
+    st.caption(t("dash.live", s=REFRESH, v=version, at=when(datetime.now(timezone.utc), "%H:%M:%S")) + " · " +
+               (t("dash.partial") if partial else t("dash.complete_period", start=start, end=end)))
+    if partial:
+        st.info(t("dash.partial_note", start=start, today=today), icon=":material/hourglass_top:")
     tiles(data["now"], data["before"], pages=PAGES)
     st.markdown(t("dash.logged", **data["logged"]))
     if data["per_community"]:
@@ -127,7 +133,7 @@ def live() -> None:
     st.subheader(t("dash.trends"))
     key = st.selectbox(t("dash.trends"), list(kpis.REGISTRY), format_func=lambda k: t(kpis.REGISTRY[k].label),
                        key="dash_trend_kpi", label_visibility="collapsed")
-    series = trend(version, actor, ids, key, kind, today)
+    series = trend(version, actor, ids, key, kind, today, start)
     df = pd.DataFrame([{"period": p["period"], "value": p["value"], "series": t(kpis.REGISTRY[key].label)}
                        for p in series if p["value"] is not None])
     if not df.empty:

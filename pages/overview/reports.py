@@ -24,10 +24,18 @@ c = st.columns(3)
 community_id = c[0].selectbox(t("rep.community"), list(communities), format_func=communities.get, key="rep_c")
 kind = c[1].segmented_control(t("rep.kind"), ["month", "quarter"], default="month", key="rep_kind",
                               format_func=lambda k: t(f"dash.kind.{k}")) or "month"
-choices = list(reversed(kpis.recent_periods(kind, date.today(), 12)))
-start, end = c[2].selectbox(t("rep.which"), choices, key=f"rep_which_{kind}",
-                            format_func=lambda p: f"{p[0]:%Y-%m}" if kind == "month" else f"{p[0]:%Y}-Q{(p[0].month - 1) // 3 + 1}")
-label = f"{start:%Y-%m}" if kind == "month" else f"{start:%Y}-Q{(start.month - 1) // 3 + 1}"
+choices = list(reversed(kpis.recent_periods(kind, date.today(), 13)))
+current = choices[0]
+
+
+def _label(p) -> str:
+    name = f"{p[0]:%Y-%m}" if kind == "month" else f"{p[0]:%Y}-Q{(p[0].month - 1) // 3 + 1}"
+    return name + (t("rep.partial_suffix") if p == current else "")
+
+
+# by default the last complete period: on the 1st the current one has barely begun
+start, end = c[2].selectbox(t("rep.which"), choices, index=1, key=f"rep_which_{kind}", format_func=_label)
+label = _label((start, end))
 with read() as s:
     rep = reports.build(s, actor, community_id, kind, start, end)
 st.subheader(t("rep.title", community=rep.community, period=label))
@@ -64,7 +72,7 @@ def _html() -> bytes:
 
 
 d1, d2 = st.columns(2)
-d1.download_button(t("rep.download_xlsx"), data=_xlsx, file_name=f"report-{community_id}-{label}.xlsx",
+d1.download_button(t("rep.download_xlsx"), data=_xlsx, file_name=f"{rep.community}-{start:%Y%m%d}-{end:%Y%m%d}.xlsx",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", icon=":material/table_view:")
-d2.download_button(t("rep.download_html"), data=_html, file_name=f"notice-{community_id}-{label}.html",
+d2.download_button(t("rep.download_html"), data=_html, file_name=f"{rep.community}-{start:%Y%m%d}-{end:%Y%m%d}-notice.html",
                    mime="text/html", icon=":material/print:")
