@@ -5,7 +5,6 @@ personal data."""
 from __future__ import annotations
 
 import html
-import io
 from dataclasses import dataclass
 from datetime import date
 
@@ -78,32 +77,33 @@ def _shown(n, small: int, small_label: str) -> str:
 
 
 def to_xlsx(report: Report, tr, label_of_category) -> bytes:
-    """One sheet per section. ``tr(key, **kw)`` translates."""
-    import pandas as pd
+    """One sheet per section, every label from the catalog (``tr(key, **kw)`` translates).
+    The workbook is the committee's and the street office's own record: exact counts. Only the
+    notice-board page (``to_html``) is public and suppresses small counts."""
+    from services.exports import frame, to_xlsx_sheets
 
-    from services.exports import frame
+    def light(k):
+        if k.get("too_few"):
+            return tr("dash.too_few", n=k["min_n"])
+        return tr(f"dash.light.{k['light']}") if k["light"] else ""
 
     sheets = {
-        tr("rep.kpis"): frame([{"kpi": tr(k["label"]), "value": k["value"], "target": k["target"],
-                                "light": tr(f"dash.light.{k['light']}") if k["light"] else "",
+        tr("rep.kpis"): frame([{"kpi": tr(k["label"]), "value": k["value"], "target": k["target"], "light": light(k),
                                 "num": k["numerator"], "den": k["denominator"]} for k in report.kpis],
                               [("kpi", tr("rep.section")), ("value", tr("rep.value")), ("target", tr("rep.target")),
-                               ("light", tr("rep.light")), ("num", "n"), ("den", "N")]),
+                               ("light", tr("rep.light")), ("num", tr("rep.numerator")),
+                               ("den", tr("rep.denominator"))]),
         tr("rep.overdue"): frame([{"item": tr("dash.overdue_hazards"), "n": report.overdue["hazards"]},
-                                  {"item": tr("kpi.rectification_major"), "n": report.overdue["hazards_major"]}],
+                                  {"item": tr("rep.overdue_major"), "n": report.overdue["hazards_major"]}],
                                  [("item", tr("rep.section")), ("n", tr("rep.count"))]),
-        tr("rep.highlights"): frame([{"item": k, "n": v} for k, v in report.highlights.items()],
+        tr("rep.highlights"): frame([{"item": tr(f"rep.hl.{k}"), "n": v} for k, v in report.highlights.items()],
                                     [("item", tr("rep.section")), ("n", tr("rep.count"))]),
         tr("rep.hazards_by_category"): frame([{"c": label_of_category(r["category"]), "s": tr(f"state.{r['state']}"),
                                               "n": r["count"]} for r in report.hazards_by_category],
                                              [("c", tr("fac.category")), ("s", tr("chart.state")),
                                               ("n", tr("rep.count"))]),
     }
-    buf = io.BytesIO()
-    with pd.ExcelWriter(buf, engine="openpyxl") as writer:
-        for name, df in sheets.items():
-            df.to_excel(writer, sheet_name=name[:31], index=False)
-    return buf.getvalue()
+    return to_xlsx_sheets(sheets)
 
 
 def _target(k: dict) -> str:
@@ -112,15 +112,15 @@ def _target(k: dict) -> str:
     return f"{k['target']:.0f}%" if k["unit"] == "%" else f"{k['target']:.1f}"
 
 
-def to_html(report: Report, tr, label_of_category, period_label: str) -> str:
+def to_html(report: Report, tr, label_of_category, period_label: str, issued: date | None = None) -> str:
     """The notice-board page: aggregates only, counts under the threshold suppressed."""
     e = html.escape
     small = tr("rep.small", n=report.small)
 
-    def pct(k):
+    def pct(k):  # a rate over too few cases is not published (a dash, explained below the table)
         if k["value"] is None or k["denominator"] < report.small:
-            return e(tr("dash.no_data") if k["value"] is None else small)
-        return f"{k['value']:.1f}{'%' if k['unit'] == '%' else ' h'}"
+            return "—"
+        return f"{k['value']:.1f}{'%' if k['unit'] == '%' else ' ' + tr('unit.hours')}"
 
     bar = "display:inline-block;height:10px;background:#c0392b;vertical-align:middle"
     kpi_rows = "".join(
@@ -132,11 +132,12 @@ def to_html(report: Report, tr, label_of_category, period_label: str) -> str:
         for k in report.kpis)
     h = report.highlights
     lines = [tr("rep.activities_held", n=_shown(h["activities"], report.small, small),
-                people=_shown(h["attendance"], report.small, small)),
-             tr("rep.hours_total", hours=h["hours"] if h["hours"] >= report.small or h["hours"] == 0 else small),
-             tr("rep.inspections_done", n=_shown(h["inspections"], report.small, small)),
-             tr("rep.hazards_closed", n=_shown(h["hazards_closed"], report.small, small)),
-             tr("rep.visits_done", n=_shown(h["visits"], report.small, small))]
+                people=_shown(h["attendance"], report.small, small)) if h["activities"] else None,
+             tr("rep.hours_total", hours=h["hours"] if h["hours"] >= report.small else small) if h["hours"] else None,
+             tr("rep.inspections_done", n=_shown(h["inspections"], report.small, small)) if h["inspections"] else None,
+             tr("rep.hazards_closed", n=_shown(h["hazards_closed"], report.small, small)) if h["hazards_closed"] else None,
+             tr("rep.visits_done", n=_shown(h["visits"], report.small, small)) if h["visits"] else None]
+    lines = [x for x in lines if x]  # nothing happened: not published as a highlight
     cats: dict[str, dict[str, int]] = {}
     for r in report.hazards_by_category:
         cats.setdefault(r["category"], {})[r["state"]] = r["count"]
@@ -151,8 +152,11 @@ def to_html(report: Report, tr, label_of_category, period_label: str) -> str:
             f"<h1>{e(title)}</h1><p>{report.start} ~ {report.end}</p>"
             f"<h2>{e(tr('rep.kpis'))}</h2><table><tr><th>{e(tr('rep.section'))}</th><th>{e(tr('rep.value'))}</th>"
             f"<th>{e(tr('rep.target'))}</th><th>{e(tr('rep.light'))}</th></tr>{kpi_rows}</table>"
-            f"<h2>{e(tr('rep.highlights'))}</h2><ul>" + "".join(f"<li>{e(x)}</li>" for x in lines) + "</ul>"
+            + (f"<h2>{e(tr('rep.highlights'))}</h2><ul>" + "".join(f"<li>{e(x)}</li>" for x in lines) + "</ul>"
+               if lines else "") +
             f"<h2>{e(tr('rep.hazards_by_category'))}</h2><table><tr><th>{e(tr('fac.category'))}</th>"
             f"<th>{e(tr('state.open'))}</th><th>{e(tr('state.overdue'))}</th><th>{e(tr('state.closed'))}</th></tr>"
             f"{cat_rows}</table><p style='color:#666'>{e(tr('rep.suppressed', n=report.small))}</p>"
+            f"<p style='margin-top:40px'>{e(tr('rep.issued_by', community=report.community))}<br>"
+            f"{e(tr('rep.issued_on', on=issued or date.today()))}</p>"
             "</body></html>")

@@ -152,7 +152,20 @@ def test_notice_board_report_has_aggregates_only_and_suppresses_small_counts(db,
 
     from openpyxl import load_workbook
 
-    assert len(load_workbook(BytesIO(xlsx)).sheetnames) == 4
+    book = load_workbook(BytesIO(xlsx))
+    assert len(book.sheetnames) == 4
+    # every label a person reads comes from the catalog: no code words, no n/N
+    texts = {str(c.value) for ws in book for row in ws.iter_rows() for c in row if isinstance(c.value, str)}
+    assert not texts & {"activities", "attendance", "hours", "hazards_closed", "n", "N", "visits", "inspections"}
+    kpi_sheet = book[tr("rep.kpis")]
+    assert kpi_sheet.freeze_panes == "A2" and kpi_sheet.auto_filter.ref
+    assert tr("rep.overdue_major") in texts and tr("kpi.rectification_major") not in {
+        str(c.value) for c in book[tr("rep.overdue")]["A"]}
+    # the notice page: who issued it and when; nothing happened is not a highlight
+    rep.highlights.update(hours=0, visits=0)
+    page = reports.to_html(rep, tr, lambda c: c, "2026-11", issued=date(2026, 12, 1))
+    assert tr("rep.issued_by", community=rep.community) in page and "2026-12-01" in page
+    assert tr("rep.hours_total", hours=0) not in page and "少于 5</td><td>" not in page.split(tr("rep.highlights"))[0]
     with db() as s, pytest.raises(Exception):
         reports.build(s, actor_of(db, "staff"), 1, "month", start, end)
 
