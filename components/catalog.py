@@ -268,6 +268,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     "hist.action": ("{actor}：{action}", "{actor}: {action}"),
     "hist.empty": ("暂无修改记录。", "No changes yet."),
     "rec.yes": ("是", "yes"),
+    "rec.choose": ("请选择", "Choose"),
+    "rec.choose_many": ("请选择（可多选）", "Choose one or more"),
     "rec.no": ("否", "no"),
     "hist.hidden": ("（无权查看）", "(not visible to you)"),
     "err.id_excel_number": ("证件号码被 Excel 存成了数字，末几位已丢失；请把该列设为文本后重新填写", "Excel stored the number as a number and lost its last digits: format the column as text and enter it again"),

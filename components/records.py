@@ -253,7 +253,8 @@ def record_form(ledger: Ledger, *, key: str, values: dict | None = None, refs: d
     # never cleared on submit: a refused save keeps what the user typed (callers forget_form on
     # success, which draws the next one as a new form)
     key = form_key(key)
-    with st.form(key, clear_on_submit=False):
+    # no "Press Enter to submit form" (English, and Enter in one field must not save a half-filled form)
+    with st.form(key, clear_on_submit=False, enter_to_submit=False):
         for f in ledger.fields:
             if not f.editable or f.name in fixed or f.name in skip:
                 continue
@@ -271,12 +272,13 @@ def record_form(ledger: Ledger, *, key: str, values: dict | None = None, refs: d
                 opts = list(f.choices)
                 index = opts.index(current) if current in opts else (0 if f.required else None)
                 out[f.name] = st.selectbox(label, opts, index=index, key=wkey, help=helptext,
-                                           format_func=lambda v, f=f: choice_label(f.choices_key, v))
+                                           format_func=lambda v, f=f: choice_label(f.choices_key, v),
+                                           placeholder=t("rec.choose"))
             elif f.type == "multichoice":
                 labels = options.get(f.name) or {c: choice_label(f.choices_key, c) for c in f.choices}
                 out[f.name] = st.multiselect(label, list(labels), default=[c for c in (current or []) if c in labels],
                                              key=wkey, format_func=lambda v, labels=labels: labels.get(v, v),
-                                             help=helptext)
+                                             help=helptext, placeholder=t("rec.choose_many"))
             elif f.type == "int":
                 out[f.name] = st.number_input(label, value=current, step=1, key=wkey,
                                               min_value=int(f.min_value) if f.min_value is not None else None,
