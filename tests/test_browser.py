@@ -220,6 +220,10 @@ def test_supervisor_dashboard_shows_hours_logged_in_another_context_without_relo
     with Evidence("live-dashboard") as ev:
         ev.pages += [boss, vol]
         login(boss, served.url, "supervisor", "dashboard")
+        # the dashboard opens on the last complete month; today's entry is in "this month so far"
+        boss.get_by_text(ZH["dash.partial"]).first.click()
+        settle(boss)
+        boss.get_by_text(ZH["dash.partial_note"].split("{today}")[1][:8].strip()).first.wait_for(timeout=20_000)
         pattern = re.compile(r"(?:本期志愿者登记)\s*([\d.]+)\s*小时")
         boss.get_by_text(pattern).first.wait_for(timeout=20_000)
         before = float(pattern.search(boss.inner_text("body")).group(1))
