@@ -116,7 +116,7 @@ def record_list(ledger: Ledger, fetch: Fetch, *, key: str, refs: dict[str, dict[
     _to_query(key, "sort", sort if sort != first else None)
     top[2].write("")
     top[2].write("")
-    descending = top[2].toggle(t("rec.descending"), key=f"{key}_desc")
+    descending = top[2].toggle(t("rec.descending"), key=f"{key}_desc", value=ledger.descending)
 
     signature = (search, tuple(sorted(filters.items())), sort, descending)
     sig_key, page_key = f"{key}_sig", f"{key}_page"
@@ -305,21 +305,28 @@ def field_labels(ledger: Ledger) -> dict[str, str]:
     return {f.name: t(f.label) for f in ledger.fields}
 
 
-def confirm_delete(name: str, on_confirm: Callable[[], bool], key: str) -> None:
-    """A delete button that opens a dialog; ``on_confirm`` returns True when it deleted."""
-    @st.dialog(t("rec.delete"))
+def confirm_action(label: str, question: str, on_confirm: Callable[[], bool], key: str, done: str,
+                   icon: str = ":material/delete:") -> None:
+    """A button for a one-tap irreversible action that asks first, naming the record fully;
+    ``on_confirm`` returns True when it was done, and the page reruns with ``done``."""
+    @st.dialog(label)
     def _dialog():
-        st.write(t("rec.delete_confirm", name=name))
+        st.write(question)
         c1, c2 = st.columns(2)
         if c1.button(t("rec.confirm"), type="primary", key=f"{key}_yes"):
             if on_confirm():
-                st.session_state["_flash"] = t("rec.deleted")
+                st.session_state["_flash"] = done
                 st.rerun()
         if c2.button(t("rec.cancel"), key=f"{key}_no"):
             st.rerun()
 
-    if st.button(t("rec.delete"), key=f"{key}_delete", icon=":material/delete:"):
+    if st.button(label, key=f"{key}_delete", icon=icon):
         _dialog()
+
+
+def confirm_delete(name: str, on_confirm: Callable[[], bool], key: str) -> None:
+    """A delete button that opens a dialog; ``on_confirm`` returns True when it deleted."""
+    confirm_action(t("rec.delete"), t("rec.delete_confirm", name=name), on_confirm, key, t("rec.deleted"))
 
 
 def flash() -> None:

@@ -55,6 +55,7 @@ class Ledger:
     fields: tuple[Field, ...]
     parent: str | None = None  # the field that points at the parent place
     default_sort: str = "id"
+    descending: bool = False  # newest first where people look for what they just did
     extra: dict = field(default_factory=dict)
     table: str | None = None  # audit table name, when it is not the model's
 

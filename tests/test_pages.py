@@ -518,3 +518,27 @@ def test_dashboard_shows_the_last_complete_period_unless_asked_for_this_one(app)
     at.run()
     assert any(ZH["dash.partial"] in c.value for c in at.caption)
     assert any(str(kpis.period("month", date.today())[0]) in i.value for i in at.info)
+
+
+def test_irreversible_taps_ask_first_and_lists_show_the_newest_visit_first(app):
+    from sqlalchemy import select
+
+    from db.engine import session_scope
+    from db.models import Rental
+
+    with session_scope() as s:
+        rid = s.execute(select(Rental.id).where(Rental.status == "registered", Rental.community_id == 1)
+                        .limit(1)).scalar_one()
+    at = as_role(app, "manager")
+    at.query_params["rentals.id"] = str(rid)
+    at.switch_page("pages/people/rentals.py").run()
+    next(b for b in at.button if b.label == ZH["rental.close"]).click()
+    at.run()
+    assert not at.exception
+    with session_scope() as s:  # the tap only asked
+        assert s.get(Rental, rid).status == "registered"
+    at = as_role(app, "staff")
+    at.switch_page("pages/people/visits.py").run()
+    table = next(d.value for d in at.dataframe if ZH["visit.date"] in d.value.columns)
+    dates = list(table[ZH["visit.date"]])
+    assert dates == sorted(dates, reverse=True)

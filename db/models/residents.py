@@ -166,7 +166,7 @@ RESIDENT = Ledger(
 )
 
 VISIT = Ledger(
-    key="visit", model=Visit, label="visit.visit", default_sort="visit_date",
+    key="visit", model=Visit, label="visit.visit", default_sort="visit_date", descending=True,
     fields=(
         Field("resident_id", "res.resident", type="ref", ref="resident", required=True, editable=False),
         Field("visit_date", "visit.date", type="date", required=True),
@@ -182,7 +182,7 @@ VISIT = Ledger(
 )
 
 RENTAL = Ledger(
-    key="rental", model=Rental, label="rental.rental", default_sort="registered_date",
+    key="rental", model=Rental, label="rental.rental", default_sort="registered_date", descending=True,
     fields=(
         Field("household_id", "rental.address", type="ref", ref="household", required=True),
         Field("landlord_name", "rental.landlord", required=True, max_length=50, search=True, personal=True,

@@ -6,7 +6,7 @@ import streamlit as st
 
 from components.auth import guard
 from components.i18n import choice_label, t
-from components.records import (service_export, field_labels, flash, forget_form, loaded_version, record_header, record_list,
+from components.records import (confirm_action, service_export, field_labels, flash, forget_form, loaded_version, record_header, record_list,
                                 save_form)
 from components.runtime import read, user_action, write
 from db.models.residents import RENTAL
@@ -88,12 +88,15 @@ if row is not None:
                 save_form(RENTAL, key=form_key, refs=refs, options={"tenants": tenant_options}, values=row,
                           message=t("rec.saved"), save=lambda s, data: rentals.save_rental(s, actor, data, row["id"],
                                                                                               version))
-            if row["status"] == "registered" and st.button(t("rental.close"), icon=":material/block:",
-                                                           key=f"rental_close_{row['id']}"):
-                with user_action(LABELS) as outcome:
-                    with write() as s:
-                        rentals.close_rental(s, actor, row["id"], version)
-                if outcome["ok"]:
-                    forget_form(form_key)
-                    st.session_state["_flash"] = t("rental.closed")
-                    st.rerun()
+            if row["status"] == "registered":
+                def _close() -> bool:
+                    with user_action(LABELS) as outcome:
+                        with write() as s:
+                            rentals.close_rental(s, actor, row["id"], version)
+                    if outcome["ok"]:
+                        forget_form(form_key)
+                    return outcome["ok"]
+
+                whole = f"{refs['household_id'].get(row['household_id'], '')} · {row['landlord_name']}"
+                confirm_action(t("rental.close"), t("rental.close_confirm", name=whole), _close,
+                               key=f"rental_close_{row['id']}", done=t("rental.closed"), icon=":material/block:")

@@ -8,7 +8,7 @@ import streamlit as st
 
 from components.auth import guard
 from components.i18n import choice_label, t
-from components.records import flash, forget_form, form_key
+from components.records import confirm_action, flash, forget_form, form_key
 from components.runtime import read, user_action, write
 from db.models.volunteers import vocab
 from services import activities, volunteers
@@ -92,13 +92,15 @@ if history:
                         + (f" · {choice_label('volrole', h['role'])}" if h["role"] else "")
                         + (f"  \n⚠ {h['reject_reason']}" if h["reject_reason"] else ""))
             if h["status"] == "logged":
-                if st.button(t("my.delete"), key=f"del_{h['id']}", icon=":material/delete:"):
+                def _delete(h=h) -> bool:
                     with user_action() as outcome:
                         with write() as s:
                             volunteers.delete_own(s, actor, h["id"], h["version"])
-                    if outcome["ok"]:
-                        st.session_state["_flash"] = t("my.deleted")
-                        st.rerun()
+                    return outcome["ok"]
+
+                confirm_action(t("my.delete"), t("my.delete_confirm", day=h["log_date"], hours=h["hours"],
+                                                 what=h["activity"] or t("my.none")),
+                               _delete, key=f"del_{h['id']}", done=t("my.deleted"))
 else:
     st.caption(t("rec.empty"))
 
