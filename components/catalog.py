@@ -655,6 +655,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "my.leaderboard": ("参加时长排行", "Show me on the leaderboard"),
     "my.edit": ("修改", "Change"),
     "my.delete": ("删除", "Delete"),
+    "my.hours_hint": ("例如 2 或 1.5", "e.g. 2 or 1.5"),
     "my.delete_confirm": ("确定删除 {day} 的 {hours} 小时记录（{what}）吗？", "Delete the {hours} h entry of {day} ({what})?"),
     "my.deleted": ("已删除。", "Deleted."),
     "my.locked": ("已核验的记录不能修改。", "Verified entries cannot be changed."),

@@ -66,6 +66,15 @@ def _cell(ledger: Ledger, name: str, value, refs: dict[str, dict[int, str]]):
     return value
 
 
+def _choices(f: Field) -> tuple:
+    """The choice values the signed-in user may see (restricted groups only for those allowed)."""
+    from components.auth import ACTOR_KEY
+    from services import privacy
+
+    who = st.session_state.get(ACTOR_KEY)
+    return privacy.allowed_choices(who, f) if who is not None else tuple(f.choices)
+
+
 def record_list(ledger: Ledger, fetch: Fetch, *, key: str, refs: dict[str, dict[int, str]] | None = None,
                 extra_columns: tuple[tuple[str, str], ...] = (), page_size: int = 50,
                 can_export: bool = False, export_name: str | None = None,
@@ -88,7 +97,7 @@ def record_list(ledger: Ledger, fetch: Fetch, *, key: str, refs: dict[str, dict[
     for start in range(0, len(filters_fields), per_row):
         cols = st.columns(per_row)
         for i, f in enumerate(filters_fields[start:start + per_row]):
-            options = list(refs.get(f.name, {}).keys()) if f.type == "ref" else list(f.choices)
+            options = list(refs.get(f.name, {}).keys()) if f.type == "ref" else list(_choices(f))
             current = _from_query(key, f.name, filter_defaults.get(f.name))
             if f.type == "ref" and current is not None:
                 current = int(current) if str(current).isdigit() else None
@@ -269,13 +278,13 @@ def record_form(ledger: Ledger, *, key: str, values: dict | None = None, refs: d
                                            format_func=lambda v, f=f: refs.get(f.name, {}).get(v, v),
                                            placeholder=t("err.type_ref"))
             elif f.type == "choice":
-                opts = list(f.choices)
+                opts = list(_choices(f))
                 index = opts.index(current) if current in opts else (0 if f.required else None)
                 out[f.name] = st.selectbox(label, opts, index=index, key=wkey, help=helptext,
                                            format_func=lambda v, f=f: choice_label(f.choices_key, v),
                                            placeholder=t("rec.choose"))
             elif f.type == "multichoice":
-                labels = options.get(f.name) or {c: choice_label(f.choices_key, c) for c in f.choices}
+                labels = options.get(f.name) or {c: choice_label(f.choices_key, c) for c in _choices(f)}
                 out[f.name] = st.multiselect(label, list(labels), default=[c for c in (current or []) if c in labels],
                                              key=wkey, format_func=lambda v, labels=labels: labels.get(v, v),
                                              help=helptext, placeholder=t("rec.choose_many"))

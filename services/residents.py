@@ -488,7 +488,7 @@ def resident_options(session: Session, actor: Actor, search: str | None = None, 
         conds.append(Resident.community_id == community_id)
     term = records.clean_text(search)
     if term:
-        conds.append(_search_clause(term))
+        conds.append(_search_clause(term, actor))
     rows = session.execute(select(Resident.id, Resident.name, Resident.id_masked).where(*conds)
                            .order_by(Resident.name, Resident.id).limit(limit)).all()
     mask = RESIDENT.field("id_masked")

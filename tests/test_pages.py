@@ -477,7 +477,10 @@ def test_my_hours_refuses_a_future_date_and_25_hours_in_chinese_and_saves_nothin
     next(b for b in at.button if b.label == ZH["my.save"]).click()
     at.run()
     assert not errors(at) and count() == before + 1
-    assert at.number_input(key="log_hours~1_hours").value == 2.0  # a new form, not the one just saved
+    assert at.number_input(key="log_hours~1_hours").value is None  # a new, empty form
+    next(b for b in at.button if b.label == ZH["my.save"]).click()  # an extra tap: nothing typed, nothing saved
+    at.run()
+    assert count() == before + 1 and any(ZH["err.required"] in e for e in errors(at))
 
 
 def test_times_are_shown_in_the_communitys_zone(app):
@@ -542,3 +545,14 @@ def test_irreversible_taps_ask_first_and_lists_show_the_newest_visit_first(app):
     table = next(d.value for d in at.dataframe if ZH["visit.date"] in d.value.columns)
     dates = list(table[ZH["visit.date"]])
     assert dates == sorted(dates, reverse=True)
+
+
+def test_the_group_filter_offers_staff_no_restricted_group(app):
+    at = as_role(app, "staff")
+    at.switch_page("pages/people/residents.py").run()
+    offered = next(w for w in at.selectbox if w.key == "residents_f_tag").options
+    assert ZH["group.社区矫正"] not in offered and ZH["group.独居老人"] in offered
+    at = as_role(app, "staff")
+    at.switch_page("pages/people/visits.py").run()
+    at.text_input(key="visit_find").input("丁").run()  # the search that crashed
+    assert not at.exception

@@ -306,3 +306,24 @@ def test_people_read_names_not_logins(db, demo_db):
         listed = inspections.list_inspections(s, admin, filters={"id": iid}).rows[0]
         assert listed["inspector"] in set(names.values())
         assert inspections.detail(s, admin, iid)["inspector"] in set(names.values())
+
+
+def test_the_resident_picker_searches_by_name_and_phone_by_role(db, demo_db):
+    """Seen in the browser: the visit form's resident search crashed (the picker's search did
+    not know who was asking). It searches as the list does: pieces of a phone only for roles
+    that see phones."""
+    manager, staff = actor_of(db, "manager"), actor_of(db, "staff")
+    hid = _household(db, staff, staff.grid_ids)[0]
+    rid = _create(db, manager, household_id=hid, name="柏测试", phone="13955554444")
+    with db() as s:
+        assert rid in residents.resident_options(s, staff, "柏测试")
+        assert rid in residents.resident_options(s, staff, "4444")
+        assert "4444" not in repr(residents.resident_options(s, staff, "柏测试"))  # the mask shows the region only
+
+
+def test_restricted_groups_are_not_offered_as_choices_to_those_who_may_not_see_them():
+    f = RESIDENT.field("tag")
+    assert "社区矫正" in privacy.allowed_choices("manager", f)
+    for role in ("staff", "supervisor"):
+        offered = privacy.allowed_choices(role, f)
+        assert "社区矫正" not in offered and "精神障碍" not in offered and "独居老人" in offered

@@ -45,7 +45,8 @@ with st.form(fk, clear_on_submit=False):
                          max_value=date(2100, 12, 31), key=f"{fk}_date", format="YYYY-MM-DD")
     activity_id = st.selectbox(t("my.activity"), [None] + list(options), key=f"{fk}_activity",
                                format_func=lambda v: t("my.none") if v is None else options[v])
-    hours = st.number_input(t("my.hours"), value=2.0, step=0.5, key=f"{fk}_hours")
+    # empty until typed: an extra tap after a save must not log hours nobody entered
+    hours = st.number_input(t("my.hours"), value=None, step=0.5, key=f"{fk}_hours", placeholder=t("my.hours_hint"))
     role = st.segmented_control(t("my.role"), roles, default=roles[1], key=f"{fk}_role",
                                 format_func=lambda r: choice_label("volrole", r))
     note = st.text_input(t("my.note"), max_chars=200, key=f"{fk}_note")
