@@ -314,18 +314,38 @@ def field_labels(ledger: Ledger) -> dict[str, str]:
     return {f.name: t(f.label) for f in ledger.fields}
 
 
-def confirm_action(label: str, question: str, on_confirm: Callable[[], bool], key: str, done: str,
-                   icon: str = ":material/delete:") -> None:
+def submit(write_fn: Callable, *, labels: dict[str, str] | None = None, done=None, forget: str | None = None,
+           close: str | None = None) -> dict:
+    """A page's one write path: ``write_fn(session)`` runs as one unit of work; a user's mistake
+    becomes a message (never a traceback). On success the form ``forget`` is drawn anew, the
+    record ``close``d, and with ``done`` (a message, or a function of the result) the page
+    reruns showing it. Returns the outcome: ``ok``, ``error``, ``result``."""
+    from components.runtime import user_action, write
+
+    with user_action(labels) as outcome:
+        with write() as s:
+            outcome["result"] = write_fn(s)
+    if outcome["ok"]:
+        if forget:
+            forget_form(forget)
+        if close:
+            close_record(close, forget)
+        if done is not None:
+            st.session_state["_flash"] = done(outcome["result"]) if callable(done) else done
+            st.rerun()
+    return outcome
+
+
+def confirm_action(label: str, question: str, write_fn: Callable, key: str, done: str,
+                   icon: str = ":material/delete:", **submit_kw) -> None:
     """A button for a one-tap irreversible action that asks first, naming the record fully;
-    ``on_confirm`` returns True when it was done, and the page reruns with ``done``."""
+    confirmed, ``write_fn(session)`` runs through ``submit`` and the page reruns with ``done``."""
     @st.dialog(label)
     def _dialog():
         st.write(question)
         c1, c2 = st.columns(2)
         if c1.button(t("rec.confirm"), type="primary", key=f"{key}_yes"):
-            if on_confirm():
-                st.session_state["_flash"] = done
-                st.rerun()
+            submit(write_fn, done=done, **submit_kw)
         if c2.button(t("rec.cancel"), key=f"{key}_no"):
             st.rerun()
 
@@ -333,9 +353,10 @@ def confirm_action(label: str, question: str, on_confirm: Callable[[], bool], ke
         _dialog()
 
 
-def confirm_delete(name: str, on_confirm: Callable[[], bool], key: str) -> None:
-    """A delete button that opens a dialog; ``on_confirm`` returns True when it deleted."""
-    confirm_action(t("rec.delete"), t("rec.delete_confirm", name=name), on_confirm, key, t("rec.deleted"))
+def confirm_delete(name: str, write_fn: Callable, key: str, **submit_kw) -> None:
+    """A delete button that asks in a dialog first."""
+    confirm_action(t("rec.delete"), t("rec.delete_confirm", name=name), write_fn, key, t("rec.deleted"),
+                   **submit_kw)
 
 
 def flash() -> None:
@@ -349,20 +370,9 @@ def save_form(ledger: Ledger, *, key: str, save: Callable, message: str, labels:
               close: str | None = None, **form_kw) -> None:
     """A record form whose submit runs ``save(session, data)`` as one write; on success the form is
     forgotten (and the opened record ``close``d) and the page reruns with ``message``."""
-    from components.runtime import user_action, write
-
     data = record_form(ledger, key=key, **form_kw)
-    if data is None:
-        return
-    with user_action(labels or field_labels(ledger)) as outcome:
-        with write() as s:
-            save(s, data)
-    if outcome["ok"]:
-        forget_form(key)
-        if close:
-            close_record(close, key)
-        st.session_state["_flash"] = message
-        st.rerun()
+    if data is not None:
+        submit(lambda s: save(s, data), labels=labels or field_labels(ledger), done=message, forget=key, close=close)
 
 
 def record_header(title: str, list_key: str, form_key: str) -> None:

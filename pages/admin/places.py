@@ -3,8 +3,8 @@ import streamlit as st
 
 from components.auth import guard
 from components.i18n import t
-from components.records import (service_export, close_record, confirm_delete, field_labels, flash, forget_form, loaded_version,
-                                record_form, record_list)
+from components.records import (close_record, confirm_delete, field_labels, flash, forget_form,
+                                loaded_version, record_form, record_list, service_export)
 from components.runtime import read, user_action, write
 from services import access, places
 
@@ -82,19 +82,13 @@ def _section(kind: str) -> None:
                         st.session_state["_flash"] += " " + t(key, **params)
                     st.rerun()
 
-            def _delete() -> bool:
-                with user_action(labels) as outcome:
-                    with write() as s:
-                        places.delete_place(s, actor, kind, row["id"], version)
-                if outcome["ok"]:
-                    close_record(f"places_{kind}", form_key)
-                return outcome["ok"]
-
             buttons = st.columns(2)
             with buttons[0]:
                 if access.can(actor, "places", "communities" if kind == "community" else "delete"):
-                    confirm_delete(str(row.get("name") or f"{row.get('unit')} {row.get('room')}"), _delete,
-                                   key=f"del_{kind}_{row['id']}")
+                    confirm_delete(str(row.get("name") or f"{row.get('unit')} {row.get('room')}"),
+                                   lambda s: places.delete_place(s, actor, kind, row["id"], version),
+                                   key=f"del_{kind}_{row['id']}", labels=labels, forget=form_key,
+                                   close=f"places_{kind}")
             if buttons[1].button(t("rec.close"), key=f"close_{kind}", icon=":material/close:"):
                 close_record(f"places_{kind}", form_key)
                 st.rerun()

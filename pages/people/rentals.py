@@ -6,9 +6,9 @@ import streamlit as st
 
 from components.auth import guard
 from components.i18n import choice_label, t
-from components.records import (confirm_action, service_export, field_labels, flash, forget_form, loaded_version, record_header, record_list,
-                                save_form)
-from components.runtime import read, user_action, write
+from components.records import (confirm_action, field_labels, flash, loaded_version, record_header,
+                                record_list, save_form, service_export, submit)
+from components.runtime import read
 from db.models.residents import RENTAL
 from services import access, places, rentals, residents
 
@@ -76,12 +76,9 @@ if row is not None:
                                   format_func=lambda v: choice_label("checkresult", v))
                 note = st.text_area(t("field.note"), max_chars=1000)
                 if st.form_submit_button(t("rec.save"), type="primary"):
-                    with user_action({"check_date": t("rental.check_date"), "result": t("rental.check_result")}) as outcome:
-                        with write() as s:
-                            rentals.record_check(s, actor, row["id"], when, result, note)
-                    if outcome["ok"]:
-                        st.session_state["_flash"] = t("rental.checked")
-                        st.rerun()
+                    submit(lambda s: rentals.record_check(s, actor, row["id"], when, result, note),
+                           labels={"check_date": t("rental.check_date"), "result": t("rental.check_result")},
+                           done=t("rental.checked"))
     with c2:
         if access.can(actor, "rentals", "edit"):
             with st.expander(t("rental.edit"), icon=":material/edit:", expanded=False):
@@ -89,14 +86,8 @@ if row is not None:
                           message=t("rec.saved"), save=lambda s, data: rentals.save_rental(s, actor, data, row["id"],
                                                                                               version))
             if row["status"] == "registered":
-                def _close() -> bool:
-                    with user_action(LABELS) as outcome:
-                        with write() as s:
-                            rentals.close_rental(s, actor, row["id"], version)
-                    if outcome["ok"]:
-                        forget_form(form_key)
-                    return outcome["ok"]
-
                 whole = f"{refs['household_id'].get(row['household_id'], '')} · {row['landlord_name']}"
-                confirm_action(t("rental.close"), t("rental.close_confirm", name=whole), _close,
-                               key=f"rental_close_{row['id']}", done=t("rental.closed"), icon=":material/block:")
+                confirm_action(t("rental.close"), t("rental.close_confirm", name=whole),
+                               lambda s: rentals.close_rental(s, actor, row["id"], version),
+                               key=f"rental_close_{row['id']}", done=t("rental.closed"), icon=":material/block:",
+                               labels=LABELS, forget=form_key)

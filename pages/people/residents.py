@@ -7,9 +7,9 @@ import streamlit as st
 from components.auth import guard
 from components.i18n import choice_label, t
 from components.history import history_view
-from components.records import (close_record, confirm_delete, field_labels, flash, forget_form, loaded_version,
-                                record_form, record_header, record_list)
-from components.runtime import read, show_error, user_action, write
+from components.records import (confirm_delete, field_labels, flash, loaded_version, record_form,
+                                record_header, record_list, submit)
+from components.runtime import read, show_error, write
 from db.models.residents import RESIDENT, STATUSES
 from services import access, exports, places, privacy, residents
 from services.errors import DomainError, Duplicate
@@ -65,13 +65,8 @@ def _resident_form(key: str, values: dict | None = None, keep_masked: str | None
 
 
 def _save_new(data: dict) -> None:
-    with user_action(LABELS) as outcome:
-        with write() as s:
-            name = residents.create_resident(s, actor, data).name
-    if outcome["ok"]:
-        forget_form("res_new")
-        st.session_state["_flash"] = t("res.created", name=name)
-        st.rerun()
+    outcome = submit(lambda s: residents.create_resident(s, actor, data).name, labels=LABELS, forget="res_new",
+                     done=lambda name: t("res.created", name=name))
     _offer_existing(outcome["error"])
 
 
@@ -159,11 +154,9 @@ with tabs[0]:
             st.markdown(f"**{t('res.needs')}** {r['needs']}")
         if access.can(actor, "residents", "reveal"):
             if st.button(t("res.reveal"), icon=":material/visibility:", key=f"reveal_{r['id']}"):
-                with user_action() as outcome:
-                    with write() as s:
-                        number = residents.reveal_id(s, actor, r["id"])
+                outcome = submit(lambda s: residents.reveal_id(s, actor, r["id"]))  # audited in the same write
                 if outcome["ok"]:
-                    st.info(t("res.revealed", number=number), icon=":material/visibility:")
+                    st.info(t("res.revealed", number=outcome["result"]), icon=":material/visibility:")
         d1, d2, d3 = st.tabs([t("res.members"), t("res.visits"), t("res.history")])
         with d1:
             if info.members:
@@ -197,13 +190,8 @@ with tabs[0]:
             with st.expander(t("res.edit"), icon=":material/edit:"):
                 data = _resident_form(form_key, values=r, keep_masked=r["id_masked"])
                 if data is not None:
-                    with user_action(LABELS) as outcome:
-                        with write() as s:
-                            residents.update_resident(s, actor, r["id"], data, version)
-                    if outcome["ok"]:
-                        forget_form(form_key)
-                        st.session_state["_flash"] = t("rec.saved")
-                        st.rerun()
+                    outcome = submit(lambda s: residents.update_resident(s, actor, r["id"], data, version),
+                                     labels=LABELS, forget=form_key, done=t("rec.saved"))
                     _offer_existing(outcome["error"])
             with st.expander(t("res.status_change"), icon=":material/swap_horiz:"):
                 with st.form(f"status_{r['id']}"):
@@ -211,24 +199,11 @@ with tabs[0]:
                                               format_func=lambda v: choice_label("status", v))
                     when = st.date_input(t("res.status_date"), value=date.today(), max_value=date.today())
                     if st.form_submit_button(t("rec.save"), type="primary"):
-                        with user_action(LABELS) as outcome:
-                            with write() as s:
-                                residents.set_status(s, actor, r["id"], new_status, when, version)
-                        if outcome["ok"]:
-                            forget_form(form_key)
-                            st.session_state["_flash"] = t("res.status_saved")
-                            st.rerun()
+                        submit(lambda s: residents.set_status(s, actor, r["id"], new_status, when, version),
+                               labels=LABELS, forget=form_key, done=t("res.status_saved"))
         if access.can(actor, "residents", "purge"):
-            def _purge() -> bool:
-                with user_action() as outcome:
-                    with write() as s:
-                        residents.purge(s, actor, r["id"])
-                if outcome["ok"]:
-                    close_record(KEY)
-                return outcome["ok"]
-
             st.caption(t("res.purge_confirm", name=r["name"]))
-            confirm_delete(r["name"], _purge, key=f"purge_{r['id']}")
+            confirm_delete(r["name"], lambda s: residents.purge(s, actor, r["id"]), key=f"purge_{r['id']}", close=KEY)
 
 if len(tabs) > 1:
     with tabs[1]:

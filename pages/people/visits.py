@@ -6,7 +6,7 @@ import streamlit as st
 
 from components.auth import guard
 from components.i18n import choice_label, t
-from components.records import field_labels, flash, forget_form, form_key, record_form, record_list, service_export
+from components.records import field_labels, flash, form_key, record_form, record_list, service_export, submit
 from components.runtime import read, user_action, write
 from db.models.residents import VISIT
 from services import access, places, residents, schedule, visits
@@ -20,13 +20,11 @@ may_log = access.can(actor, "visits", "create")
 
 
 def _log(resident_id: int, data: dict, name: str) -> None:
-    with user_action(LABELS) as outcome:
-        with write() as s:
-            visits.log_visit(s, actor, resident_id, data)
-    if outcome["ok"]:
+    def _done(_) -> str:
         st.session_state.pop("due_table", None)  # the row that moved up must not stay selected
-        st.session_state["_flash"] = t("visit.logged", name=name)
-        st.rerun()
+        return t("visit.logged", name=name)
+
+    submit(lambda s: visits.log_visit(s, actor, resident_id, data), labels=LABELS, done=_done)
 
 
 due_tab, log_tab, list_tab = st.tabs([t("visit.due_title"), t("visit.log"), t("visit.history")])
@@ -116,15 +114,13 @@ with log_tab:
             if data is not None and resident_id is None:
                 st.error(t("visit.pick_resident") + t("sep.field") + t("err.required"))
             elif data is not None:
-                with user_action(LABELS) as outcome:
-                    with write() as s:
-                        visits.log_visit(s, actor, resident_id, data)
-                if outcome["ok"]:
-                    forget_form("visit_new")
+                def _logged(_) -> str:
                     if preset:  # opened from a resident's file: that resident is done
                         del st.query_params["visits.resident"]
-                    st.session_state["_flash"] = t("visit.logged", name=options[resident_id].split("（")[0])
-                    st.rerun()
+                    return t("visit.logged", name=options[resident_id].split("（")[0])
+
+                submit(lambda s: visits.log_visit(s, actor, resident_id, data), labels=LABELS, forget="visit_new",
+                       done=_logged)
 
 with list_tab:
     with read() as s:

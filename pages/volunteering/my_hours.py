@@ -8,7 +8,7 @@ import streamlit as st
 
 from components.auth import guard
 from components.i18n import choice_label, t
-from components.records import confirm_action, flash, forget_form, form_key
+from components.records import confirm_action, flash, form_key, submit
 from components.runtime import read, user_action, write
 from db.models.volunteers import vocab
 from services import activities, volunteers
@@ -57,15 +57,12 @@ labels = {"log_date": t("my.date"), "activity_id": t("my.activity"), "hours": t(
 
 
 def _save(confirm: bool) -> None:
-    with user_action(labels) as outcome:
-        with write() as s:
-            entry = volunteers.log_hours(s, actor, data, confirm_duplicate=confirm)
-            logged = entry.hours
-    if outcome["ok"]:
+    def _done(hours) -> str:
         st.session_state.pop("my_confirm", None)
-        forget_form("log_hours")
-        st.session_state["_flash"] = t("my.logged", hours=logged)
-        st.rerun()
+        return t("my.logged", hours=hours)
+
+    submit(lambda s: volunteers.log_hours(s, actor, data, confirm_duplicate=confirm).hours, labels=labels,
+           forget="log_hours", done=_done)
 
 
 if submitted:
@@ -93,15 +90,10 @@ if history:
                         + (f" · {choice_label('volrole', h['role'])}" if h["role"] else "")
                         + (f"  \n⚠ {h['reject_reason']}" if h["reject_reason"] else ""))
             if h["status"] == "logged":
-                def _delete(h=h) -> bool:
-                    with user_action() as outcome:
-                        with write() as s:
-                            volunteers.delete_own(s, actor, h["id"], h["version"])
-                    return outcome["ok"]
-
                 confirm_action(t("my.delete"), t("my.delete_confirm", day=h["log_date"], hours=h["hours"],
                                                  what=h["activity"] or t("my.none")),
-                               _delete, key=f"del_{h['id']}", done=t("my.deleted"))
+                               lambda s, h=h: volunteers.delete_own(s, actor, h["id"], h["version"]),
+                               key=f"del_{h['id']}", done=t("my.deleted"))
 else:
     st.caption(t("rec.empty"))
 
