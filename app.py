@@ -10,6 +10,7 @@ from components.i18n import apply_query_lang, language_switch, t  # noqa: E402
 from components.nav import build_pages  # noqa: E402
 from components.runtime import write  # noqa: E402
 from components.health import database_problem  # noqa: E402
+from components.timefmt import configure as use_community_zone  # noqa: E402
 from services import users  # noqa: E402
 
 apply_query_lang()
@@ -20,6 +21,7 @@ if problem:
     st.error(f"**{t('dberr.title')}**\n\n{problem}", icon=":material/database:")
     st.stop()
 
+use_community_zone()  # "today" everywhere is the community's day, not the server's
 authenticator = auth.build_authenticator()
 actor = auth.current_actor(authenticator)
 

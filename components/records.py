@@ -15,7 +15,7 @@ from components.auth import SessionEnded, download_guard
 from components.i18n import choice_label, lang, language, t
 from components.timefmt import when
 from db.fields import Field, Ledger
-from services import exports
+from services import clock, exports
 from services.records import Page
 
 Fetch = Callable[..., Page]  # fetch(search=, filters=, sort=, descending=, limit=, offset=)
@@ -180,10 +180,10 @@ def record_list(ledger: Ledger, fetch: Fetch, *, key: str, refs: dict[str, dict[
 
         name = export_name or ledger.key
         footer[2].download_button(t("rec.export_csv"), data=lambda: exports.to_csv(_all_rows()),
-                                  file_name=f"{name}-{date.today():%Y%m%d}.csv", mime="text/csv",
+                                  file_name=f"{name}-{clock.today():%Y%m%d}.csv", mime="text/csv",
                                   key=f"{key}_csv", icon=":material/download:")
         footer[3].download_button(t("rec.export_xlsx"), data=lambda: exports.to_xlsx(_all_rows(), name),
-                                  file_name=f"{name}-{date.today():%Y%m%d}.xlsx", key=f"{key}_xlsx",
+                                  file_name=f"{name}-{clock.today():%Y%m%d}.xlsx", key=f"{key}_xlsx",
                                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                                   icon=":material/table_view:")
     picked = event.selection.rows if event and event.selection else []

@@ -2,15 +2,15 @@
 ``ui.timezone``, default Asia/Shanghai), never labelled UTC."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import streamlit as st
 
 from components.runtime import read
-from services import settings
+from services import clock, settings
 
-DEFAULT_ZONE = "Asia/Shanghai"
+DEFAULT_ZONE = clock.DEFAULT_ZONE
 
 
 @st.cache_data(ttl=60, show_spinner=False)
@@ -22,17 +22,21 @@ def _zone_name() -> str:
         return DEFAULT_ZONE
 
 
+def configure() -> None:
+    """Hand the stored setting to the services' clock (once per run, from app.py), so that
+    "today" everywhere is the community's day."""
+    clock.use_zone(_zone_name())
+
+
 def zone() -> ZoneInfo:
-    try:
-        return ZoneInfo(_zone_name())
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo(DEFAULT_ZONE)
+    configure()
+    return clock.zone()
 
 
 def local(value: datetime) -> datetime:
     """A stored (naive UTC) time in the community's zone, without tzinfo for display."""
-    aware = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
-    return aware.astimezone(zone()).replace(tzinfo=None)
+    configure()
+    return clock.local(value)
 
 
 def when(value, fmt: str = "%Y-%m-%d %H:%M") -> str:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 
 from db.models.volunteers import ACTIVITY, Activity, activity_photo
-from services import records, settings
+from services import clock, records, settings
 from services.access import Actor, community_clause, require, require_row
 from services.errors import PermissionDenied, ValidationError
 
@@ -54,7 +54,7 @@ def announce(session: Session, actor: Actor, activity_id: int, notice_date: date
     require_row(actor, activity.community_id)
     if activity.status != "planned":
         raise PermissionDenied("err.act_step", status=activity.status)
-    if notice_date > (today or date.today()):
+    if notice_date > (today or clock.today()):
         raise ValidationError({"notice_date": "err.future_date"})
     if notice_date > activity.activity_date:
         raise ValidationError({"notice_date": "err.out_of_range"})
@@ -71,7 +71,7 @@ def record_held(session: Session, actor: Actor, activity_id: int, turnout: int, 
     require_row(actor, activity.community_id)
     if activity.status not in ("planned", "announced"):
         raise PermissionDenied("err.act_step", status=activity.status)
-    if activity.activity_date > (today or date.today()):
+    if activity.activity_date > (today or clock.today()):
         raise ValidationError({"activity_date": "err.act_not_yet"})
     if not isinstance(turnout, int) or turnout < 0 or turnout > 100_000:
         raise ValidationError({"actual_turnout": "err.out_of_range"})
@@ -105,7 +105,7 @@ def list_activities(session: Session, actor: Actor, *, search: str | None = None
                     sort: str | None = None, descending: bool = False, limit: int = 50, offset: int = 0,
                     today: date | None = None) -> records.Page:
     require(actor, "activities", "view")
-    today = today or date.today()
+    today = today or clock.today()
     filters = dict(filters or {})
     when = filters.pop("when", None)
     where = scope(actor)

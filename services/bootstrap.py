@@ -9,7 +9,7 @@ from sqlalchemy import Engine
 from db import demo
 from db.engine import get_engine, session_scope
 from db.migrate import upgrade
-from services import audit, checklists, settings, users, visits
+from services import audit, checklists, clock, settings, users, visits
 from services.access import SYSTEM
 
 DEMO_SETTING = "demo.loaded"
@@ -72,14 +72,12 @@ def load_demo_data(engine: Engine) -> None:
 
 def _demo_ledgers(s, places) -> dict:
     """Residents (ID numbers encrypted like any other), tags, a year of visits, rentals."""
-    from datetime import date
-
     from sqlalchemy import insert
 
     from db.models import Rental, RentalCheck, Resident, ResidentTag, Visit, rental_tenant
     from services import idcard, residents
 
-    today = date.today()
+    today = clock.today()
     people = demo.build_residents(places, today)
     payload = []
     for r in people:
@@ -124,14 +122,14 @@ def is_demo(session) -> bool:
 def _demo_safety(s, places) -> dict:
     """About 120 facilities, a year of inspections with lapses and failures, hazards in every state."""
     import random
-    from datetime import date, timedelta
+    from datetime import timedelta
 
     from sqlalchemy import insert
 
     from db.models.safety import Facility, Hazard, HazardEvent, Inspection, InspectionItem, checklist_reference
     from services import hazards as hazard_service
 
-    today = date.today()
+    today = clock.today()
     rng = random.Random(23)
     facilities = demo.build_facilities(places, checklist_reference(), today)
     ids = s.execute(insert(Facility).returning(Facility.id, sort_by_parameter_order=True), facilities).scalars().all()
@@ -217,14 +215,12 @@ def _demo_safety(s, places) -> dict:
 
 
 def _demo_volunteering(s, places) -> dict:
-    from datetime import date
-
     from sqlalchemy import insert, select
 
     from db.models import User
     from db.models.volunteers import Activity, Team, Volunteer, VolunteerLog
 
-    today = date.today()
+    today = clock.today()
     teams, people, acts = demo.build_volunteering(places, today)
     team_ids = s.execute(insert(Team).returning(Team.id, sort_by_parameter_order=True), teams).scalars().all()
     for p in people:

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from db.models import Grid
 from db.models.safety import FACILITY, Facility, Hazard, Inspection
-from services import records
+from services import clock, records
 from services.access import Actor, community_clause, grid_clause, require, require_row
 from services.errors import Duplicate
 
@@ -31,7 +31,7 @@ def renewal_due(install: date | None, life_years: int | None, today: date) -> bo
 def save_facility(session: Session, actor: Actor, data: dict, facility_id: int | None = None,
                   expected_version: int | None = None, today: date | None = None) -> Facility:
     require(actor, "facilities", "create" if facility_id is None else "edit")
-    today = today or date.today()
+    today = today or clock.today()
     values = records.validate(FACILITY, data)
     if values.get("install_date") and values["install_date"] > today:
         from services.errors import ValidationError
@@ -56,7 +56,7 @@ def list_facilities(session: Session, actor: Actor, *, search: str | None = None
                     sort: str | None = None, descending: bool = False, limit: int = 50, offset: int = 0,
                     today: date | None = None) -> records.Page:
     require(actor, "facilities", "view")
-    today = today or date.today()
+    today = today or clock.today()
     filters = dict(filters or {})
     renewal_only = filters.pop("renewal", None)
     where = scope(actor)

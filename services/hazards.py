@@ -16,7 +16,7 @@ from db.base import utcnow
 from db.models import Grid
 from db.models.safety import (ESCALATION_LEVELS, HAZARD, Facility, Hazard, HazardEvent,
                               InspectionItem)
-from services import audit, records, settings
+from services import audit, clock, records, settings
 from services.access import Actor, community_clause, grid_clause, require, require_row
 from services.errors import PermissionDenied, ValidationError
 
@@ -41,7 +41,7 @@ def default_deadline(session: Session, severity: str, found_on: date, community_
 
 def _event(session: Session, hazard: Hazard, actor: Actor, step: str, before: str | None, note: str | None = None,
            photo_id: int | None = None, on: date | None = None) -> None:
-    session.add(HazardEvent(hazard_id=hazard.id, on=on or date.today(), actor=actor.username, step=step,
+    session.add(HazardEvent(hazard_id=hazard.id, on=on or clock.today(), actor=actor.username, step=step,
                             from_status=before, to_status=hazard.status, note=note, photo_id=photo_id))
 
 
@@ -69,7 +69,7 @@ def open_hazard(session: Session, actor: Actor, data: dict, photo_id: int | None
     """A hazard found by hand (patrol, complaint, tip-off, drill, evaluation …). Corrected on the
     spot: closed at once, the note saying what was done."""
     require(actor, "hazards", "create")
-    today = today or date.today()
+    today = today or clock.today()
     values = records.validate(HAZARD, data)
     if values["source"] == "inspection":
         raise ValidationError({"source": "err.bad_choice"})
@@ -151,7 +151,7 @@ def rectified(session: Session, actor: Actor, hazard_id: int, measures: str, exp
     measures = records.clean_text(measures)
     if not measures:
         raise ValidationError({"measures": "err.required"})
-    today = today or date.today()
+    today = today or clock.today()
     return _move(session, actor, hazard, "rectified", measures, photo_id, today, measures=measures,
                  rectified_by=actor.username, rectified_on=today, photo_after_id=photo_id or hazard.photo_after_id)
 
@@ -161,7 +161,7 @@ def reinspect(session: Session, actor: Actor, hazard_id: int, passed: bool, note
     hazard = _load(session, actor, hazard_id, expected_version)
     if hazard.rectified_by == actor.username:
         raise PermissionDenied("err.own_fix")
-    today = today or date.today()
+    today = today or clock.today()
     if passed:
         return _move(session, actor, hazard, "reinspect_pass", note, photo_id, today, reinspected_by=actor.username,
                      closed_on=today)
@@ -200,7 +200,7 @@ def list_hazards(session: Session, actor: Actor, *, search: str | None = None, f
                  sort: str | None = None, descending: bool = False, limit: int = 50, offset: int = 0,
                  today: date | None = None) -> records.Page:
     require(actor, "hazards", "view")
-    today = today or date.today()
+    today = today or clock.today()
     filters = dict(filters or {})
     where = scope(actor)
     view = filters.pop("view", None)
@@ -244,7 +244,7 @@ def timeline(session: Session, actor: Actor, hazard_id: int) -> list[dict]:
 def by_category_and_state(session: Session, actor: Actor, today: date | None = None,
                           community_ids=None) -> list[dict]:
     """Open / closed / overdue hazards per category (one GROUP BY)."""
-    today = today or date.today()
+    today = today or clock.today()
     state = case((Hazard.status == "closed", "closed"), (Hazard.deadline < today, "overdue"), else_="open")
     conds = [Hazard.deleted_at.is_(None), *scope(actor)]
     if community_ids is not None:
@@ -257,7 +257,7 @@ def by_category_and_state(session: Session, actor: Actor, today: date | None = N
 def rectification_by_month(session: Session, actor: Actor, first: date, last: date, today: date | None = None,
                            community_ids=None) -> list[dict]:
     """Per deadline month and severity: hazards due, and closed by their deadline."""
-    today = today or date.today()
+    today = today or clock.today()
     month = func.substr(func.cast(Hazard.deadline, String()), 1, 7)
     on_time = case((and_(Hazard.status == "closed", Hazard.closed_on <= Hazard.deadline), 1), else_=0)
     conds = [Hazard.deleted_at.is_(None), *scope(actor), Hazard.deadline >= first, Hazard.deadline <= min(last, today)]
@@ -269,7 +269,7 @@ def rectification_by_month(session: Session, actor: Actor, first: date, last: da
 
 
 def counts(session: Session, actor: Actor, today: date | None = None) -> dict[str, int]:
-    today = today or date.today()
+    today = today or clock.today()
     base = [Hazard.deleted_at.is_(None), *scope(actor)]
     open_n = session.execute(select(func.count()).select_from(Hazard).where(*base, Hazard.status != "closed")).scalar_one()
     overdue = session.execute(select(func.count()).select_from(Hazard).where(*base, overdue_clause(today))).scalar_one()

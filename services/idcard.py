@@ -12,6 +12,8 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
+from services import clock
+
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK = "10X98765432"
 PROVINCES = {11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46,
@@ -58,7 +60,7 @@ def _birth(number: str, start: int, length: int, today: date) -> date:
 
 
 def parse_mainland(raw, today: date | None = None) -> IdInfo:
-    today = today or date.today()
+    today = today or clock.today()
     number = normalize(raw)
     upgraded = False
     if re.fullmatch(r"\d{15}", number):

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from db.base import utcnow
 from db.models import Building, Grid, Household, Resident, ResidentTag
 from db.models.residents import RELATIONS
-from services import audit, idcard, records, residents
+from services import audit, clock, idcard, records, residents
 from services.access import Actor, require, require_row
 from services.errors import ValidationError
 
@@ -201,7 +201,7 @@ def preview(session: Session, actor: Actor, filename: str, data: bytes, communit
     """Read and check every row against the file itself and the database. Writes nothing."""
     require(actor, "residents", "import")
     require_row(actor, community_id)
-    today = today or date.today()
+    today = today or clock.today()
     table = read_table(filename, data)
     header_at, columns = find_header(table)
     from services import settings
@@ -307,7 +307,7 @@ def commit(session: Session, actor: Actor, plan: ImportPlan, *, valid_only: bool
         raise ValidationError({}, key="imp.has_errors", n=plan.bad_rows)
     if not plan.rows:
         return 0
-    today = today or date.today()
+    today = today or clock.today()
     ctx = plan.context
     community_id = ctx["community_id"]
     require_row(actor, community_id)

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from db.base import utcnow
 from db.models import Community, Grid
 from db.models.safety import RESULTS, Facility, Inspection, InspectionItem, checklist_reference
-from services import audit, checklists, hazards, records, schedule, settings
+from services import audit, checklists, clock, hazards, records, schedule, settings
 from services.access import Actor, community_clause, grid_clause, require, require_row
 from services.errors import NotFound, PermissionDenied, ValidationError
 from services.users import display_names
@@ -62,7 +62,7 @@ def open_draft(session: Session, actor: Actor, category: str, facility_id: int |
         return existing
     inspection = Inspection(community_id=community_id, template_id=template.id, category=category,
                             facility_id=facility.id if facility else None, grid_id=grid_id,
-                            inspector=actor.username, inspected_on=inspected_on or date.today(), status="draft",
+                            inspector=actor.username, inspected_on=inspected_on or clock.today(), status="draft",
                             created_by=actor.username, updated_by=actor.username)
     session.add(inspection)
     session.flush()
@@ -105,7 +105,7 @@ def save_item(session: Session, actor: Actor, inspection_id: int, code: str, res
 
 def set_date(session: Session, actor: Actor, inspection_id: int, inspected_on: date, today: date | None = None):
     inspection = _draft(session, actor, inspection_id)
-    if inspected_on > (today or date.today()):
+    if inspected_on > (today or clock.today()):
         raise ValidationError({"inspected_on": "err.future_date"})
     if inspection.status == "draft":
         inspection.inspected_on = inspected_on
@@ -133,7 +133,7 @@ def submit(session: Session, actor: Actor, inspection_id: int, today: date | Non
             InspectionItem, InspectionItem.id == hazards.Hazard.inspection_item_id)
             .where(InspectionItem.inspection_id == inspection.id)).scalars())
         return Submitted(inspection, ids, already=True)
-    if inspection.inspected_on > (today or date.today()):
+    if inspection.inspected_on > (today or clock.today()):
         raise ValidationError({"inspected_on": "err.future_date"})
     items = session.execute(select(InspectionItem).where(InspectionItem.inspection_id == inspection.id)
                             .order_by(InspectionItem.position)).scalars().all()
@@ -164,7 +164,7 @@ def enter_paper_round(session: Session, actor: Actor, category: str, inspected_o
                       notes: dict[str, str] | None = None, facility_id: int | None = None,
                       grid_id: int | None = None, today: date | None = None) -> Submitted:
     """A round done on paper, typed in afterwards in one go (one transaction)."""
-    if inspected_on > (today or date.today()):
+    if inspected_on > (today or clock.today()):
         raise ValidationError({"inspected_on": "err.future_date"})
     inspection = open_draft(session, actor, category, facility_id, grid_id, inspected_on)
     inspection.inspected_on = inspected_on
@@ -263,7 +263,7 @@ def obligations(session: Session, actor: Actor, today: date | None = None, lookb
     period and the ``lookback`` before it: done / due / due soon / overdue. A pure function of
     the rules, the submitted inspections and today."""
     require(actor, "schedule", "view")
-    today = today or date.today()
+    today = today or clock.today()
     soon = int(settings.get(session, "schedule.soon_days"))
     rules = checklists.rules(session)
     facility_conds = [Facility.deleted_at.is_(None), Facility.status != "停用",

@@ -18,7 +18,7 @@ from db.models import Resident, ResidentTag, Visit, VisitRule
 from db.models.safety import Facility, Hazard, Inspection
 from db.models.volunteers import Activity, Volunteer, VolunteerLog
 from db.periods import period_of, periods_between
-from services import checklists, schedule, settings
+from services import checklists, clock, schedule, settings
 from services.access import Actor, community_clause, grid_clause
 
 PERIODS = ("month", "quarter", "year")
@@ -228,7 +228,7 @@ def recent_periods(kind: str, today: date, n: int) -> list[tuple[date, date]]:
 
 def evaluate(session: Session, scope: Scope, key: str, start: date, end: date, today: date | None = None) -> Value:
     kpi = REGISTRY[key]
-    today = today or date.today()
+    today = today or clock.today()
     num, den = kpi.compute(session, scope, start, end, today)
     target = None
     if kpi.target_key:
@@ -247,7 +247,7 @@ def trend(session: Session, scope: Scope, key: str, kind: str, today: date | Non
           through: date | None = None) -> list[dict]:
     """The KPI for the ``n`` periods up to the one holding ``through`` (default: today). A period
     with nothing to count has no value (a gap on the chart, never a 0)."""
-    today = today or date.today()
+    today = today or clock.today()
     out = []
     for start, end in recent_periods(kind, through or today, n):
         v = evaluate(session, scope, key, start, end, today)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from db.models import Building, Household, Rental, RentalCheck, Resident
 from db.models.residents import RENTAL, rental_tenant
-from services import audit, idcard, privacy, records, schedule, settings
+from services import audit, clock, idcard, privacy, records, schedule, settings
 from services.access import Actor, community_clause, grid_clause, require, require_row
 from services.errors import ValidationError
 
@@ -41,7 +41,7 @@ def _tenants(session: Session, actor: Actor, rental: Rental, ids) -> list[int]:
 def save_rental(session: Session, actor: Actor, data: dict, rental_id: int | None = None,
                 expected_version: int | None = None, today: date | None = None) -> Rental:
     require(actor, "rentals", "create" if rental_id is None else "edit")
-    today = today or date.today()
+    today = today or clock.today()
     values = records.validate(RENTAL, data)
     tenant_ids = values.pop("tenants", [])
     if values["registered_date"] > today:
@@ -83,7 +83,7 @@ def close_rental(session: Session, actor: Actor, rental_id: int, expected_versio
 def record_check(session: Session, actor: Actor, rental_id: int, check_date: date, result: str, note: str | None,
                  today: date | None = None) -> RentalCheck:
     require(actor, "rentals", "edit")
-    today = today or date.today()
+    today = today or clock.today()
     rental = records.get_live(session, Rental, rental_id)
     require_row(actor, rental.community_id, rental.grid_id)
     errors = {}
@@ -114,7 +114,7 @@ def list_rentals(session: Session, actor: Actor, *, search: str | None = None, f
                  today: date | None = None) -> records.Page:
     """Rentals with their inspection status (last check, next due, overdue days)."""
     require(actor, "rentals", "view")
-    today = today or date.today()
+    today = today or clock.today()
     filters = dict(filters or {})
     last = (select(func.max(RentalCheck.check_date)).where(RentalCheck.rental_id == Rental.id,
                                                            RentalCheck.deleted_at.is_(None))

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from db.models import Community, Visit
 from db.models.safety import Hazard, Inspection
 from db.models.volunteers import Activity, VolunteerLog
-from services import hazards, kpis, settings
+from services import clock, hazards, kpis, settings
 from services.access import Actor, require, require_row
 
 
@@ -35,7 +35,7 @@ def build(session: Session, actor: Actor, community_id: int, kind: str, start: d
           today: date | None = None) -> Report:
     require(actor, "reports", "view")
     require_row(actor, community_id)
-    today = today or date.today()
+    today = today or clock.today()
     who = kpis.narrowed(actor, [community_id])
     scope = kpis.Scope(who, None)
     values = [kpis.as_dict(v) for v in kpis.evaluate_all(session, scope, start, end, today).values()]
@@ -158,5 +158,5 @@ def to_html(report: Report, tr, label_of_category, period_label: str, issued: da
             f"<th>{e(tr('state.open'))}</th><th>{e(tr('state.overdue'))}</th><th>{e(tr('state.closed'))}</th></tr>"
             f"{cat_rows}</table><p style='color:#666'>{e(tr('rep.suppressed', n=report.small))}</p>"
             f"<p style='margin-top:40px'>{e(tr('rep.issued_by', community=report.community))}<br>"
-            f"{e(tr('rep.issued_on', on=issued or date.today()))}</p>"
+            f"{e(tr('rep.issued_on', on=issued or clock.today()))}</p>"
             "</body></html>")

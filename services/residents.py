@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from db.base import utcnow
 from db.models import Building, Household, Resident, ResidentTag, Visit
 from db.models.residents import AGE_BANDS, RESIDENT, STATUSES, restricted_groups, special_groups
-from services import audit, crypto, idcard, privacy, records
+from services import audit, clock, crypto, idcard, privacy, records
 from services.access import Actor, can, community_clause, grid_clause, require, require_row, sees_grid
 from services.errors import Duplicate, NotFound, ValidationError
 
@@ -53,7 +53,7 @@ def check_fields(actor: Actor, data: dict, *, keep_id: bool = False, existing: R
                  today: date | None = None) -> tuple[dict, list[str], "idcard.IdInfo | None"]:
     """The checks that need no database: field rules, the document number, birth date and gender
     derived from it and compared with what was typed, the phone. Shared by forms and imports."""
-    today = today or date.today()
+    today = today or clock.today()
     data = dict(data)
     if keep_id:
         data["id_number"] = "(unchanged)"
@@ -152,7 +152,7 @@ def create_resident(session: Session, actor: Actor, data: dict, today: date | No
     resident = Resident(**checked.values, status="active", created_by=actor.username, updated_by=actor.username)
     session.add(resident)
     session.flush()
-    _set_tags(session, resident, checked.tags, today or date.today(), actor)
+    _set_tags(session, resident, checked.tags, today or clock.today(), actor)
     audit.record(session, actor, "create", "resident", resident.id, None,
                  {**_snapshot(resident), "tags": checked.tags}, community_id=resident.community_id)
     return resident
@@ -176,7 +176,7 @@ def update_resident(session: Session, actor: Actor, resident_id: int, data: dict
     resident.updated_by = actor.username
     resident.updated_at = utcnow()
     session.flush()
-    _set_tags(session, resident, checked.tags, today or date.today(), actor)
+    _set_tags(session, resident, checked.tags, today or clock.today(), actor)
     audit.record(session, actor, "update", "resident", resident.id, before,
                  {**_snapshot(resident), "tags": checked.tags}, community_id=resident.community_id)
     return resident
@@ -204,7 +204,7 @@ def set_status(session: Session, actor: Actor, resident_id: int, status: str, wh
         raise ValidationError({"status": "err.bad_choice"})
     resident = get_resident(session, actor, resident_id)
     records.check_version(resident, expected_version)
-    if when and when > date.today():
+    if when and when > clock.today():
         raise ValidationError({"status_date": "err.future_date"})
     before = _snapshot(resident)
     resident.status, resident.status_date = status, when
@@ -305,7 +305,7 @@ def list_residents(session: Session, actor: Actor, *, search: str | None = None,
                    sort: str | None = None, descending: bool = False, limit: int = 50, offset: int = 0,
                    today: date | None = None) -> records.Page:
     require(actor, "residents", "view")
-    today = today or date.today()
+    today = today or clock.today()
     filters = dict(filters or {})
     conds = [Resident.deleted_at.is_(None), *scope(actor)]
     status = filters.pop("status", None)  # "all" shows every status; by default the list asks for active
@@ -431,7 +431,7 @@ class Detail:
 
 
 def detail(session: Session, actor: Actor, resident_id: int, today: date | None = None) -> Detail:
-    today = today or date.today()
+    today = today or clock.today()
     r = get_resident(session, actor, resident_id)
     household = session.get(Household, r.household_id)
     building = session.get(Building, r.building_id)
@@ -452,7 +452,7 @@ def detail(session: Session, actor: Actor, resident_id: int, today: date | None 
 
 
 def counts(session: Session, actor: Actor, today: date | None = None) -> dict[str, int]:
-    today = today or date.today()
+    today = today or clock.today()
     base = [Resident.deleted_at.is_(None), Resident.status == "active", *scope(actor)]
     total = session.execute(select(func.count()).select_from(Resident).where(*base)).scalar_one()
     elderly_n = session.execute(select(func.count()).select_from(Resident)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from db.models import Building, Household, Resident, ResidentTag, Visit, VisitRule
 from db.models.residents import VISIT, vocab
-from services import audit, records, schedule
+from services import audit, clock, records, schedule
 from services.access import SYSTEM, Actor, require
 from services.errors import ValidationError
 from services.residents import get_resident, scope, visible_groups
@@ -19,7 +19,7 @@ from services.residents import get_resident, scope, visible_groups
 
 def log_visit(session: Session, actor: Actor, resident_id: int, data: dict, today: date | None = None) -> Visit:
     require(actor, "visits", "create")
-    today = today or date.today()
+    today = today or clock.today()
     resident = get_resident(session, actor, resident_id)
     values = records.validate(VISIT, {**data, "resident_id": resident_id})
     if values["visit_date"] > today:
@@ -93,7 +93,7 @@ def due_visits(session: Session, actor: Actor, today: date | None = None, includ
                soon_days: int = 2) -> list[DueVisit]:
     """One row per resident (its most pressing tag decides), overdue first and most overdue first."""
     require(actor, "visits", "view")
-    today = today or date.today()
+    today = today or clock.today()
     tag_rules = {t: r for t, r in rules(session).items() if t in visible_groups(actor)}
     if not tag_rules:
         return []

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from db.base import utcnow
 from db.models import User
 from db.models.volunteers import TEAM, VOLUNTEER, Activity, Team, Volunteer, VolunteerLog, vocab
-from services import audit, idcard, records, settings
+from services import audit, clock, idcard, records, settings
 from services.access import Actor, community_clause, require, require_row
 from services.errors import NotFound, PermissionDenied, StaleEdit, ValidationError
 
@@ -73,7 +73,7 @@ def list_volunteers(session: Session, actor: Actor, *, search: str | None = None
                     sort: str | None = None, descending: bool = False, limit: int = 50, offset: int = 0,
                     year: int | None = None) -> records.Page:
     require(actor, "volunteers", "view")
-    year = year or date.today().year
+    year = year or clock.today().year
     verified = (select(func.coalesce(func.sum(VolunteerLog.hours), 0)).where(
         VolunteerLog.volunteer_id == Volunteer.id, VolunteerLog.status == "verified",
         VolunteerLog.deleted_at.is_(None), VolunteerLog.log_date >= date(year, 1, 1),
@@ -183,7 +183,7 @@ def _check_log(session: Session, volunteer: Volunteer, data: dict, today: date, 
 def check_log(session: Session, actor: Actor, data: dict, today: date | None = None) -> LogCheck:
     """Validate without writing: the page shows a warning for a second entry of the same activity."""
     require(actor, "my-hours", "create")
-    return _check_log(session, me(session, actor), data, today or date.today())
+    return _check_log(session, me(session, actor), data, today or clock.today())
 
 
 def log_hours(session: Session, actor: Actor, data: dict, confirm_duplicate: bool = False,
@@ -192,7 +192,7 @@ def log_hours(session: Session, actor: Actor, data: dict, confirm_duplicate: boo
     volunteer = me(session, actor)
     if volunteer.status != "active":
         raise PermissionDenied("err.vol_inactive")
-    checked = _check_log(session, volunteer, data, today or date.today())
+    checked = _check_log(session, volunteer, data, today or clock.today())
     if checked.duplicate_of and not confirm_duplicate:
         raise ValidationError({"activity_id": "warn.vol_duplicate"}, key="warn.vol_duplicate")
     return records.create(session, actor, VolunteerLog, {**checked.values, "volunteer_id": volunteer.id,
@@ -215,7 +215,7 @@ def edit_own(session: Session, actor: Actor, log_id: int, data: dict, expected_v
              today: date | None = None) -> VolunteerLog:
     require(actor, "my-hours", "create")
     volunteer, entry = _own_open_entry(session, actor, log_id)
-    checked = _check_log(session, volunteer, data, today or date.today(), exclude_id=entry.id)
+    checked = _check_log(session, volunteer, data, today or clock.today(), exclude_id=entry.id)
     return records.update(session, actor, entry, checked.values, expected_version)
 
 

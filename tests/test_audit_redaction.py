@@ -18,7 +18,7 @@ from sqlalchemy.engine import make_url
 from db.engine import dispose_engines, get_engine, session_scope
 from db.migrate import alembic_config, current_revision, head_revision
 from db.models import AuditHead, AuditLog, Resident, Visit
-from services import audit, residents, visits
+from services import audit, clock, residents, visits
 from tests.conftest import _pg_admin, actor_of
 from tests.test_idcard import make_id
 
@@ -47,10 +47,10 @@ def _resident_with_history(db):
         residents.update_resident(s, manager, rid, {**data, "id_number": "", "phone": PHONES[1], "tags": TAGS},
                                   r.version)
     with db(write=True) as s:
-        residents.set_status(s, manager, rid, "moved_out", date.today(), s.get(Resident, rid).version)
+        residents.set_status(s, manager, rid, "moved_out", clock.today(), s.get(Resident, rid).version)
     with db(write=True) as s:
         for days in (3, 10):
-            visits.log_visit(s, manager, rid, {"visit_date": date.today() - timedelta(days=days), "visit_type": "走访",
+            visits.log_visit(s, manager, rid, {"visit_date": clock.today() - timedelta(days=days), "visit_type": "走访",
                                                 "staff_name": "吴磊", "outcome": f"{NAME}身体好，电话{PHONES[1]}"})
     with db() as s:
         visit_ids = list(s.execute(select(Visit.id).where(Visit.resident_id == rid)).scalars())

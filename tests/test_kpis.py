@@ -7,10 +7,10 @@ from sqlalchemy import func, select, update
 
 from db.models import Resident, Visit, VolunteerLog
 from db.models.safety import Hazard
-from services import audit, hazards, kpis, reports, volunteers
+from services import audit, clock, hazards, kpis, reports, volunteers
 from tests.conftest import actor_of
 
-TODAY = date.today()
+TODAY = clock.today()
 
 
 def _value(db, actor, key, start, end, community_ids=None):

@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from components.catalog import CATALOG
-from services import access
+from services import access, clock
 from tests.conftest import ROOT
 
 ZH = {k: v[0] for k, v in CATALOG.items()}
@@ -340,7 +340,7 @@ def test_dashboard_fragment_shows_a_new_record_and_an_unchanged_refresh_does_not
     vol = actor_of(lambda write=False: session_scope(write=write), "volunteer")
     with session_scope(write=True) as s:
         # the dashboard shows the last complete month by default
-        volunteers.log_hours(s, vol, {"log_date": kpis.reporting_period("month", __import__("datetime").date.today())[0],
+        volunteers.log_hours(s, vol, {"log_date": kpis.reporting_period("month", clock.today())[0],
                                       "hours": 4.5})
     at.run()  # the next run of the fragment sees the new entry
     assert _logged_total(at) == pytest.approx(before + 4.5) and len(calls) > computed
@@ -464,11 +464,11 @@ def test_my_hours_refuses_a_future_date_and_25_hours_in_chinese_and_saves_nothin
     before = count()
     at = as_role(app, "volunteer")
     at.switch_page("pages/volunteering/my_hours.py").run()
-    at.date_input(key="log_hours_date").set_value(date.today() + timedelta(days=3))
+    at.date_input(key="log_hours_date").set_value(clock.today() + timedelta(days=3))
     next(b for b in at.button if b.label == ZH["my.save"]).click()
     at.run()
     assert any(ZH["err.future_date"] in e for e in errors(at)) and count() == before
-    at.date_input(key="log_hours_date").set_value(date.today())
+    at.date_input(key="log_hours_date").set_value(clock.today())
     at.number_input(key="log_hours_hours").set_value(25.0)
     next(b for b in at.button if b.label == ZH["my.save"]).click()
     at.run()
@@ -514,13 +514,13 @@ def test_dashboard_shows_the_last_complete_period_unless_asked_for_this_one(app)
     at = as_role(app, "supervisor")
     at.switch_page("pages/overview/dashboard.py").run()
     assert not at.exception
-    start, end = kpis.reporting_period("month", date.today())
+    start, end = kpis.reporting_period("month", clock.today())
     captions = " ".join(c.value for c in at.caption)
     assert f"{start} ~ {end}" in captions and ZH["dash.partial"] not in captions
     at.toggle(key="dash_partial").set_value(True)
     at.run()
     assert any(ZH["dash.partial"] in c.value for c in at.caption)
-    assert any(str(kpis.period("month", date.today())[0]) in i.value for i in at.info)
+    assert any(str(kpis.period("month", clock.today())[0]) in i.value for i in at.info)
 
 
 def test_irreversible_taps_ask_first_and_lists_show_the_newest_visit_first(app):

@@ -11,7 +11,7 @@ from db.fields import Ledger
 from db.models import Rental, Resident, Volunteer
 from db.models.residents import RENTAL, RESIDENT
 from db.models.volunteers import VOLUNTEER
-from services import audit, idcard, privacy, records, rentals, residents, users, volunteers
+from services import audit, clock, idcard, privacy, records, rentals, residents, users, volunteers
 from services.access import ROLES, can
 from services.errors import Duplicate, ValidationError
 from tests.conftest import actor_of
@@ -79,7 +79,7 @@ def test_an_id_number_cannot_be_rebuilt_from_what_a_role_sees(db, demo_db, role)
     with db(write=True) as s:  # an update, so the history holds a before and an after
         residents.update_resident(s, manager, rid, {"name": "测试人", "id_type": "居民身份证", "household_id": hid,
                                                     "residence_type": "租住", "phone": "13912345678"}, None)
-    today = date.today()
+    today = clock.today()
     seen, text = _everything(db, who, rid)
     # the birth date appears nowhere, in no format, and neither does the sequence
     for token in ("1958-02-14", "19580214", "1958年2月14日", NUMBER[6:14], NUMBER[-4:], NUMBER):

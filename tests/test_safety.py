@@ -6,11 +6,11 @@ import pytest
 from sqlalchemy import func, select
 
 from db.models.safety import Facility, Hazard, HazardEvent, Inspection, InspectionItem
-from services import checklists, facilities, hazards, inspections, photos
+from services import checklists, clock, facilities, hazards, inspections, photos
 from services.errors import PermissionDenied, StaleEdit, ValidationError
 from tests.conftest import actor_of
 
-TODAY = date.today()
+TODAY = clock.today()
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 

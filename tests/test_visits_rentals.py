@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import update
 
 from db.models import ResidentTag
-from services import rentals, residents, visits
+from services import clock, rentals, residents, visits
 from services.errors import PermissionDenied, ValidationError
 from tests.conftest import actor_of
 from tests.test_residents import _create, _household
@@ -50,7 +50,7 @@ def test_weekly_rule_for_elderly_living_alone_and_never_visited(db, demo_db):
 
 def test_most_overdue_first_and_rules_are_rows(db, demo_db):
     manager = actor_of(db, "manager")
-    today = date.today()
+    today = clock.today()
     old = _fresh(db, manager, "残疾人", today - timedelta(days=200))
     with db() as s:
         listed = visits.due_visits(s, manager, today=today)
@@ -74,16 +74,16 @@ def test_visit_rules_refuse_bad_input(db, demo_db):
     manager, volunteer = actor_of(db, "manager"), actor_of(db, "volunteer")
     rid = _create(db, manager)
     with db(write=True) as s, pytest.raises(ValidationError) as e:
-        visits.log_visit(s, manager, rid, {"visit_date": date.today() + timedelta(days=1), "visit_type": "走访",
+        visits.log_visit(s, manager, rid, {"visit_date": clock.today() + timedelta(days=1), "visit_type": "走访",
                                            "staff_name": "x"})
     assert e.value.errors == {"visit_date": "err.future_date"}
     with db(write=True) as s, pytest.raises(ValidationError) as e:
-        visits.log_visit(s, manager, rid, {"visit_date": date.today(), "visit_type": "打麻将", "staff_name": "",
+        visits.log_visit(s, manager, rid, {"visit_date": clock.today(), "visit_type": "打麻将", "staff_name": "",
                                            "minutes": -5})
     assert e.value.errors == {"visit_type": "err.bad_choice", "staff_name": "err.required",
                               "minutes": "err.out_of_range"}
     with db(write=True) as s, pytest.raises(PermissionDenied):
-        visits.log_visit(s, volunteer, rid, {"visit_date": date.today(), "visit_type": "走访", "staff_name": "x"})
+        visits.log_visit(s, volunteer, rid, {"visit_date": clock.today(), "visit_type": "走访", "staff_name": "x"})
 
 
 def test_rental_with_tenants_and_its_check_clock(db, demo_db):

@@ -6,11 +6,11 @@ import pytest
 from sqlalchemy import select
 
 from db.models import Activity, Volunteer, VolunteerLog
-from services import activities, volunteers
+from services import activities, clock, volunteers
 from services.errors import NotFound, PermissionDenied, StaleEdit, ValidationError
 from tests.conftest import actor_of
 
-TODAY = date.today()
+TODAY = clock.today()
 
 
 def _log(db, actor, **data):

@@ -1,5 +1,5 @@
 """Audit log (admin): filter the entries and check that the hash chain is intact."""
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pandas as pd
 import streamlit as st
@@ -8,7 +8,7 @@ from components.auth import guard
 from components.i18n import t
 from components.timefmt import when
 from components.runtime import read
-from services import audit
+from services import audit, clock
 
 actor = guard("audit")
 st.title(t("page.audit"))
@@ -29,8 +29,8 @@ table = c[1].selectbox(t("audit.table"), [None] + values["table"],
                        format_func=lambda v: t("rec.all") if v is None else t(f"table.{v}"))
 action = c[2].selectbox(t("audit.action"), [None] + values["action"],
                         format_func=lambda v: t("rec.all") if v is None else t(f"auditaction.{v}"))
-since = c[3].date_input(t("audit.since"), value=date.today() - timedelta(days=30))
-until = c[4].date_input(t("audit.until"), value=date.today())
+since = c[3].date_input(t("audit.since"), value=clock.today() - timedelta(days=30))
+until = c[4].date_input(t("audit.until"), value=clock.today())
 PAGE = 50
 signature = (who, table, action, since, until)
 if st.session_state.get("audit_sig") != signature:  # new filters start at page 1

@@ -13,7 +13,7 @@ from components.i18n import choice_label, t
 from components.kpi_tiles import fmt, tiles
 from components.timefmt import when
 from components.runtime import read
-from services import access, audit, hazards, inspections, kpis, places, visits, volunteers
+from services import access, audit, clock, hazards, inspections, kpis, places, visits, volunteers
 
 actor = guard("dashboard")
 st.title(t("page.dashboard"))
@@ -84,7 +84,7 @@ def live() -> None:
     with read() as s:
         version = audit.data_version(s)  # one indexed lookup: a hit when nothing changed
     ids = tuple(sorted(selected))
-    today = date.today()
+    today = clock.today()
     data = compute(version, actor, ids, kind, today, partial)
     start, end = data["period"]
     st.caption(t("dash.live", s=REFRESH, v=version, at=when(datetime.now(timezone.utc), "%H:%M:%S")) + " · " +

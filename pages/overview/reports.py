@@ -1,6 +1,5 @@
 """Reports: a monthly or quarterly report for one community, as Excel (one sheet per section)
 and as a printable HTML page for the notice board (aggregates only, small counts suppressed)."""
-from datetime import date
 
 import pandas as pd
 import streamlit as st
@@ -9,7 +8,7 @@ from components.auth import SessionEnded, download_guard, guard
 from components.i18n import choice_label, lang, language, t
 from components.kpi_tiles import tiles
 from components.runtime import read
-from services import kpis, places, reports
+from services import clock, kpis, places, reports
 
 actor = guard("reports")
 st.title(t("page.reports"))
@@ -24,7 +23,7 @@ c = st.columns(3)
 community_id = c[0].selectbox(t("rep.community"), list(communities), format_func=communities.get, key="rep_c")
 kind = c[1].segmented_control(t("rep.kind"), ["month", "quarter"], default="month", key="rep_kind",
                               format_func=lambda k: t(f"dash.kind.{k}")) or "month"
-choices = list(reversed(kpis.recent_periods(kind, date.today(), 13)))
+choices = list(reversed(kpis.recent_periods(kind, clock.today(), 13)))
 current = choices[0]
 
 

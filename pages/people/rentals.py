@@ -1,5 +1,4 @@
 """Rental housing: register, tenants, 群租, security pledge, and the inspection clock."""
-from datetime import date
 
 import pandas as pd
 import streamlit as st
@@ -10,7 +9,7 @@ from components.records import (confirm_action, field_labels, flash, loaded_vers
                                 record_list, save_form, service_export, submit)
 from components.runtime import read
 from db.models.residents import RENTAL
-from services import access, places, rentals, residents
+from services import access, clock, places, rentals, residents
 
 actor = guard("rentals")
 st.title(t("page.rentals"))
@@ -48,7 +47,7 @@ view = record_list(RENTAL, fetch, key=KEY, refs=refs, extra_columns=(
 if access.can(actor, "rentals", "create"):
     with st.expander(t("rental.new"), icon=":material/add_home:"):
         save_form(RENTAL, key="rental_new", refs=refs, options={"tenants": tenant_options},
-                  values={"registered_date": date.today(), "occupants": 1}, message=t("rec.created"),
+                  values={"registered_date": clock.today(), "occupants": 1}, message=t("rec.created"),
                   save=lambda s, data: rentals.save_rental(s, actor, data))
 
 row = view.selected
@@ -71,7 +70,7 @@ if row is not None:
         if access.can(actor, "rentals", "edit") and row["status"] == "registered":
             with st.form(f"rental_check_{row['id']}", clear_on_submit=True):
                 st.markdown(f"**{t('rental.check')}**")
-                when = st.date_input(t("rental.check_date"), value=date.today(), max_value=date.today())
+                when = st.date_input(t("rental.check_date"), value=clock.today(), max_value=clock.today())
                 result = st.radio(t("rental.check_result"), rentals.CHECK_RESULTS, horizontal=True,
                                   format_func=lambda v: choice_label("checkresult", v))
                 note = st.text_area(t("field.note"), max_chars=1000)

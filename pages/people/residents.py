@@ -1,5 +1,4 @@
 """Resident files: the scoped list, a file's details, create/edit, status, reveal, purge, import."""
-from datetime import date
 
 import pandas as pd
 import streamlit as st
@@ -11,7 +10,7 @@ from components.records import (confirm_delete, field_labels, flash, loaded_vers
                                 record_header, record_list, submit)
 from components.runtime import read, show_error, write
 from db.models.residents import RESIDENT, STATUSES
-from services import access, exports, places, privacy, residents
+from services import access, clock, exports, places, privacy, residents
 from services.errors import DomainError, Duplicate
 
 actor = guard("residents")
@@ -197,7 +196,7 @@ with tabs[0]:
                 with st.form(f"status_{r['id']}"):
                     new_status = st.selectbox(t("res.status"), STATUSES, index=STATUSES.index(r["status"]),
                                               format_func=lambda v: choice_label("status", v))
-                    when = st.date_input(t("res.status_date"), value=date.today(), max_value=date.today())
+                    when = st.date_input(t("res.status_date"), value=clock.today(), max_value=clock.today())
                     if st.form_submit_button(t("rec.save"), type="primary"):
                         submit(lambda s: residents.set_status(s, actor, r["id"], new_status, when, version),
                                labels=LABELS, forget=form_key, done=t("res.status_saved"))

@@ -1,5 +1,4 @@
 """Visits and services: the due-visit list (one click to log), logging a visit, the records."""
-from datetime import date
 
 import pandas as pd
 import streamlit as st
@@ -9,7 +8,7 @@ from components.i18n import choice_label, t
 from components.records import field_labels, flash, form_key, record_form, record_list, service_export, submit
 from components.runtime import read, user_action, write
 from db.models.residents import VISIT
-from services import access, places, residents, schedule, visits
+from services import access, clock, places, residents, schedule, visits
 
 actor = guard("visits")
 st.title(t("page.visits"))
@@ -52,13 +51,13 @@ with due_tab:
             d = due[picked[0]]
             st.markdown(f"**{t('visit.log')} · {d.name}**")
             quick = st.columns([1, 3])
-            if quick[0].button(f"{t('visit.do')}{t('sep.field')}{choice_label('visittype', '走访')} · {date.today()}",
+            if quick[0].button(f"{t('visit.do')}{t('sep.field')}{choice_label('visittype', '走访')} · {clock.today()}",
                                type="primary", key=f"quick_{d.resident_id}", icon=":material/bolt:"):
-                _log(d.resident_id, {"visit_date": date.today(), "visit_type": "走访",
+                _log(d.resident_id, {"visit_date": clock.today(), "visit_type": "走访",
                                      "staff_name": actor.display_name}, d.name)
             with quick[1].expander(t("visit.log")):
                 data = record_form(VISIT, key=f"due_form_{d.resident_id}", skip=("resident_id",),
-                                   values={"visit_date": date.today(), "visit_type": "走访",
+                                   values={"visit_date": clock.today(), "visit_type": "走访",
                                            "staff_name": actor.display_name})
                 if data is not None:
                     _log(d.resident_id, data, d.name)
@@ -109,7 +108,7 @@ with log_tab:
             resident_id = st.selectbox(t("visit.pick_resident"), keys, index=index, format_func=options.get,
                                        key=f"{form_key('visit_new')}_resident", placeholder=t("err.type_ref"))
             data = record_form(VISIT, key="visit_new", skip=("resident_id",),
-                               values={"visit_date": date.today(), "visit_type": "走访",
+                               values={"visit_date": clock.today(), "visit_type": "走访",
                                        "staff_name": actor.display_name})
             if data is not None and resident_id is None:
                 st.error(t("visit.pick_resident") + t("sep.field") + t("err.required"))

@@ -13,7 +13,7 @@ from components.records import (service_export, field_labels, flash, forget_form
                                 record_list)
 from components.runtime import read, user_action, write
 from db.models.safety import ESCALATION_LEVELS, HAZARD
-from services import access, facilities, hazards, places, settings
+from services import access, clock, facilities, hazards, places, settings
 
 actor = guard("hazards")
 st.title(t("page.hazards"))
@@ -64,7 +64,7 @@ listing = record_list(HAZARD, fetch, key=KEY, refs=refs, can_export=access.can(a
 if access.can(actor, "hazards", "create") and grids:
     with st.expander(t("haz.new"), icon=":material/add_alert:"):
         data = record_form(HAZARD, key="haz_new", refs=refs,
-                           values={"found_on": date.today(), "severity": "一般", "risk_level": "中", "source": "patrol"})
+                           values={"found_on": clock.today(), "severity": "一般", "risk_level": "中", "source": "patrol"})
         on_spot = st.checkbox(t("haz.on_the_spot"), key="haz_new_spot")
         photo_id = photo_input(t("haz.photo_before"), "haz_new_photo", None, camera=True)
         if data is not None:
@@ -90,8 +90,8 @@ if row is not None:
     c[0].markdown(f"**{t('haz.status')}** {choice_label('hstate', hazard.status)}")
     c[0].markdown(f"**{t('haz.source')}** {choice_label('hsource', hazard.source)}")
     c[1].markdown(f"**{t('haz.deadline')}** {hazard.deadline}" +
-                  (f" · ⚠ {t('haz.overdue_days')} {(date.today() - hazard.deadline).days}"
-                   if hazard.status != "closed" and hazard.deadline < date.today() else ""))
+                  (f" · ⚠ {t('haz.overdue_days')} {(clock.today() - hazard.deadline).days}"
+                   if hazard.status != "closed" and hazard.deadline < clock.today() else ""))
     c[1].markdown(f"**{t('haz.owner')}** {hazard.owner or '—'} · **{t('haz.responsible')}** {hazard.responsible or '—'}")
     rectifier = next((e["actor"] for e in steps if e["username"] == hazard.rectified_by), hazard.rectified_by)
     c[2].markdown(f"**{t('haz.no_rectifier')}** {rectifier or '—'}")
@@ -154,7 +154,7 @@ if row is not None:
 st.divider()
 with read() as s:
     by_state = hazards.by_category_and_state(s, actor)
-    today = date.today()
+    today = clock.today()
     rate_rows = hazards.rectification_by_month(s, actor, date(today.year - 1, today.month, 1), today)
     target = float(settings.get(s, "kpi.rectification.target"))
 c1, c2 = st.columns(2)

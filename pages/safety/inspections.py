@@ -1,6 +1,5 @@
 """Inspections: run a checklist on a phone (one column, big controls, a draft saved as you go),
 enter a paper round in one screen, print blank checklists, and read past inspections."""
-from datetime import date
 
 import pandas as pd
 import streamlit as st
@@ -11,7 +10,7 @@ from components.photos import photo_input, show_photo
 from components.records import flash
 from components.runtime import read, show_error, user_action, write
 from db.models.safety import RESULTS
-from services import access, checklists, facilities, inspections, places
+from services import access, checklists, clock, facilities, inspections, places
 from services.errors import DomainError
 
 actor = guard("inspections")
@@ -115,7 +114,7 @@ def _run_tab() -> None:
         st.rerun()
     iid = data["id"]
     st.subheader(f"{choice_label('cat', data['category'])} · {data['facility'] or data['grid']}")
-    when = st.date_input(t("insp.date"), value=data["inspected_on"], max_value=date.today(), key=f"insp_date_{iid}")
+    when = st.date_input(t("insp.date"), value=data["inspected_on"], max_value=clock.today(), key=f"insp_date_{iid}")
     if when != data["inspected_on"]:
         with user_action() as _:
             with write() as s:
@@ -170,7 +169,7 @@ def _paper_tab() -> None:
     if not ok:
         return
     template = templates[category]
-    when = st.date_input(t("insp.date"), value=date.today(), max_value=date.today(), key="paper_date")
+    when = st.date_input(t("insp.date"), value=clock.today(), max_value=clock.today(), key="paper_date")
     rows = pd.DataFrame([{"code": i["code"], "item": i["text_en"] if lang() == "en" else i["text_zh"],
                           "result": choice_label("result", "合格"), "note": ""} for i in template.items])
     labels = {choice_label("result", r): r for r in RESULTS}

@@ -9,7 +9,7 @@ from components import charts
 from components.auth import guard
 from components.i18n import choice_label, t
 from components.runtime import read
-from services import access, checklists, inspections, places
+from services import access, checklists, clock, inspections, places
 
 actor = guard("schedule")
 st.title(t("page.schedule"))
@@ -65,7 +65,7 @@ else:
 
 st.divider()
 st.markdown(f"**{t('sched.heatmap')}**")
-today = date.today()
+today = clock.today()
 first = date(today.year - 1, today.month, 1)
 with read() as s:
     cells = inspections.completion_by_category_month(s, actor, first, today)

@@ -13,7 +13,7 @@ from components.records import (service_export, field_labels, flash, forget_form
                                 save_form)
 from components.runtime import read, user_action, write
 from db.models.volunteers import ACTIVITY
-from services import access, activities, places, settings, volunteers
+from services import access, activities, clock, places, settings, volunteers
 
 actor = guard("activities")
 st.title(t("page.activities"))
@@ -53,7 +53,7 @@ if may_edit and communities:
         community_id = st.selectbox(t("place.community"), list(communities), format_func=communities.get)
     with st.expander(t("act.new"), icon=":material/event:"):
         save_form(ACTIVITY, key="act_new", message=t("rec.created"),
-                  values={"activity_date": date.today(), "organiser": actor.display_name, "target_turnout": 30},
+                  values={"activity_date": clock.today(), "organiser": actor.display_name, "target_turnout": 30},
                   save=lambda s, data: activities.save_activity(s, actor, data, community_id))
 
 row = view.selected
@@ -77,7 +77,7 @@ if row is not None:
     if may_edit:
         if row["status"] == "planned":
             with st.form(f"{form_key}_announce"):
-                notice = st.date_input(t("act.notice_date"), value=date.today(), max_value=date.today())
+                notice = st.date_input(t("act.notice_date"), value=clock.today(), max_value=clock.today())
                 if st.form_submit_button(t("act.announce"), type="primary", icon=":material/campaign:"):
                     with user_action({"notice_date": t("act.notice_date")}) as outcome:
                         with write() as s:
@@ -118,7 +118,7 @@ if row is not None:
                                                                         row["id"], version))
 
 st.divider()
-today = date.today()
+today = clock.today()
 first = date(today.year - 1, today.month, 1)
 with read() as s:
     turnout = activities.turnout_against_target(s, actor, first, today)

@@ -11,7 +11,7 @@ from components.i18n import choice_label, t
 from components.records import confirm_action, flash, form_key, submit
 from components.runtime import read, user_action, write
 from db.models.volunteers import vocab
-from services import activities, volunteers
+from services import activities, clock, volunteers
 from services.errors import DomainError, ValidationError
 
 actor = guard("my-hours")
@@ -20,14 +20,14 @@ flash()
 try:
     with read() as s:
         me = volunteers.me(s, actor)
-        options = activities.options(s, actor, date.today())
+        options = activities.options(s, actor, clock.today())
         history = volunteers.my_history(s, actor)
         verified = volunteers.totals_by_month(s, me.id, "verified")
 except DomainError:
     st.info(t("my.not_registered"), icon=":material/badge:")
     st.stop()
 
-year = str(date.today().year)
+year = str(clock.today().year)
 done_year = round(sum(h for m, h in verified.items() if m.startswith(year)), 1)
 waiting = round(sum(float(h["hours"]) for h in history if h["status"] == "logged"), 1)
 c1, c2 = st.columns(2)
@@ -41,7 +41,7 @@ roles = list(vocab()["roles"])
 fk = form_key("log_hours")
 with st.form(fk, clear_on_submit=False):
     st.subheader(t("my.log"))
-    when = st.date_input(t("my.date"), value=date.today(), min_value=date(2000, 1, 1),
+    when = st.date_input(t("my.date"), value=clock.today(), min_value=date(2000, 1, 1),
                          max_value=date(2100, 12, 31), key=f"{fk}_date", format="YYYY-MM-DD")
     activity_id = st.selectbox(t("my.activity"), [None] + list(options), key=f"{fk}_activity",
                                format_func=lambda v: t("my.none") if v is None else options[v])
@@ -104,8 +104,8 @@ if verified:
 
 st.subheader(t("my.statement"))
 c = st.columns(2)
-first = c[0].date_input(t("my.from"), value=date(date.today().year, 1, 1), key="st_from")
-last = c[1].date_input(t("my.to"), value=date.today(), key="st_to")
+first = c[0].date_input(t("my.from"), value=date(clock.today().year, 1, 1), key="st_from")
+last = c[1].date_input(t("my.to"), value=clock.today(), key="st_to")
 with read() as s:
     stmt = volunteers.statement(s, actor, first, last)
 e = html.escape

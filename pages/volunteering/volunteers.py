@@ -11,7 +11,7 @@ from components.i18n import choice_label, t
 from components.records import service_export, flash, loaded_version, record_list, save_form
 from components.runtime import read, user_action, write
 from db.models.volunteers import TEAM, VOLUNTEER
-from services import access, places, residents, volunteers
+from services import access, clock, places, residents, volunteers
 
 actor = guard("volunteers")
 st.title(t("page.volunteers"))
@@ -49,7 +49,7 @@ with register:
         refs_form = {**refs, "resident_id": people}
         with st.expander(t("vol.new"), icon=":material/person_add:"):
             save_form(VOLUNTEER, key="vol_new", refs=refs_form, message=t("rec.created"),
-                      values={"joined_on": date.today(), "status": "active", "position": "普通志愿者"},
+                      values={"joined_on": clock.today(), "status": "active", "position": "普通志愿者"},
                       save=lambda s, data: volunteers.save_volunteer(s, actor, data, community_id))
         row = view.selected
         if row is not None:
@@ -108,7 +108,7 @@ with verify_tab:
                 st.rerun()
 
 with chart_tab:
-    today = date.today()
+    today = clock.today()
     with read() as s:
         rows = volunteers.hours_by_month_and_team(s, actor, date(today.year - 1, today.month, 1), today)
     st.markdown(f"**{t('vol.hours_chart')}**")
