@@ -21,7 +21,7 @@ $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
 ## run: install, migrate, load the demo into an empty database, serve on $(HOST):$(PORT)
 run: $(VENV)/.installed
 	$(PY) manage.py prepare
-	$(PY) -m streamlit run app.py --server.address $(HOST) --server.port $(PORT) --server.headless true
+	$(PY) manage.py serve --server.address $(HOST) --server.port $(PORT) --server.headless true
 
 ## test: the whole suite (PostgreSQL and browser tests skip with a reason when not available)
 test: $(VENV)/.installed-dev

@@ -1,5 +1,5 @@
-"""Command-line tasks behind the Makefile: prepare the database, create the first admin,
-back up and restore. ``python manage.py --help``."""
+"""Command-line tasks behind the Makefile: prepare the database, serve the app, create the first
+admin, back up and restore. ``python manage.py --help``."""
 from __future__ import annotations
 
 import argparse
@@ -69,10 +69,29 @@ def cmd_restore(args) -> int:
     return 0
 
 
+def cmd_serve(args) -> int:
+    """``streamlit run app.py`` with the server options given, in this process.
+
+    Streamlit treats an app with a ``pages/`` folder beside its script as an old-style multipage
+    app until the first ``st.navigation`` call of the process: on a freshly started server the
+    first visitor's deep link (``/visits``) is resolved against the old-style page list, finds
+    nothing and shows an English "Page not found" dialog. The pages here are registered only
+    through ``st.navigation`` (``components/nav.py``), so the server is told so before it starts.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.web import cli
+
+    PagesManager.uses_pages_directory = False
+    sys.argv = ["streamlit", "run", os.path.join(os.path.dirname(os.path.abspath(__file__)), "app.py"),
+                *args.options]
+    return cli.main()
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="manage.py")
     sub = parser.add_subparsers(dest="cmd", required=True)
     sub.add_parser("prepare", help="migrate to head, seed settings, load the demo into an empty database")
+    sub.add_parser("serve", help="serve the app (options as for `streamlit run`, e.g. --server.port 8501)")
     p = sub.add_parser("admin", help="create the first administrator of a database without one")
     p.add_argument("--username")
     p.add_argument("--name")
@@ -80,8 +99,12 @@ def main(argv=None) -> int:
     p.add_argument("--dir", default=None)
     p = sub.add_parser("restore", help="replace the database with a backup")
     p.add_argument("file", nargs="?")
-    args = parser.parse_args(argv)
-    return {"prepare": cmd_prepare, "admin": cmd_admin, "backup": cmd_backup, "restore": cmd_restore}[args.cmd](args)
+    args, rest = parser.parse_known_args(argv)
+    if args.cmd == "serve":
+        args.options = rest
+    elif rest:
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
+    return {"prepare": cmd_prepare, "serve": cmd_serve, "admin": cmd_admin, "backup": cmd_backup, "restore": cmd_restore}[args.cmd](args)
 
 
 if __name__ == "__main__":

@@ -39,7 +39,7 @@ class Server:
         env = dict(os.environ, DATABASE_URL=database_url, COMMUNITY_DATA_DIR=str(data_dir), COMMUNITY_DEMO="1")
         self.log = log.open("w")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",
+            [sys.executable, "manage.py", "serve", "--server.address", "127.0.0.1",
              "--server.port", str(port), "--server.headless", "true"],
             cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.time() + 60

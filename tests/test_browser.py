@@ -46,10 +46,6 @@ def browser(served):
 
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        warm = b.new_page()  # a new server answers its very first request before any navigation exists
-        warm.goto(served.url)
-        settle(warm)
-        warm.close()
         yield b
         b.close()
 

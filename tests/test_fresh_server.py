@@ -13,6 +13,7 @@ from tests.pgcluster import free_port
 pytestmark = pytest.mark.browser
 ZH = {k: v[0] for k, v in CATALOG.items()}
 EVIDENCE = ROOT / "test-artifacts" / "fresh-server"
+BUILT = {p.key for p in access.built_pages()}
 
 
 @pytest.fixture(scope="module")
@@ -46,6 +47,10 @@ def test_every_page_url_on_a_fresh_server_answers_with_the_login_form(served, br
             page.get_by_role("textbox", name=ZH["login.username"]).wait_for(timeout=15_000)
             body = page.inner_text("body")
             assert ZH["login.title"] in body, key
+            # the very first request of the process (home) included: no English dialog over a
+            # built page (the fixed names of later pages are not registered yet)
+            if key in BUILT:
+                assert "Page not found" not in body, key
             if key != "home":
                 assert page.locator("h1", has_text=ZH[f"page.{key}"]).count() == 0, key
             assert page.locator("[data-testid=stDataFrame]").count() == 0, key
@@ -96,12 +101,6 @@ def test_role_signs_in_sees_its_navigation_is_refused_by_url_and_signs_out(serve
 
 
 def test_a_deep_link_survives_the_login(served, browser):
-    # Streamlit answers the very first request of a new server before any st.navigation exists
-    # ("Page not found", then the main page); from then on page URLs resolve, also before login
-    warm = browser.new_context()
-    warm.new_page().goto(served.url)
-    settle(warm.pages[0])
-    warm.close()
     context = browser.new_context()
     page = context.new_page()
     try:
