@@ -142,9 +142,10 @@ def test_fire_checklist_opens_a_hazard_that_another_user_closes(served, browser)
         page.get_by_role("textbox", name=ZH["haz.measures"]).fill("更换灭火器")
         page.get_by_role("button", name=ZH["haz.rectified"]).click()
         settle(page)
-        page.get_by_role("button", name=ZH["haz.pass"]).click()  # the one who fixed it may not re-inspect
-        settle(page)
+        # the one who fixed it may not re-inspect: the buttons are disabled, the reason beside them
         page.get_by_text(ZH["err.own_fix"]).wait_for()
+        assert page.get_by_role("button", name=ZH["haz.pass"]).is_disabled()
+        assert page.get_by_role("button", name=ZH["haz.fail"]).is_disabled()
         logout(page)
         login(page, served.url, "manager", f"hazards?hazards.id={hazard_id}")
         page.get_by_role("button", name=ZH["haz.pass"]).click()

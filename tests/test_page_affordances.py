@@ -1,0 +1,69 @@
+"""What a page offers (issue 17, "smaller things" and "phone use"): a link that lands where the
+user meant to go, one picker instead of two, a record's facts without opening its form, a picker
+of people instead of a login name to type, a link to what a checklist opened, a button the user
+may not use shown disabled with the reason, and no promise of a page that does not exist."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+
+from db.engine import session_scope
+from tests.conftest import actor_of
+from tests.test_pages import ZH, app, as_role, errors  # noqa: F401  (app is a fixture)
+
+
+def _actor(username: str):
+    return actor_of(lambda write=False: session_scope(write=write), username)
+
+
+def _texts(at) -> str:
+    return "\n".join([m.value for m in at.markdown] + [c.value for c in at.caption] + [i.value for i in at.info]
+                     + [w.value for w in at.warning] + [s.value for s in at.success] + [x.value for x in at.title])
+
+
+def _awaiting_hazard_fixed_by_staff() -> int:
+    from db.models import Grid
+    from services import hazards
+
+    staff, manager = _actor("staff"), _actor("manager")
+    with session_scope(write=True) as s:
+        grid = s.execute(select(Grid.id).where(Grid.id.in_(sorted(staff.grid_ids)))).scalars().first()
+        hid = hazards.open_hazard(s, staff, {"description": "楼道堆放杂物", "category": "fire", "severity": "一般",
+                                             "risk_level": "中", "source": "patrol", "grid_id": grid,
+                                             "found_on": date.today()}).id
+    with session_scope(write=True) as s:
+        hazards.assign(s, manager, hid, "物业 张经理", date.today() + timedelta(days=5), None)
+    with session_scope(write=True) as s:
+        hazards.rectified(s, staff, hid, "清理杂物", None)
+    return hid
+
+
+def test_the_fixer_sees_reinspection_disabled_with_the_reason_and_someone_else_may_pass_it(app):
+    from db.models import Hazard
+    from services import hazards
+
+    hid = _awaiting_hazard_fixed_by_staff()
+    with session_scope() as s:  # page and service ask the same rule
+        h = s.get(Hazard, hid)
+        assert hazards.may_step(_actor("staff"), h, "reinspect_pass") == "err.own_fix"
+        assert hazards.may_step(_actor("manager"), h, "reinspect_pass") is None
+        assert hazards.may_step(_actor("manager"), h, "start") == "err.hazard_step"
+    at = as_role(app, "staff")
+    at.query_params["hazards.id"] = str(hid)
+    at.switch_page("pages/safety/hazards.py").run()
+    assert not at.exception
+    passed = next(b for b in at.button if b.label == ZH["haz.pass"])
+    failed = next(b for b in at.button if b.label == ZH["haz.fail"])
+    assert passed.disabled and failed.disabled
+    assert any(ZH["err.own_fix"] in c.value for c in at.caption)
+    at = as_role(app, "manager")
+    at.query_params["hazards.id"] = str(hid)
+    at.switch_page("pages/safety/hazards.py").run()
+    passed = next(b for b in at.button if b.label == ZH["haz.pass"])
+    assert not passed.disabled and not any(ZH["err.own_fix"] in c.value for c in at.caption)
+    passed.click()
+    at.run()
+    assert not errors(at)
+    with session_scope() as s:
+        assert s.get(Hazard, hid).status == "closed"
