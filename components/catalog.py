@@ -460,6 +460,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "insp.submit": ("提交巡检", "Submit the inspection"),
     "insp.submitted": ("巡检已提交。", "Inspection submitted."),
     "insp.hazards_opened": ("已自动生成 {n} 条隐患。", "{n} hazards opened."),
+    "insp.open_hazard": ("查看隐患", "Open hazard"),
     "insp.discard": ("放弃草稿", "Discard the draft"),
     "insp.report": ("下载可打印的巡检报告", "Download the printable report"),
     "insp.pick": ("选择类别和对象后开始。", "Choose the checklist and what to inspect."),

@@ -132,8 +132,9 @@ def test_fire_checklist_opens_a_hazard_that_another_user_closes(served, browser)
                                        "i.id = h.inspection_item_id JOIN inspection n ON n.id = i.inspection_id "
                                        "WHERE n.facility_id = ? ORDER BY h.id DESC LIMIT 1", fid)[0]
         assert photo is not None
-        page.goto(f"{served.url}/hazards?hazards.id={hazard_id}")
+        page.get_by_role("link", name=re.compile(f"{ZH['insp.open_hazard']} #{hazard_id}")).click()  # the page says
         settle(page)
+        assert f"hazards.id={hazard_id}" in page.url
         page.get_by_role("textbox", name=ZH["haz.owner"]).fill("物业 张经理")
         page.get_by_role("button", name=ZH["haz.assign"]).click()
         settle(page)

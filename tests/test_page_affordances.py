@@ -22,6 +22,39 @@ def _texts(at) -> str:
                      + [w.value for w in at.warning] + [s.value for s in at.success] + [x.value for x in at.title])
 
 
+def test_a_submitted_checklist_links_to_the_hazard_it_opened(app):
+    from db.models import Facility, Hazard
+
+    staff = _actor("staff")
+    with session_scope() as s:
+        facility = s.execute(select(Facility).where(Facility.category == "fire", Facility.status != "停用",
+                                                    Facility.grid_id.in_(sorted(staff.grid_ids)))
+                             .order_by(Facility.id)).scalars().first()
+        last = s.execute(select(func.max(Hazard.id))).scalar_one() or 0
+    at = as_role(app, "staff")
+    at.query_params["insp.category"] = "fire"
+    at.query_params["insp.facility"] = str(facility.id)
+    at.switch_page("pages/safety/inspections.py").run()
+    next(b for b in at.button if b.label == ZH["insp.run"]).click()
+    at.run()
+    for i, radio in enumerate(r for r in at.radio if r.key and r.key.startswith("r_")):
+        radio.set_value("不合格" if i == 0 else "合格")
+    at.run()
+    next(b for b in at.button if b.label == ZH["insp.submit"]).click()
+    at.run()
+    assert not at.exception and not errors(at)
+    with session_scope() as s:
+        opened = s.execute(select(Hazard.id).where(Hazard.id > last)).scalars().all()
+    assert len(opened) == 1
+    links = [p.proto for p in at.get("page_link") if p.proto.page == "hazards"]
+    assert [p.query_string for p in links] == [f"hazards.id={opened[0]}"]
+    assert links[0].label.startswith(f"{ZH['insp.open_hazard']} #{opened[0]}")
+    at = as_role(app, "staff")  # the link opens that hazard
+    at.query_params["hazards.id"] = str(opened[0])
+    at.switch_page("pages/safety/hazards.py").run()
+    assert not at.exception and any(b.label == ZH["haz.assign"] for b in at.button)
+
+
 def _awaiting_hazard_fixed_by_staff() -> int:
     from db.models import Grid
     from services import hazards
