@@ -22,6 +22,22 @@ def _texts(at) -> str:
                      + [w.value for w in at.warning] + [s.value for s in at.success] + [x.value for x in at.title])
 
 
+def test_the_calendars_inspector_filter_is_a_picker_of_peoples_names(app):
+    from db.models import User
+
+    with session_scope() as s:
+        staff_name = s.execute(select(User.display_name).where(User.username == "staff")).scalar_one()
+    at = as_role(app, "manager")
+    at.switch_page("pages/safety/schedule.py").run()
+    assert not at.exception
+    assert not [w for w in at.text_input if w.label == ZH["sched.person"]]
+    picker = at.selectbox(key="sched_person")
+    assert picker.label == ZH["sched.person"] and picker.options == [ZH["rec.all"], staff_name]
+    picker.set_value("staff").run()
+    table = at.dataframe[0].value
+    assert len(table) > 0 and set(table[ZH["sched.person"]]) == {staff_name}  # names, not login names
+
+
 def test_a_submitted_checklist_links_to_the_hazard_it_opened(app):
     from db.models import Facility, Hazard
 
