@@ -354,6 +354,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "rental.pledge": ("已签治安责任书", "Security pledge signed"),
     "rental.occupants": ("居住人数", "Occupants"),
     "rental.tenants": ("承租人（已建档居民）", "Tenants (registered residents)"),
+    "rental.tenants_n": ("{n} 人", "{n}"),
     "rental.status": ("状态", "Status"),
     "rental.new": ("登记出租房屋", "Register a rental"),
     "rental.edit": ("编辑出租房屋", "Edit the rental"),

@@ -22,6 +22,31 @@ def _texts(at) -> str:
                      + [w.value for w in at.warning] + [s.value for s in at.success] + [x.value for x in at.title])
 
 
+def test_rental_detail_shows_tenants_landlord_phone_group_rental_and_pledge(app):
+    from db.models import Rental
+    from db.models.residents import rental_tenant
+
+    with session_scope() as s:
+        n_tenants = func.count(rental_tenant.c.resident_id)
+        rid, n = s.execute(select(Rental.id, n_tenants).join(rental_tenant, rental_tenant.c.rental_id == Rental.id)
+                           .where(Rental.community_id == 1, Rental.status == "registered", Rental.group_rental.is_(True))
+                           .group_by(Rental.id).order_by(n_tenants.desc()).limit(1)).one()
+        rental = s.get(Rental, rid)
+        phone, pledge = rental.landlord_phone, rental.pledge_signed
+    for role, shown_phone in (("manager", phone), ("supervisor", phone[:3] + "****" + phone[-4:])):
+        at = as_role(app, role)
+        at.query_params["rentals.id"] = str(rid)
+        at.switch_page("pages/people/rentals.py").run()
+        assert not at.exception
+        text = _texts(at)
+        assert f"**{ZH['rental.group']}** {ZH['rec.yes']}" in text
+        assert f"**{ZH['rental.pledge']}** {ZH['rec.yes' if pledge else 'rec.no']}" in text
+        assert f"**{ZH['rental.tenants']}** {ZH['rental.tenants_n'].format(n=n)}" in text
+        assert f"**{ZH['rental.landlord_phone']}** {shown_phone}" in text
+        if role == "supervisor":
+            assert phone not in text
+
+
 def test_the_calendars_inspector_filter_is_a_picker_of_peoples_names(app):
     from db.models import User
 
