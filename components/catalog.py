@@ -55,7 +55,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "roledesc.supervisor": ("查看所辖各社区的汇总与台账（证件号遮蔽），审批考核，设定目标。", "Sees aggregates and records of its communities (ID numbers masked), approves evaluations, sets targets."),
     "roledesc.manager": ("维护本社区的全部台账，可导出，可查看完整证件号（留痕）。", "Keeps every ledger of its community, exports, may reveal ID numbers (audited)."),
     "roledesc.staff": ("维护所负责网格的居民、设施、巡检、隐患和走访记录。", "Keeps residents, facilities, inspections, hazards and visits of its grids."),
-    "roledesc.volunteer": ("登记自己的服务时长和活动参与，录入纸质问卷；看不到个人信息。", "Logs own hours and turnout, enters paper surveys; sees no personal data."),
+    "roledesc.volunteer": ("登记自己的服务时长和活动参与；看不到个人信息。", "Logs own hours and turnout; sees no personal data."),
     # actions
     "action.view": ("查看", "view"),
     "action.create": ("新建", "create"),

@@ -141,3 +141,15 @@ def test_the_fixer_sees_reinspection_disabled_with_the_reason_and_someone_else_m
     assert not errors(at)
     with session_scope() as s:
         assert s.get(Hazard, hid).status == "closed"
+
+
+def test_the_volunteer_home_promises_no_paper_survey_entry(app):
+    at = as_role(app, "volunteer")
+    assert not at.exception
+    text = _texts(at) + "\n".join(p.proto.label for p in at.get("page_link"))
+    assert ZH["roledesc.volunteer"] in text
+    assert "纸质" not in text and "问卷" not in text
+    at = as_role(app, "volunteer")
+    at.query_params["lang"] = "en"
+    at.run()
+    assert "paper" not in _texts(at).lower() and "survey" not in _texts(at).lower()
