@@ -322,7 +322,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "visit.resident_name": ("居民", "Resident"),
     "visit.log": ("登记走访/服务", "Log a visit or service"),
     "visit.pick_resident": ("选择居民（可输入姓名或手机号后四位查找）", "Resident (type a name or phone digits to find)"),
-    "visit.find": ("查找居民", "Find a resident"),
+    "visit.picker_limited": ("只列出按姓名排在前面的 {n} 位居民；找不到的居民，请在其居民档案中点“登记走访”。", "Only the first {n} residents by name are listed; for anyone else, use “Log a visit” on their resident file."),
     "visit.logged": ("已登记 {name} 的走访。", "Visit to {name} logged."),
     "visit.due_title": ("到期应走访", "Due for a visit"),
     "visit.due_caption": ("特殊人群按其类别的走访频次（独居老人每周，其他每月，可在规则中修改）；最久未访的排在最前。", "Special groups by their visit frequency (weekly for elderly living alone, monthly for others — editable rules); most overdue first."),

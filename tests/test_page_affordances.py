@@ -22,6 +22,54 @@ def _texts(at) -> str:
                      + [w.value for w in at.warning] + [s.value for s in at.success] + [x.value for x in at.title])
 
 
+def test_log_visit_on_a_residents_file_opens_the_logging_tab_with_that_resident(app):
+    from db.models import Resident
+
+    staff = _actor("staff")
+    with session_scope() as s:
+        resident = s.execute(select(Resident).where(Resident.grid_id.in_(sorted(staff.grid_ids)),
+                                                    Resident.status == "active")
+                             .order_by(Resident.name.desc())).scalars().first()  # late in the picker's order
+        rid, name = resident.id, resident.name
+    at = as_role(app, "staff")
+    at.query_params["residents.id"] = str(rid)
+    at.switch_page("pages/people/residents.py").run()
+    next(b for b in at.button if b.label == ZH["res.log_visit"]).click()
+    at.run()
+    assert not at.exception and not errors(at)
+    assert at.session_state["visits_tab"] == ZH["visit.log"]  # the logging tab is the open one
+    picker = at.selectbox(key="visit_new_resident")
+    assert picker.value == rid and picker.format_func(rid).startswith(name)
+    # read once: the next run on the page (AppTest's run() would go back to the residents page)
+    # keeps the tab and the resident, and the URL no longer carries it
+    at.switch_page("pages/people/visits.py").run()
+    assert at.session_state["visits_tab"] == ZH["visit.log"] and at.selectbox(key="visit_new_resident").value == rid
+    assert "visits.resident" not in at.query_params
+
+
+def test_the_visit_form_has_one_resident_picker_over_the_whole_scope_with_masked_phones(app):
+    from db.models import Resident
+
+    staff = _actor("staff")
+    with session_scope() as s:
+        active = dict(s.execute(select(Resident.id, Resident.phone).where(
+            Resident.grid_id.in_(sorted(staff.grid_ids)), Resident.status == "active", Resident.deleted_at.is_(None)))
+            .all())
+    assert len(active) > 50  # more than the old search's first page
+    at = as_role(app, "staff")
+    at.switch_page("pages/people/visits.py").run()
+    assert not at.exception
+    assert not [w for w in at.text_input if w.label in (ZH["visit.pick_resident"], "查找居民")]  # no search box beside it
+    pickers = [w for w in at.selectbox if w.label == ZH["visit.pick_resident"]]
+    assert len(pickers) == 1
+    picker = pickers[0]
+    assert set(picker.options) == {picker.format_func(rid) for rid in active}  # every resident in scope
+    labels = "\n".join(picker.options)
+    phones = [p for p in active.values() if p]
+    assert phones and not [p for p in phones if p in labels]  # never a whole phone number
+    assert all(p[-4:] in labels for p in phones)  # the last four, which the picker's search finds
+
+
 def test_rental_detail_shows_tenants_landlord_phone_group_rental_and_pledge(app):
     from db.models import Rental
     from db.models.residents import rental_tenant
