@@ -17,7 +17,8 @@ from db.models import Grid
 from db.models.safety import (ESCALATION_LEVELS, HAZARD, Facility, Hazard, HazardEvent,
                               InspectionItem)
 from services import audit, clock, records, settings
-from services.access import Actor, community_clause, grid_clause, require, require_row
+from services.access import (Actor, can, community_clause, grid_clause, require, require_row, sees_community,
+                             sees_grid)
 from services.errors import PermissionDenied, ValidationError
 
 # step -> (allowed from, to)
@@ -108,11 +109,31 @@ def _load(session: Session, actor: Actor, hazard_id: int, expected_version: int 
     return hazard
 
 
+def may_step(actor: Actor, hazard: Hazard, step: str) -> str | None:
+    """Why ``actor`` may not take ``step`` (a key of STEPS) on ``hazard`` now — a catalog key — or
+    None when it may. The one rule: the service refuses with this key, and a page asks it to
+    disable the step's button with the reason (the re-inspector is never the one who fixed it)."""
+    in_scope = sees_community(actor, hazard.community_id) if hazard.grid_id is None else \
+        sees_grid(actor, hazard.community_id, hazard.grid_id)
+    if not can(actor, "hazards", "edit") or not in_scope:
+        return "err.permission"
+    if hazard.status not in STEPS[step][0]:
+        return "err.hazard_step"
+    if step.startswith("reinspect") and hazard.rectified_by == actor.username:
+        return "err.own_fix"
+    return None
+
+
+def _refuse(actor: Actor, hazard: Hazard, step: str) -> None:
+    reason = may_step(actor, hazard, step)
+    if reason is not None:
+        raise PermissionDenied(reason, step=step, status=hazard.status)
+
+
 def _move(session: Session, actor: Actor, hazard: Hazard, step: str, note: str | None = None,
           photo_id: int | None = None, today: date | None = None, **changes) -> Hazard:
-    allowed, target = STEPS[step]
-    if hazard.status not in allowed:
-        raise PermissionDenied("err.hazard_step", step=step, status=hazard.status)
+    _, target = STEPS[step]
+    _refuse(actor, hazard, step)
     before_snapshot = audit.snapshot(hazard)
     before = hazard.status
     for k, v in changes.items():
@@ -159,8 +180,7 @@ def rectified(session: Session, actor: Actor, hazard_id: int, measures: str, exp
 def reinspect(session: Session, actor: Actor, hazard_id: int, passed: bool, note: str | None,
               expected_version: int | None, photo_id: int | None = None, today: date | None = None) -> Hazard:
     hazard = _load(session, actor, hazard_id, expected_version)
-    if hazard.rectified_by == actor.username:
-        raise PermissionDenied("err.own_fix")
+    _refuse(actor, hazard, "reinspect_pass" if passed else "reinspect_fail")  # before asking for a note
     today = today or clock.today()
     if passed:
         return _move(session, actor, hazard, "reinspect_pass", note, photo_id, today, reinspected_by=actor.username,

@@ -9,7 +9,7 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from db.models import Building, Household, Rental, RentalCheck, Resident
-from db.models.residents import RENTAL, rental_tenant
+from db.models.residents import RENTAL, RESIDENT, rental_tenant
 from services import audit, clock, idcard, privacy, records, schedule, settings
 from services.access import Actor, community_clause, grid_clause, require, require_row
 from services.errors import ValidationError
@@ -144,6 +144,19 @@ def rentals_of_resident(session: Session, actor: Actor, resident_id: int) -> lis
     return privacy.redact_rows(RENTAL, actor, [{"id": r.id, "landlord_name": r.landlord_name,
                                                  "registered_date": r.registered_date,
                                                  "group_rental": r.group_rental, "status": r.status} for r in rows])
+
+
+def tenants_of(session: Session, actor: Actor, rental_id: int) -> list[dict]:
+    """The rental's tenants (moved-out ones too, with their status), by name, as the role may
+    see them."""
+    require(actor, "rentals", "view")
+    rental = records.get_live(session, Rental, rental_id)
+    require_row(actor, rental.community_id, rental.grid_id)
+    rows = session.execute(select(Resident.id, Resident.name, Resident.status)
+                           .join(rental_tenant, rental_tenant.c.resident_id == Resident.id)
+                           .where(rental_tenant.c.rental_id == rental_id, Resident.deleted_at.is_(None))
+                           .order_by(Resident.name, Resident.id)).all()
+    return privacy.redact_rows(RESIDENT, actor, [{"id": i, "name": n, "status": st} for i, n, st in rows])
 
 
 def checks_of(session: Session, actor: Actor, rental_id: int) -> list[dict]:

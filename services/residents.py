@@ -493,3 +493,24 @@ def resident_options(session: Session, actor: Actor, search: str | None = None, 
                            .order_by(Resident.name, Resident.id).limit(limit)).all()
     mask = RESIDENT.field("id_masked")
     return {rid: f"{name}（{privacy.view_value(actor, mask, masked)}）" for rid, name, masked in rows}
+
+
+# One picker lists at most this many residents; its own search filters them in the browser.
+PICKER_LIMIT = 5000
+
+
+def resident_picker(session: Session, actor: Actor, limit: int = PICKER_LIMIT,
+                    ids: list[int] | None = None) -> dict[int, str]:
+    """Active residents in scope as id -> "name · address · phone", for a picker that searches
+    its own labels (a name, a flat or the last four digits of the phone). The phone is masked for
+    every role: the last four digits are all a search needs (and all a masked phone shows)."""
+    conds = [Resident.deleted_at.is_(None), Resident.status == "active", *scope(actor)]
+    if ids is not None:
+        conds.append(Resident.id.in_(ids))
+    rows = session.execute(select(Resident.id, Resident.name, Building.name, Household.unit, Household.room,
+                                  Resident.phone)
+                           .join(Household, Household.id == Resident.household_id)
+                           .join(Building, Building.id == Resident.building_id)
+                           .where(*conds).order_by(Resident.name, Resident.id).limit(limit)).all()
+    return {rid: " · ".join(x for x in (name, f"{b} {u} {r}", privacy.mask_phone(phone) if phone else None) if x)
+            for rid, name, b, u, r, phone in rows}

@@ -335,6 +335,21 @@ def display_names(session: Session, usernames) -> dict[str, str]:
     return {u: found.get(u, u) for u in wanted}
 
 
+def inspectors(session: Session, actor: Actor) -> dict[str, str]:
+    """The people facilities in the actor's scope name as their inspector: login name -> the
+    person's name, sorted by name (the calendar's filter of people)."""
+    from db.models.safety import Facility
+    from services.access import community_clause, grid_clause
+
+    require(actor, "schedule", "view")
+    usernames = session.execute(select(Facility.inspector).distinct().where(
+        Facility.deleted_at.is_(None), Facility.status != "停用", Facility.inspector.is_not(None),
+        Facility.inspector != "", community_clause(actor, Facility.community_id),
+        grid_clause(actor, Facility.grid_id))).scalars().all()
+    names = display_names(session, usernames)
+    return dict(sorted(names.items(), key=lambda kv: (kv[1], kv[0])))
+
+
 def count_users(session: Session) -> int:
     return session.execute(select(func.count()).select_from(User).where(User.deleted_at.is_(None))).scalar_one()
 

@@ -58,6 +58,22 @@ if row is not None:
     version = loaded_version(form_key, row)
     with read() as s:
         checks = rentals.checks_of(s, actor, row["id"])
+        tenants = rentals.tenants_of(s, actor, row["id"])
+    # what the record says, without opening the edit form (the phone as the role may see it)
+    yes_no = {True: t("rec.yes"), False: t("rec.no")}
+    d = st.columns(3)
+    d[0].markdown(f"**{t('rental.landlord')}** {row['landlord_name'] or '—'}")
+    d[0].markdown(f"**{t('rental.landlord_phone')}** {row['landlord_phone'] or '—'}")
+    d[1].markdown(f"**{t('rental.group')}** {yes_no[bool(row['group_rental'])]}")
+    d[1].markdown(f"**{t('rental.pledge')}** {yes_no[bool(row['pledge_signed'])]}")
+    d[2].markdown(f"**{t('rental.occupants')}** {row['occupants']} · **{t('rental.status')}** "
+                  f"{choice_label('rentalstatus', row['status'])}")
+    names = t("sep.list").join(x["name"] + ("" if x["status"] == "active" else
+                                             f"（{choice_label('status', x['status'])}）") for x in tenants)
+    d[2].markdown(f"**{t('rental.tenants')}** {t('rental.tenants_n', n=len(tenants))}"
+                  + (t("sep.field") + names if tenants else ""))
+    if row.get("note"):
+        st.markdown(f"**{t('field.note')}** {row['note']}")
     c1, c2 = st.columns(2)
     with c1:
         st.markdown(f"**{t('rental.checks')}**")

@@ -177,9 +177,10 @@ with tabs[0]:
                                            for v in info.visits]), hide_index=True)
             else:
                 st.caption(t("res.no_visits"))
-            if access.can(actor, "visits", "create"):
-                st.page_link(access.PAGES["visits"].script, label=t("res.log_visit"), icon=":material/add:",
-                             query_params={"visits.resident": str(r["id"])})
+            if access.can(actor, "visits", "create") and r["status"] == "active":
+                # the visits page opens on its logging tab with this resident picked
+                if st.button(t("res.log_visit"), icon=":material/add:", key=f"log_visit_{r['id']}"):
+                    st.switch_page(access.PAGES["visits"].script, query_params={"visits.resident": str(r["id"])})
         with d3:
             history_view(RESIDENT, info.history, refs)
 

@@ -26,7 +26,18 @@ def _log(resident_id: int, data: dict, name: str) -> None:
     submit(lambda s: visits.log_visit(s, actor, resident_id, data), labels=LABELS, done=_done)
 
 
-due_tab, log_tab, list_tab = st.tabs([t("visit.due_title"), t("visit.log"), t("visit.history")])
+TAB, PRESET = "visits_tab", "visits_preset"
+PICKER = f"{form_key('visit_new')}_resident"  # the picker belongs to the form: after a logged visit both start empty
+arrived = st.query_params.get("visits.resident")  # "登记走访" on a resident's file: read once
+if arrived is not None:
+    del st.query_params["visits.resident"]
+    if arrived.isdigit():
+        st.session_state[PRESET] = int(arrived)
+        st.session_state[TAB] = t("visit.log")
+        st.session_state.pop(PICKER, None)  # that resident, not one picked before
+# a tab the page can open (and that stays open across reruns)
+due_tab, log_tab, list_tab = st.tabs([t("visit.due_title"), t("visit.log"), t("visit.history")], key=TAB,
+                                     on_change="rerun")
 
 with due_tab:
     st.caption(t("visit.due_caption"))
@@ -93,20 +104,21 @@ with log_tab:
     if not may_log:
         st.info(t("err.permission"))
     else:
-        preset = st.query_params.get("visits.resident")
-        term = st.text_input(t("visit.find"), key="visit_find")
+        preset = st.session_state.get(PRESET)
+        # one picker: the residents in scope (at most PICKER_LIMIT), searched as one types
         with read() as s:
-            options = residents.resident_options(s, actor, term, limit=50)
-            if preset and preset.isdigit() and int(preset) not in options:  # opened from a resident's file
-                options = {**residents.resident_options(s, actor, ids=[int(preset)]), **options}
+            options = residents.resident_picker(s, actor)
+            if preset is not None and preset not in options:  # opened from a resident's file
+                options = {**residents.resident_picker(s, actor, ids=[preset]), **options}
         if not options:
             st.info(t("rec.empty"))
         else:
             keys = list(options)
-            index = keys.index(int(preset)) if preset and preset.isdigit() and int(preset) in options else None
-            # the picker belongs to the form: after a logged visit both start empty
+            index = keys.index(preset) if preset in options and PICKER not in st.session_state else None
             resident_id = st.selectbox(t("visit.pick_resident"), keys, index=index, format_func=options.get,
-                                       key=f"{form_key('visit_new')}_resident", placeholder=t("err.type_ref"))
+                                       key=PICKER, placeholder=t("err.type_ref"), filter_mode="contains")
+            if len(options) >= residents.PICKER_LIMIT:
+                st.caption(t("visit.picker_limited", n=residents.PICKER_LIMIT))
             data = record_form(VISIT, key="visit_new", skip=("resident_id",),
                                values={"visit_date": clock.today(), "visit_type": "走访",
                                        "staff_name": actor.display_name})
@@ -114,9 +126,8 @@ with log_tab:
                 st.error(t("visit.pick_resident") + t("sep.field") + t("err.required"))
             elif data is not None:
                 def _logged(_) -> str:
-                    if preset:  # opened from a resident's file: that resident is done
-                        del st.query_params["visits.resident"]
-                    return t("visit.logged", name=options[resident_id].split("（")[0])
+                    st.session_state.pop(PRESET, None)  # opened from a resident's file: that resident is done
+                    return t("visit.logged", name=options[resident_id].split(" · ")[0])
 
                 submit(lambda s: visits.log_visit(s, actor, resident_id, data), labels=LABELS, forget="visit_new",
                        done=_logged)

@@ -137,11 +137,18 @@ if row is not None:
         if hazard.status == "awaiting":
             with st.container(border=True):
                 st.markdown(f"**{t('haz.reinspect')}**")
-                note = st.text_area(t("haz.note"), key=f"{form_key}_note", max_chars=2000)
+                # the service's own rule (never the one who fixed it): a button it would refuse is
+                # shown disabled, with the reason
+                refused = {step: hazards.may_step(actor, hazard, step) for step in ("reinspect_pass", "reinspect_fail")}
+                for reason in dict.fromkeys(r for r in refused.values() if r):
+                    st.caption(f":material/block: {t(reason, status=choice_label('hstate', hazard.status))}")
+                note = st.text_area(t("haz.note"), key=f"{form_key}_note", max_chars=2000,
+                                    disabled=all(refused.values()))
                 b1, b2 = st.columns(2)
-                if b1.button(t("haz.pass"), type="primary", key=f"{form_key}_pass"):
+                if b1.button(t("haz.pass"), type="primary", key=f"{form_key}_pass",
+                             disabled=refused["reinspect_pass"] is not None):
                     act(hazards.reinspect, True, note, version)
-                if b2.button(t("haz.fail"), key=f"{form_key}_fail"):
+                if b2.button(t("haz.fail"), key=f"{form_key}_fail", disabled=refused["reinspect_fail"] is not None):
                     act(hazards.reinspect, False, note, version)
         if hazard.severity == "重大" and access.can(actor, "hazards", "escalate"):
             with st.form(f"{form_key}_escalate"):

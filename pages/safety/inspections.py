@@ -10,7 +10,7 @@ from components.photos import photo_input, show_photo
 from components.records import flash
 from components.runtime import read, show_error, user_action, write
 from db.models.safety import RESULTS
-from services import access, checklists, clock, facilities, inspections, places
+from services import access, checklists, clock, facilities, hazards, inspections, places
 from services.errors import DomainError
 
 actor = guard("inspections")
@@ -75,10 +75,41 @@ def _save(inspection_id: int, code: str, **kw) -> None:
         st.session_state["_insp_error"] = e
 
 
+OPENED = "_insp_opened"  # (tab, hazard ids) the last submitted checklist opened
+
+
+def _opened(tab: str, hazard_ids: list[int]) -> None:
+    """Remember what a submit opened, so the next run links to it (until the next checklist)."""
+    st.session_state[OPENED] = (tab, list(hazard_ids))
+
+
+def _opened_links(tab: str) -> None:
+    """A link to each hazard the last submitted checklist opened (the hazards page, that one open)."""
+    where, ids = st.session_state.get(OPENED) or (None, [])
+    if where != tab or not ids or not access.can(actor, "hazards", "view"):
+        return
+    with read() as s:
+        found = []
+        for hid in ids:
+            try:
+                found.append(hazards.get_hazard(s, actor, hid))
+            except DomainError:  # deleted or out of scope since
+                pass
+    if not found:
+        return
+    with st.container(border=True):
+        st.markdown(f"**{t('insp.hazards_opened', n=len(found))}**")
+        for h in found:
+            st.page_link(access.PAGES["hazards"].script, icon=":material/warning:",
+                         label=f"{t('insp.open_hazard')} #{h.id} · {choice_label('severity', h.severity)} · "
+                               f"{h.description[:40]}", query_params={"hazards.id": str(h.id)})
+
+
 def _run_tab() -> None:
     if not may_run:
         st.info(t("err.permission"))
         return
+    _opened_links("run")
     st.caption(t("insp.draft_kept"))
     with read() as s:
         drafts = inspections.my_drafts(s, actor)
@@ -99,6 +130,7 @@ def _run_tab() -> None:
                     new_id = inspections.open_draft(s, actor, category, facility_id, grid_id).id
             if outcome["ok"]:
                 st.query_params["insp.id"] = str(new_id)
+                st.session_state.pop(OPENED, None)
                 st.rerun()
         return
     try:
@@ -149,6 +181,7 @@ def _run_tab() -> None:
                 opened = len(result.hazard_ids)
         if outcome["ok"]:
             del st.query_params["insp.id"]
+            _opened("run", result.hazard_ids)
             st.session_state["_flash"] = t("insp.submitted") + (" " + t("insp.hazards_opened", n=opened) if opened else "")
             st.rerun()
     if c2.button(t("insp.discard"), key=f"discard_{iid}", icon=":material/delete:"):
@@ -164,6 +197,7 @@ def _paper_tab() -> None:
     if not may_run:
         st.info(t("err.permission"))
         return
+    _opened_links("paper")
     st.caption(t("insp.paper_help"))
     category, facility_id, grid_id, ok = _target_picker("paper")
     if not ok:
@@ -188,6 +222,7 @@ def _paper_tab() -> None:
                 result = inspections.enter_paper_round(s, actor, category, when, results, notes, facility_id, grid_id)
                 opened = len(result.hazard_ids)
         if outcome["ok"]:
+            _opened("paper", result.hazard_ids)
             st.session_state["_flash"] = t("insp.submitted") + (" " + t("insp.hazards_opened", n=opened) if opened else "")
             st.rerun()
 

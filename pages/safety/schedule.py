@@ -9,7 +9,7 @@ from components import charts
 from components.auth import guard
 from components.i18n import choice_label, t
 from components.runtime import read
-from services import access, checklists, clock, inspections, places
+from services import access, checklists, clock, inspections, places, users
 
 actor = guard("schedule")
 st.title(t("page.schedule"))
@@ -18,6 +18,7 @@ st.caption(t("pagedesc.schedule"))
 with read() as s:
     rules = checklists.rules(s)
     grids = places.grid_names(s, actor.community_ids)
+    people = users.inspectors(s, actor)  # login name -> the person's name
 if actor.grid_ids is not None:
     grids = {k: v for k, v in grids.items() if k in actor.grid_ids}
 
@@ -29,7 +30,8 @@ category = c[0].selectbox(t("insp.category"), [None] + cats, key="sched_cat",
                           format_func=lambda v: t("rec.all") if v is None else choice_label("cat", v))
 grid_id = c[1].selectbox(t("place.grid"), [None] + list(grids), key="sched_grid",
                          format_func=lambda v: t("rec.all") if v is None else grids[v])
-person = c[2].text_input(t("sched.person"), key="sched_person", placeholder="staff")
+person = c[2].selectbox(t("sched.person"), [None] + list(people), key="sched_person",
+                        format_func=lambda v: t("rec.all") if v is None else people[v])
 statuses = ["overdue", "soon", "due", "done"]
 qp_status = qp.get("sched.status")
 wanted = c[3].multiselect(t("sched.status"), statuses, key="sched_status",
@@ -42,7 +44,7 @@ for name, value in (("sched.category", category),):
         del st.query_params[name]
 
 with read() as s:
-    rows = inspections.obligations(s, actor, category=category, grid_id=grid_id, person=person.strip() or None)
+    rows = inspections.obligations(s, actor, category=category, grid_id=grid_id, person=person)
 counts = {k: sum(1 for r in rows if r.status == k) for k in statuses}
 st.markdown(t("sched.summary", **counts))
 shown = [r for r in rows if r.status in wanted]
@@ -52,7 +54,7 @@ else:
     df = pd.DataFrame([{t("sched.status"): t(f"sched.{r.status}"), t("insp.category"): choice_label("cat", r.category),
                         t("sched.target"): r.name, t("place.grid"): grids.get(r.grid_id, ""),
                         t("sched.period"): f"{r.period_start} ~ {r.period_end}", t("sched.due_by"): r.period_end,
-                        t("sched.last"): r.last_done, t("sched.person"): r.inspector or ""} for r in shown])
+                        t("sched.last"): r.last_done, t("sched.person"): people.get(r.inspector, r.inspector) or ""} for r in shown])
     event = st.dataframe(df, hide_index=True, on_select="rerun", selection_mode="single-row", key="sched_table",
                          width="stretch", height=420)
     picked = event.selection.rows if event and event.selection else []
