@@ -315,11 +315,12 @@ def field_labels(ledger: Ledger) -> dict[str, str]:
 
 
 def submit(write_fn: Callable, *, labels: dict[str, str] | None = None, done=None, forget: str | None = None,
-           close: str | None = None) -> dict:
+           close: str | None = None, then: Callable | None = None, rerun: bool = False) -> dict:
     """A page's one write path: ``write_fn(session)`` runs as one unit of work; a user's mistake
     becomes a message (never a traceback). On success the form ``forget`` is drawn anew, the
-    record ``close``d, and with ``done`` (a message, or a function of the result) the page
-    reruns showing it. Returns the outcome: ``ok``, ``error``, ``result``."""
+    record ``close``d, ``then(result)`` moves the page on (opens what was made, say), and with
+    ``done`` (a message, or a function of the result) or ``rerun`` the page reruns, showing the
+    message. Returns the outcome: ``ok``, ``error``, ``result``."""
     from components.runtime import user_action, write
 
     with user_action(labels) as outcome:
@@ -330,8 +331,11 @@ def submit(write_fn: Callable, *, labels: dict[str, str] | None = None, done=Non
             forget_form(forget)
         if close:
             close_record(close, forget)
+        if then is not None:
+            then(outcome["result"])
         if done is not None:
             st.session_state["_flash"] = done(outcome["result"]) if callable(done) else done
+        if done is not None or rerun:
             st.rerun()
     return outcome
 

@@ -201,3 +201,42 @@ def test_the_volunteer_home_promises_no_paper_survey_entry(app):
     at.query_params["lang"] = "en"
     at.run()
     assert "paper" not in _texts(at).lower() and "survey" not in _texts(at).lower()
+
+
+def test_an_activity_goes_through_its_steps_on_the_page_one_write_each(app):
+    """Announce, record as held, evaluate: each step is one write through the page's one write
+    path, its message shown after the rerun, and a second tap of the same step writes nothing."""
+    from db.models import Activity, AuditLog
+
+    manager = _actor("manager")
+    with session_scope(write=True) as s:
+        from services import activities, clock
+
+        aid = activities.save_activity(s, manager, {"theme": "测试 步骤", "activity_type": "敬老",
+                                                    "activity_date": clock.today(), "place": "活动室",
+                                                    "organiser": "周敏", "target_turnout": 20},
+                                       next(iter(manager.community_ids))).id
+
+    def state():
+        with session_scope() as s:
+            a = s.get(Activity, aid)
+            steps = s.execute(select(func.count()).select_from(AuditLog).where(
+                AuditLog.table_name == "activity", AuditLog.row_id == aid)).scalar_one()
+            return a.status, steps
+
+    at = as_role(app, "manager")
+    at.query_params["activities.id"] = str(aid)
+    at.switch_page("pages/volunteering/activities.py").run()
+    _, before = state()
+    next(b for b in at.button if b.label == ZH["act.announce"]).click()
+    at.run()
+    assert not at.exception and not errors(at)
+    assert state() == ("announced", before + 1)
+    assert any(ZH["act.announced"] in t.value for t in at.toast)
+    next(b for b in at.button if b.label == ZH["act.held"]).click()
+    at.run()
+    assert state()[0] == "held" and not errors(at)
+    assert not [b for b in at.button if b.label == ZH["act.announce"]]  # the step done is no longer offered
+    next(b for b in at.button if b.label == ZH["act.evaluate"]).click()
+    at.run()
+    assert state()[0] == "evaluated" and not errors(at)

@@ -3,9 +3,9 @@ import streamlit as st
 
 from components.auth import guard
 from components.i18n import t
-from components.records import (close_record, confirm_delete, field_labels, flash, forget_form,
-                                loaded_version, record_form, record_list, service_export)
-from components.runtime import read, user_action, write
+from components.records import (close_record, confirm_delete, field_labels, flash, loaded_version, record_form,
+                                record_list, service_export, submit)
+from components.runtime import read
 from services import access, places
 
 actor = guard("places")
@@ -20,6 +20,11 @@ def _refs(kind: str) -> dict[str, dict[int, str]]:
     ledger = places.ledger(kind)
     with read() as s:
         return {f.name: places.options(s, actor, f.ref) for f in ledger.fields if f.type == "ref"}
+
+
+def _with_warnings(message: str, warnings) -> str:
+    """The saved message followed by the warnings the save returned (as catalog keys)."""
+    return " ".join([message, *(t(key, **params) for key, params in warnings)])
 
 
 def _section(kind: str) -> None:
@@ -50,15 +55,8 @@ def _section(kind: str) -> None:
     with new_col.expander(t("rec.new", kind=t(ledger.label)), icon=":material/add:"):
         data = record_form(ledger, key=f"new_{kind}", refs=refs)
         if data is not None:
-            with user_action(labels) as outcome:
-                with write() as s:
-                    _, warnings = places.save_place(s, actor, kind, data)
-            if outcome["ok"]:
-                forget_form(f"new_{kind}")
-                st.session_state["_flash"] = t("rec.created")
-                for key, params in warnings:
-                    st.session_state["_flash"] += " " + t(key, **params)
-                st.rerun()
+            submit(lambda s: places.save_place(s, actor, kind, data), labels=labels, forget=f"new_{kind}",
+                   done=lambda result: _with_warnings(t("rec.created"), result[1]))
     with edit_col:
         row = view.selected
         if row is None:
@@ -71,16 +69,8 @@ def _section(kind: str) -> None:
             version = loaded_version(form_key, row)
             data = record_form(ledger, key=form_key, values=row, refs=refs)
             if data is not None:
-                with user_action(labels) as outcome:
-                    with write() as s:
-                        _, warnings = places.save_place(s, actor, kind, data, row_id=row["id"],
-                                                        expected_version=version)
-                if outcome["ok"]:
-                    forget_form(form_key)
-                    st.session_state["_flash"] = t("rec.saved")
-                    for key, params in warnings:
-                        st.session_state["_flash"] += " " + t(key, **params)
-                    st.rerun()
+                submit(lambda s: places.save_place(s, actor, kind, data, row_id=row["id"], expected_version=version),
+                       labels=labels, forget=form_key, done=lambda result: _with_warnings(t("rec.saved"), result[1]))
 
             buttons = st.columns(2)
             with buttons[0]:

@@ -6,7 +6,7 @@ import streamlit as st
 from components.auth import guard
 from components.i18n import choice_label, t
 from components.records import field_labels, flash, form_key, record_form, record_list, service_export, submit
-from components.runtime import read, user_action, write
+from components.runtime import read
 from db.models.residents import VISIT
 from services import access, clock, places, residents, schedule, visits
 
@@ -86,15 +86,13 @@ with due_tab:
                                                    "unit": st.column_config.SelectboxColumn(
                                                        t("ref.rule_unit"), options=list(labels), required=True)})
             if st.button(t("rec.save"), key="visit_rules_save"):
-                with user_action() as outcome:
-                    with write() as s:
-                        for r in edited.to_dict("records"):
-                            unit, every = labels[r["unit"]], int(r["every"])
-                            if (unit, every) != shown_rules[r["tag"]]:
-                                visits.update_rule(s, actor, r["tag"], unit, every, None)
-                if outcome["ok"]:
-                    st.session_state["_flash"] = t("rec.saved")
-                    st.rerun()
+                def _save_rules(s):
+                    for r in edited.to_dict("records"):
+                        unit, every = labels[r["unit"]], int(r["every"])
+                        if (unit, every) != shown_rules[r["tag"]]:
+                            visits.update_rule(s, actor, r["tag"], unit, every, None)
+
+                submit(_save_rules, done=t("rec.saved"))
         else:
             st.dataframe(pd.DataFrame([{t("res.group"): choice_label("group", tag),
                                         t("visit.next_due"): t("visit.every", every=every, unit=t(f"unit.{unit}"))}

@@ -9,9 +9,9 @@ from components import charts
 from components.auth import guard
 from components.i18n import choice_label, t
 from components.photos import photo_input, show_photo
-from components.records import (service_export, field_labels, flash, forget_form, loaded_version, record_form, record_header,
-                                record_list)
-from components.runtime import read, user_action, write
+from components.records import (field_labels, flash, loaded_version, record_form, record_header, record_list,
+                                service_export, submit)
+from components.runtime import read
 from db.models.safety import ESCALATION_LEVELS, HAZARD
 from services import access, clock, facilities, hazards, places, settings
 
@@ -68,14 +68,9 @@ if access.can(actor, "hazards", "create") and grids:
         on_spot = st.checkbox(t("haz.on_the_spot"), key="haz_new_spot")
         photo_id = photo_input(t("haz.photo_before"), "haz_new_photo", None, camera=True)
         if data is not None:
-            with user_action(LABELS) as outcome:
-                with write() as s:
-                    hazards.open_hazard(s, actor, data, photo_id=photo_id, on_the_spot=on_spot)
-            if outcome["ok"]:
-                forget_form("haz_new")
-                st.session_state.pop("haz_new_photo_saved", None)
-                st.session_state["_flash"] = t("haz.created")
-                st.rerun()
+            submit(lambda s: hazards.open_hazard(s, actor, data, photo_id=photo_id, on_the_spot=on_spot),
+                   labels=LABELS, forget="haz_new", done=t("haz.created"),
+                   then=lambda _: st.session_state.pop("haz_new_photo_saved", None))
 
 row = listing.selected
 if row is not None:
@@ -109,13 +104,7 @@ if row is not None:
                                for e in steps]), hide_index=True)
 
     def act(fn, *args, **kw):
-        with user_action(LABELS) as outcome:
-            with write() as s:
-                fn(s, actor, row["id"], *args, **kw)
-        if outcome["ok"]:
-            forget_form(form_key)
-            st.session_state["_flash"] = t("haz.saved")
-            st.rerun()
+        submit(lambda s: fn(s, actor, row["id"], *args, **kw), labels=LABELS, forget=form_key, done=t("haz.saved"))
 
     if access.can(actor, "hazards", "edit") and hazard.status != "closed":
         if hazard.status in ("found", "assigned", "rectifying"):

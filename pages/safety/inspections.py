@@ -7,8 +7,8 @@ import streamlit as st
 from components.auth import guard, session_alive
 from components.i18n import choice_label, lang, t
 from components.photos import photo_input, show_photo
-from components.records import flash
-from components.runtime import read, show_error, user_action, write
+from components.records import flash, submit
+from components.runtime import read, show_error, write
 from db.models.safety import RESULTS
 from services import access, checklists, clock, facilities, hazards, inspections, places
 from services.errors import DomainError
@@ -125,13 +125,12 @@ def _run_tab() -> None:
     if not open_id:
         category, facility_id, grid_id, ok = _target_picker("run")
         if ok and st.button(t("insp.run"), type="primary", icon=":material/play_arrow:", width="stretch"):
-            with user_action({"facility_id": t("insp.facility"), "grid_id": t("insp.area")}) as outcome:
-                with write() as s:
-                    new_id = inspections.open_draft(s, actor, category, facility_id, grid_id).id
-            if outcome["ok"]:
+            def _open(new_id):
                 st.query_params["insp.id"] = str(new_id)
                 st.session_state.pop(OPENED, None)
-                st.rerun()
+
+            submit(lambda s: inspections.open_draft(s, actor, category, facility_id, grid_id).id,
+                   labels={"facility_id": t("insp.facility"), "grid_id": t("insp.area")}, then=_open, rerun=True)
         return
     try:
         with read() as s:
@@ -148,9 +147,7 @@ def _run_tab() -> None:
     st.subheader(f"{choice_label('cat', data['category'])} · {data['facility'] or data['grid']}")
     when = st.date_input(t("insp.date"), value=data["inspected_on"], max_value=clock.today(), key=f"insp_date_{iid}")
     if when != data["inspected_on"]:
-        with user_action() as _:
-            with write() as s:
-                inspections.set_date(s, actor, iid, when)
+        submit(lambda s: inspections.set_date(s, actor, iid, when))
     done = sum(1 for i in data["items"] if i["result"])
     st.progress(done / max(1, len(data["items"])), text=t("insp.progress", done=done, total=len(data["items"])))
     for item in data["items"]:
@@ -175,22 +172,20 @@ def _run_tab() -> None:
         show_error(st.session_state.pop("_insp_error"))
     c1, c2 = st.columns([3, 1])
     if c1.button(t("insp.submit"), type="primary", width="stretch", key=f"submit_{iid}", icon=":material/send:"):
-        with user_action({i["code"]: i["code"] for i in data["items"]}) as outcome:
-            with write() as s:
-                result = inspections.submit(s, actor, iid)
-                opened = len(result.hazard_ids)
-        if outcome["ok"]:
+        def _submitted(result):
             del st.query_params["insp.id"]
             _opened("run", result.hazard_ids)
-            st.session_state["_flash"] = t("insp.submitted") + (" " + t("insp.hazards_opened", n=opened) if opened else "")
-            st.rerun()
+
+        submit(lambda s: inspections.submit(s, actor, iid), labels={i["code"]: i["code"] for i in data["items"]},
+               then=_submitted, done=_submitted_message)
     if c2.button(t("insp.discard"), key=f"discard_{iid}", icon=":material/delete:"):
-        with user_action() as outcome:
-            with write() as s:
-                inspections.discard_draft(s, actor, iid)
-        if outcome["ok"]:
-            del st.query_params["insp.id"]
-            st.rerun()
+        submit(lambda s: inspections.discard_draft(s, actor, iid), then=lambda _: st.query_params.pop("insp.id", None),
+               rerun=True)
+
+
+def _submitted_message(result) -> str:
+    opened = len(result.hazard_ids)
+    return t("insp.submitted") + (" " + t("insp.hazards_opened", n=opened) if opened else "")
 
 
 def _paper_tab() -> None:
@@ -217,14 +212,8 @@ def _paper_tab() -> None:
     if st.button(t("insp.submit"), type="primary", key="paper_submit", icon=":material/send:"):
         results = {r["code"]: labels.get(r["result"]) for r in edited.to_dict("records")}
         notes = {r["code"]: r["note"] for r in edited.to_dict("records") if r["note"]}
-        with user_action() as outcome:
-            with write() as s:
-                result = inspections.enter_paper_round(s, actor, category, when, results, notes, facility_id, grid_id)
-                opened = len(result.hazard_ids)
-        if outcome["ok"]:
-            _opened("paper", result.hazard_ids)
-            st.session_state["_flash"] = t("insp.submitted") + (" " + t("insp.hazards_opened", n=opened) if opened else "")
-            st.rerun()
+        submit(lambda s: inspections.enter_paper_round(s, actor, category, when, results, notes, facility_id, grid_id),
+               then=lambda result: _opened("paper", result.hazard_ids), done=_submitted_message)
 
 
 def _past_tab() -> None:

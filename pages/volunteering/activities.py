@@ -9,9 +9,9 @@ from components import charts
 from components.auth import guard
 from components.i18n import choice_label, t
 from components.photos import photo_input
-from components.records import (service_export, field_labels, flash, forget_form, loaded_version, record_header, record_list,
-                                save_form)
-from components.runtime import read, user_action, write
+from components.records import (field_labels, flash, loaded_version, record_header, record_list, save_form,
+                                service_export, submit)
+from components.runtime import read
 from db.models.volunteers import ACTIVITY
 from services import access, activities, clock, places, settings, volunteers
 
@@ -69,23 +69,21 @@ if row is not None:
                     f" · {row['evaluation_note'] or ''}")
     version = loaded_version(form_key, row)
 
-    def done(message):
-        forget_form(form_key)
-        st.session_state["_flash"] = message
-        st.rerun()
+    def step(write_fn, labels: dict, message: str, then=None):
+        """One workflow step of the opened activity through the one write path."""
+        submit(write_fn, labels=labels, forget=form_key, done=message, then=then)
+
+    def _notice_warning(result):
+        if result[1] is not None:
+            st.session_state["_act_warning"] = t("act.short_notice", days=result[1])
 
     if may_edit:
         if row["status"] == "planned":
             with st.form(f"{form_key}_announce"):
                 notice = st.date_input(t("act.notice_date"), value=clock.today(), max_value=clock.today())
                 if st.form_submit_button(t("act.announce"), type="primary", icon=":material/campaign:"):
-                    with user_action({"notice_date": t("act.notice_date")}) as outcome:
-                        with write() as s:
-                            _, warning = activities.announce(s, actor, row["id"], notice, version)
-                    if outcome["ok"]:
-                        if warning is not None:
-                            st.session_state["_act_warning"] = t("act.short_notice", days=warning)
-                        done(t("act.announced"))
+                    step(lambda s: activities.announce(s, actor, row["id"], notice, version),
+                         {"notice_date": t("act.notice_date")}, t("act.announced"), then=_notice_warning)
         if row["status"] in ("planned", "announced"):
             with st.container(border=True):
                 st.markdown(f"**{t('act.held')}**")
@@ -93,12 +91,9 @@ if row is not None:
                                           key=f"{form_key}_turnout")
                 photo = photo_input(t("act.photos"), f"{form_key}_photo", None)
                 if st.button(t("act.held"), type="primary", key=f"{form_key}_held"):
-                    with user_action({"activity_date": t("act.date"), "actual_turnout": t("act.turnout")}) as outcome:
-                        with write() as s:
-                            activities.record_held(s, actor, row["id"], int(turnout), version,
-                                                   [photo] if photo else None)
-                    if outcome["ok"]:
-                        done(t("act.held_saved"))
+                    step(lambda s: activities.record_held(s, actor, row["id"], int(turnout), version,
+                                                          [photo] if photo else None),
+                         {"activity_date": t("act.date"), "actual_turnout": t("act.turnout")}, t("act.held_saved"))
         if row["status"] == "held":
             with st.form(f"{form_key}_eval"):
                 st.markdown(f"**{t('act.evaluate')}**")
@@ -106,11 +101,9 @@ if row is not None:
                 satisfaction = st.number_input(t("act.satisfaction"), 0.0, 100.0, value=90.0, step=1.0)
                 note = st.text_area(t("act.eval_note"), max_chars=2000)
                 if st.form_submit_button(t("act.evaluate"), type="primary"):
-                    with user_action({"org_score": t("act.org_score"), "satisfaction": t("act.satisfaction")}) as outcome:
-                        with write() as s:
-                            activities.evaluate(s, actor, row["id"], int(score), float(satisfaction), note, version)
-                    if outcome["ok"]:
-                        done(t("act.evaluated"))
+                    step(lambda s: activities.evaluate(s, actor, row["id"], int(score), float(satisfaction), note,
+                                                       version),
+                         {"org_score": t("act.org_score"), "satisfaction": t("act.satisfaction")}, t("act.evaluated"))
         if row["status"] in ("planned", "announced"):
             with st.expander(t("act.edit"), icon=":material/edit:"):
                 save_form(ACTIVITY, key=form_key, values=row, message=t("rec.saved"),

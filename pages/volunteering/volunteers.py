@@ -8,8 +8,8 @@ import streamlit as st
 from components import charts
 from components.auth import guard
 from components.i18n import choice_label, t
-from components.records import service_export, flash, loaded_version, record_list, save_form
-from components.runtime import read, user_action, write
+from components.records import flash, loaded_version, record_list, save_form, service_export, submit
+from components.runtime import read
 from db.models.volunteers import TEAM, VOLUNTEER
 from services import access, clock, places, residents, volunteers
 
@@ -99,13 +99,9 @@ with verify_tab:
         if st.button(t("vol.submit_decisions"), type="primary", icon=":material/fact_check:"):
             decisions = [{"id": int(r["id"]), "version": versions[int(r["id"])], "approve": choices[r["decision"]],
                           "reason": r["reason"]} for r in edited.to_dict("records") if choices[r["decision"]] is not None]
-            with user_action({str(k): f"#{k}" for k in versions}) as outcome:
-                with write() as s:
-                    result = volunteers.verify(s, actor, decisions)
-            if outcome["ok"]:
-                st.session_state.pop("verify_grid", None)
-                st.session_state["_flash"] = t("vol.verified_n", **result)
-                st.rerun()
+            submit(lambda s: volunteers.verify(s, actor, decisions), labels={str(k): f"#{k}" for k in versions},
+                   then=lambda _: st.session_state.pop("verify_grid", None),
+                   done=lambda result: t("vol.verified_n", **result))
 
 with chart_tab:
     today = clock.today()
