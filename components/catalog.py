@@ -923,23 +923,18 @@ CATALOG: dict[str, tuple[str, str]] = {
 
 def _vocabulary() -> dict[str, tuple[str, str]]:
     """Seed vocabularies keep their English beside the Chinese (db/reference/*.yaml)."""
-    from pathlib import Path
+    from db import reference
 
-    import yaml
-
-    data = yaml.safe_load((Path(__file__).resolve().parent.parent / "db" / "reference" / "residents.yaml")
-                          .read_text(encoding="utf-8"))
+    data = reference.load("residents")
     out = {f"group.{k}": (k, v["en"]) for k, v in data["special_groups"].items()}
     out.update({f"visittype.{k}": (k, v) for k, v in data["visit_types"].items()})
     out.update({f"satisfaction.{k}": (k, v) for k, v in data["satisfaction"].items()})
     out["group.老年人"] = ("老年人", "Elderly (60+)")
-    volunteering = yaml.safe_load((Path(__file__).resolve().parent.parent / "db" / "reference" / "volunteering.yaml")
-                                  .read_text(encoding="utf-8"))
+    volunteering = reference.load("volunteering")
     for vocab_key, prefix in (("team_types", "teamtype"), ("positions", "position"), ("activity_types", "acttype"),
                               ("roles", "volrole")):
         out.update({f"{prefix}.{k}": (k, v) for k, v in volunteering[vocab_key].items()})
-    checklists = yaml.safe_load((Path(__file__).resolve().parent.parent / "db" / "reference" / "checklists.yaml")
-                                .read_text(encoding="utf-8"))["categories"]
+    checklists = reference.load("checklists")["categories"]
     out.update({f"cat.{k}": (v["zh"], v["en"]) for k, v in checklists.items()})
     return out
 

@@ -2,23 +2,18 @@
 from __future__ import annotations
 
 import json
-from functools import lru_cache
-from pathlib import Path
 
-import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from db import reference
 from db.models import Setting
 from services import audit
 from services.access import SYSTEM, Actor
 
-DEFAULTS_FILE = Path(__file__).resolve().parent.parent / "db" / "reference" / "settings.yaml"
 
-
-@lru_cache(maxsize=1)
 def defaults() -> dict[str, dict]:
-    return yaml.safe_load(DEFAULTS_FILE.read_text(encoding="utf-8"))
+    return reference.load("settings")
 
 
 def get(session: Session, key: str, community_id: int | None = None):

@@ -3,12 +3,11 @@ from __future__ import annotations
 
 from datetime import date
 from functools import lru_cache
-from pathlib import Path
 
-import yaml
 from sqlalchemy import Boolean, Column, Date, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from db import reference
 from db.base import Base, CommunityScoped, RecordMixin
 from db.fields import FIELD_WORKERS, Field, Ledger
 
@@ -22,8 +21,7 @@ AGE_BANDS = ("0-17", "18-39", "40-59", "60-79", "80+")
 
 @lru_cache(maxsize=1)
 def vocab() -> dict:
-    return yaml.safe_load((Path(__file__).resolve().parent.parent / "reference" / "residents.yaml")
-                          .read_text(encoding="utf-8"))
+    return reference.load("residents")
 
 
 def special_groups() -> tuple[str, ...]:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from functools import lru_cache
-from pathlib import Path
 
-import yaml
 from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from db import reference
 from db.base import Base, CommunityScoped, RecordMixin, utcnow
 from db.fields import Field, Ledger
 
@@ -24,8 +23,7 @@ ESCALATION_LEVELS = ("居委会", "街道", "相关部门")
 
 @lru_cache(maxsize=1)
 def checklist_reference() -> dict:
-    path = Path(__file__).resolve().parent.parent / "reference" / "checklists.yaml"
-    return yaml.safe_load(path.read_text(encoding="utf-8"))["categories"]
+    return reference.load("checklists")["categories"]
 
 
 def categories() -> tuple[str, ...]:

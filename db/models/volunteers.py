@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 from functools import lru_cache
-from pathlib import Path
 
-import yaml
 from sqlalchemy import (Boolean, Column, Date, DateTime, Float, ForeignKey, Index, Integer, String, Table, Text,
                         Time)
 from sqlalchemy.orm import Mapped, mapped_column
 
+from db import reference
 from db.base import Base, CommunityScoped, RecordMixin
 from db.fields import FIELD_WORKERS, Field, Ledger
 
@@ -20,8 +19,7 @@ LOG_STATES = ("logged", "verified", "rejected")
 
 @lru_cache(maxsize=1)
 def vocab() -> dict:
-    return yaml.safe_load((Path(__file__).resolve().parent.parent / "reference" / "volunteering.yaml")
-                          .read_text(encoding="utf-8"))
+    return reference.load("volunteering")
 
 
 class Team(CommunityScoped, RecordMixin, Base):
