@@ -5,7 +5,7 @@ import streamlit as st
 
 st.set_page_config(page_title="社区台账 Community Ledger", page_icon=":material/apartment:", layout="wide")
 
-from components import auth  # noqa: E402
+from components import auth, style  # noqa: E402
 from components.i18n import apply_query_lang, language_switch, t  # noqa: E402
 from components.nav import build_pages  # noqa: E402
 from components.runtime import write  # noqa: E402
@@ -13,6 +13,7 @@ from components.health import database_problem  # noqa: E402
 from components.timefmt import configure as use_community_zone  # noqa: E402
 from services import users  # noqa: E402
 
+style.apply()  # one stylesheet for every page: titles near the top, 44 px tap targets on phones
 apply_query_lang()
 
 problem = database_problem()

@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from components.i18n import t
+from components.inputs import upload_field
 from components.runtime import show_error, user_action
 from services import exports
 from services.errors import DomainError
@@ -26,7 +27,7 @@ def import_panel(*, key: str, preview: Callable, commit: Callable, labels: dict[
     st.download_button(t("imp.template"), data=template, file_name=template_name, key=f"{key}_template",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        icon=":material/download:")
-    upload = st.file_uploader(t("imp.file"), type=["xlsx", "csv"], key=f"{key}_file")
+    upload = upload_field(t("imp.file"), ["xlsx", "csv"], key=f"{key}_file")
     plan_key = f"{key}_plan"
     if upload is None:
         st.session_state.pop(plan_key, None)

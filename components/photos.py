@@ -4,6 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from components.i18n import t
+from components.inputs import upload_field
 from components.runtime import read, user_action, write
 from services import photos
 
@@ -11,7 +12,7 @@ from services import photos
 def photo_input(label: str, key: str, community_id: int | None, camera: bool = True) -> int | None:
     """Upload or camera; returns a stored photo id (saved once per file), or None."""
     cols = st.columns(2) if camera else [st.container()]
-    upload = cols[0].file_uploader(label, type=["jpg", "jpeg", "png", "webp", "gif"], key=f"{key}_file")
+    upload = upload_field(label, ["jpg", "jpeg", "png", "webp", "gif"], key=f"{key}_file", where=cols[0])
     shot = cols[1].camera_input(t("insp.camera"), key=f"{key}_cam", label_visibility="collapsed") \
         if camera and st.session_state.get(f"{key}_use_cam") else None
     if camera and not st.session_state.get(f"{key}_use_cam"):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from typing import Callable
 
 import pandas as pd
@@ -13,6 +13,7 @@ import streamlit as st
 
 from components.auth import SessionEnded, download_guard
 from components.i18n import choice_label, lang, language, t
+from components.inputs import date_field
 from components.timefmt import when
 from db.fields import Field, Ledger
 from services import clock, exports
@@ -287,16 +288,17 @@ def record_form(ledger: Ledger, *, key: str, values: dict | None = None, refs: d
                 labels = options.get(f.name) or {c: choice_label(f.choices_key, c) for c in _choices(f)}
                 out[f.name] = st.multiselect(label, list(labels), default=[c for c in (current or []) if c in labels],
                                              key=wkey, format_func=lambda v, labels=labels: labels.get(v, v),
-                                             help=helptext, placeholder=t("rec.choose_many"))
-            elif f.type == "int":
-                out[f.name] = st.number_input(label, value=current, step=1, key=wkey,
-                                              min_value=int(f.min_value) if f.min_value is not None else None,
-                                              max_value=int(f.max_value) if f.max_value is not None else None)
-            elif f.type == "float":
-                out[f.name] = st.number_input(label, value=current, key=wkey)
+                                             help=helptext, placeholder=t("rec.choose_many"), select_all=False)
+            elif f.type in ("int", "float"):
+                # no widget limits: Streamlit refuses those in English and keeps the old number;
+                # the service refuses in Chinese, and the range is said in the help
+                if helptext is None and f.min_value is not None and f.max_value is not None:
+                    lo, hi = (int(v) if float(v).is_integer() else v for v in (f.min_value, f.max_value))
+                    helptext = t("rec.range", lo=lo, hi=hi)
+                out[f.name] = st.number_input(label, value=current, key=wkey, help=helptext,
+                                              **({"step": 1} if f.type == "int" else {}))
             elif f.type == "date":
-                out[f.name] = st.date_input(label, value=current, key=wkey, help=helptext,
-                                            min_value=date(1900, 1, 1), max_value=date(2100, 12, 31))
+                out[f.name] = date_field(label, value=current, key=wkey, help=helptext)
             elif f.type == "time":
                 out[f.name] = st.time_input(label, value=current, key=wkey, step=900)
             elif f.type == "bool":

@@ -125,7 +125,7 @@ def new_version(session: Session, actor: Actor, category: str, items: list[dict]
         cleaned.append((code, zh, en, severity))
     if not cleaned:
         errors["items"] = "err.required"
-    unit, every = rule_unit or old.rule_unit, int(rule_every or old.rule_every)
+    unit, every = rule_unit or old.rule_unit, int(old.rule_every if rule_every is None else rule_every)
     if unit not in schedule.UNITS or not 1 <= every <= 366:
         errors["rule"] = "err.out_of_range"
     if errors:

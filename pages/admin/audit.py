@@ -6,6 +6,7 @@ import streamlit as st
 
 from components.auth import guard
 from components.i18n import t
+from components.inputs import date_field
 from components.timefmt import when
 from components.runtime import read
 from services import audit, clock
@@ -29,8 +30,8 @@ table = c[1].selectbox(t("audit.table"), [None] + values["table"],
                        format_func=lambda v: t("rec.all") if v is None else t(f"table.{v}"))
 action = c[2].selectbox(t("audit.action"), [None] + values["action"],
                         format_func=lambda v: t("rec.all") if v is None else t(f"auditaction.{v}"))
-since = c[3].date_input(t("audit.since"), value=clock.today() - timedelta(days=30))
-until = c[4].date_input(t("audit.until"), value=clock.today())
+since = date_field(t("audit.since"), value=clock.today() - timedelta(days=30), where=c[3])
+until = date_field(t("audit.until"), value=clock.today(), where=c[4])
 PAGE = 50
 signature = (who, table, action, since, until)
 if st.session_state.get("audit_sig") != signature:  # new filters start at page 1

@@ -34,7 +34,8 @@ edited = st.data_editor(frame, key=f"ref_items_{category}_{template.version}", n
 c = st.columns(3)
 unit = c[0].selectbox(t("ref.rule_unit"), schedule.UNITS, index=schedule.UNITS.index(template.rule_unit),
                       format_func=lambda u: t(f"unit.{u}"), key=f"ref_unit_{category}")
-every = c[1].number_input(t("ref.rule_every"), 1, 366, value=template.rule_every, key=f"ref_every_{category}")
+every = c[1].number_input(t("ref.rule_every"), value=template.rule_every, step=1, key=f"ref_every_{category}",
+                          help=t("rec.range", lo=1, hi=366))  # the service refuses the rest in Chinese
 if c[2].button(t("ref.save"), type="primary", icon=":material/save:"):
     rows = edited.dropna(how="all").to_dict("records")
     rows.sort(key=lambda r: (r.get("order") if r.get("order") == r.get("order") and r.get("order") is not None
@@ -42,7 +43,8 @@ if c[2].button(t("ref.save"), type="primary", icon=":material/save:"):
     with user_action({str(n): t("ref.row", n=n) for n in range(1, len(rows) + 1)} | {"items": t("insp.item"),
                                                                                    "rule": t("ref.rule_unit")}) as outcome:
         with write() as s:
-            saved = checklists.new_version(s, actor, category, rows, template.version, unit, int(every))
+            saved = checklists.new_version(s, actor, category, rows, template.version, unit,
+                                           None if every is None else int(every))
             version = saved.version
     if outcome["ok"]:
         st.session_state["_flash"] = t("ref.saved", version=version)

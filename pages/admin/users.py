@@ -40,10 +40,10 @@ def scope_inputs(prefix: str, row: dict | None = None):
     st.caption(t("users.scope_help"))
     communities = st.multiselect(LABELS["community_ids"], list(community_opts), key=f"{prefix}_communities",
                                  default=[c for c in row.get("community_ids", []) if c in community_opts],
-                                 format_func=lambda c: community_opts[c])
+                                 format_func=lambda c: community_opts[c], select_all=False)
     grids = st.multiselect(LABELS["grid_ids"], list(grid_opts), key=f"{prefix}_grids",
                            default=[g for g in row.get("grid_ids", []) if g in grid_opts],
-                           format_func=lambda g: grid_opts[g])
+                           format_func=lambda g: grid_opts[g], select_all=False)
     return role, communities, grids
 
 

@@ -31,7 +31,8 @@ partial = c3.toggle(t("dash.partial"), key="dash_partial")  # default: the last 
 selected = list(communities)
 if len(communities) > 1:
     selected = c2.multiselect(t("dash.communities"), list(communities), default=list(communities),
-                              format_func=communities.get, key="dash_communities") or list(communities)
+                              format_func=communities.get, key="dash_communities",
+                              select_all=False) or list(communities)
 
 
 @st.cache_data(ttl=3600, show_spinner=False, max_entries=256)

@@ -5,6 +5,7 @@ import streamlit as st
 
 from components.auth import guard
 from components.i18n import choice_label, t
+from components.inputs import date_field
 from components.records import (confirm_action, field_labels, flash, loaded_version, record_header,
                                 record_list, save_form, service_export, submit)
 from components.runtime import read
@@ -86,7 +87,7 @@ if row is not None:
         if access.can(actor, "rentals", "edit") and row["status"] == "registered":
             with st.form(f"rental_check_{row['id']}", clear_on_submit=True):
                 st.markdown(f"**{t('rental.check')}**")
-                when = st.date_input(t("rental.check_date"), value=clock.today(), max_value=clock.today())
+                when = date_field(t("rental.check_date"), value=clock.today())
                 result = st.radio(t("rental.check_result"), rentals.CHECK_RESULTS, horizontal=True,
                                   format_func=lambda v: choice_label("checkresult", v))
                 note = st.text_area(t("field.note"), max_chars=1000)

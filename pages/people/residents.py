@@ -5,6 +5,7 @@ import streamlit as st
 
 from components.auth import guard
 from components.i18n import choice_label, t
+from components.inputs import date_field
 from components.history import history_view
 from components.records import (confirm_delete, field_labels, flash, loaded_version, record_form,
                                 record_header, record_list, submit)
@@ -197,7 +198,7 @@ with tabs[0]:
                 with st.form(f"status_{r['id']}"):
                     new_status = st.selectbox(t("res.status"), STATUSES, index=STATUSES.index(r["status"]),
                                               format_func=lambda v: choice_label("status", v))
-                    when = st.date_input(t("res.status_date"), value=clock.today(), max_value=clock.today())
+                    when = date_field(t("res.status_date"), value=clock.today())
                     if st.form_submit_button(t("rec.save"), type="primary"):
                         submit(lambda s: residents.set_status(s, actor, r["id"], new_status, when, version),
                                labels=LABELS, forget=form_key, done=t("res.status_saved"))

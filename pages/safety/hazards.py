@@ -8,6 +8,7 @@ import streamlit as st
 from components import charts
 from components.auth import guard
 from components.i18n import choice_label, t
+from components.inputs import date_field
 from components.photos import photo_input, show_photo
 from components.records import (field_labels, flash, loaded_version, record_form, record_header, record_list,
                                 service_export, submit)
@@ -111,7 +112,7 @@ if row is not None:
             with st.form(f"{form_key}_assign"):
                 st.markdown(f"**{t('haz.assign')}**")
                 owner = st.text_input(t("haz.owner"), value=hazard.owner or "", max_chars=64)
-                deadline = st.date_input(t("haz.deadline"), value=hazard.deadline)
+                deadline = date_field(t("haz.deadline"), value=hazard.deadline)
                 if st.form_submit_button(t("haz.assign"), type="primary"):
                     act(hazards.assign, owner, deadline, version)
         if hazard.status == "assigned" and st.button(t("haz.start"), key=f"{form_key}_start"):

@@ -6,6 +6,7 @@ import streamlit as st
 
 from components.auth import guard, session_alive
 from components.i18n import choice_label, lang, t
+from components.inputs import date_field
 from components.photos import photo_input, show_photo
 from components.records import flash, submit
 from components.runtime import read, show_error, write
@@ -145,7 +146,7 @@ def _run_tab() -> None:
         st.rerun()
     iid = data["id"]
     st.subheader(f"{choice_label('cat', data['category'])} · {data['facility'] or data['grid']}")
-    when = st.date_input(t("insp.date"), value=data["inspected_on"], max_value=clock.today(), key=f"insp_date_{iid}")
+    when = date_field(t("insp.date"), value=data["inspected_on"], key=f"insp_date_{iid}")
     if when != data["inspected_on"]:
         submit(lambda s: inspections.set_date(s, actor, iid, when))
     done = sum(1 for i in data["items"] if i["result"])
@@ -198,7 +199,7 @@ def _paper_tab() -> None:
     if not ok:
         return
     template = templates[category]
-    when = st.date_input(t("insp.date"), value=clock.today(), max_value=clock.today(), key="paper_date")
+    when = date_field(t("insp.date"), value=clock.today(), key="paper_date")
     rows = pd.DataFrame([{"code": i["code"], "item": i["text_en"] if lang() == "en" else i["text_zh"],
                           "result": choice_label("result", "合格"), "note": ""} for i in template.items])
     labels = {choice_label("result", r): r for r in RESULTS}

@@ -36,7 +36,7 @@ statuses = ["overdue", "soon", "due", "done"]
 qp_status = qp.get("sched.status")
 wanted = c[3].multiselect(t("sched.status"), statuses, key="sched_status",
                           default=[qp_status] if qp_status in statuses else ["overdue", "soon", "due"],
-                          format_func=lambda v: t(f"sched.{v}"))
+                          format_func=lambda v: t(f"sched.{v}"), select_all=False)
 for name, value in (("sched.category", category),):
     if value:
         st.query_params[name] = value

@@ -8,6 +8,7 @@ import streamlit as st
 from components import charts
 from components.auth import guard
 from components.i18n import choice_label, t
+from components.inputs import date_field
 from components.photos import photo_input
 from components.records import (field_labels, flash, loaded_version, record_header, record_list, save_form,
                                 service_export, submit)
@@ -80,14 +81,14 @@ if row is not None:
     if may_edit:
         if row["status"] == "planned":
             with st.form(f"{form_key}_announce"):
-                notice = st.date_input(t("act.notice_date"), value=clock.today(), max_value=clock.today())
+                notice = date_field(t("act.notice_date"), value=clock.today())
                 if st.form_submit_button(t("act.announce"), type="primary", icon=":material/campaign:"):
                     step(lambda s: activities.announce(s, actor, row["id"], notice, version),
                          {"notice_date": t("act.notice_date")}, t("act.announced"), then=_notice_warning)
         if row["status"] in ("planned", "announced"):
             with st.container(border=True):
                 st.markdown(f"**{t('act.held')}**")
-                turnout = st.number_input(t("act.turnout"), 0, 100_000, value=row["target_turnout"],
+                turnout = st.number_input(t("act.turnout"), value=row["target_turnout"], step=1,
                                           key=f"{form_key}_turnout")
                 photo = photo_input(t("act.photos"), f"{form_key}_photo", None)
                 if st.button(t("act.held"), type="primary", key=f"{form_key}_held"):
@@ -98,7 +99,8 @@ if row is not None:
             with st.form(f"{form_key}_eval"):
                 st.markdown(f"**{t('act.evaluate')}**")
                 score = st.slider(t("act.org_score"), 1, 5, 4)
-                satisfaction = st.number_input(t("act.satisfaction"), 0.0, 100.0, value=90.0, step=1.0)
+                satisfaction = st.number_input(t("act.satisfaction"), value=90.0, step=1.0,
+                                               help=t("rec.range", lo=0, hi=100))
                 note = st.text_area(t("act.eval_note"), max_chars=2000)
                 if st.form_submit_button(t("act.evaluate"), type="primary"):
                     step(lambda s: activities.evaluate(s, actor, row["id"], int(score), float(satisfaction), note,

@@ -8,6 +8,7 @@ import streamlit as st
 
 from components.auth import guard
 from components.i18n import choice_label, t
+from components.inputs import date_field
 from components.records import confirm_action, flash, form_key, submit
 from components.runtime import read, user_action, write
 from db.models.volunteers import vocab
@@ -41,8 +42,7 @@ roles = list(vocab()["roles"])
 fk = form_key("log_hours")
 with st.form(fk, clear_on_submit=False):
     st.subheader(t("my.log"))
-    when = st.date_input(t("my.date"), value=clock.today(), min_value=date(2000, 1, 1),
-                         max_value=date(2100, 12, 31), key=f"{fk}_date", format="YYYY-MM-DD")
+    when = date_field(t("my.date"), value=clock.today(), key=f"{fk}_date", format="YYYY-MM-DD")
     activity_id = st.selectbox(t("my.activity"), [None] + list(options), key=f"{fk}_activity",
                                format_func=lambda v: t("my.none") if v is None else options[v])
     # empty until typed: an extra tap after a save must not log hours nobody entered
@@ -104,8 +104,8 @@ if verified:
 
 st.subheader(t("my.statement"))
 c = st.columns(2)
-first = c[0].date_input(t("my.from"), value=date(clock.today().year, 1, 1), key="st_from")
-last = c[1].date_input(t("my.to"), value=clock.today(), key="st_to")
+first = date_field(t("my.from"), value=date(clock.today().year, 1, 1), key="st_from", where=c[0])
+last = date_field(t("my.to"), value=clock.today(), key="st_to", where=c[1])
 with read() as s:
     stmt = volunteers.statement(s, actor, first, last)
 e = html.escape
