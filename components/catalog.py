@@ -798,6 +798,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     "rep.small": ("少于 {n}", "fewer than {n}"),
     "rep.download_xlsx": ("下载 Excel 报告", "Download the Excel report"),
     "rep.download_html": ("下载公示版（HTML，可打印）", "Download the notice-board version (HTML, printable)"),
+    "rep.dash_note": ("“—”：参与计算的数量少于 {n}，为保护个人信息，该比率不予公布。", "“—”: fewer than {n} cases, so the rate is not published (to protect privacy)."),
+    "rep.no_hazards": ("本期没有隐患记录。", "No hazards recorded for this period."),
     "rep.suppressed": ("公示版只含汇总数据，少于 {n} 的数字不显示，基数少于 {n} 的比率以“—”表示，不含任何个人信息。", "The notice-board version holds aggregates only: counts under {n} are not shown, a rate over fewer than {n} cases shows as “—”, and there is no personal data."),
     "rep.section": ("项目", "Item"),
     "rep.numerator": ("达标数", "Meeting it"),
