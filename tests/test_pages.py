@@ -359,33 +359,78 @@ def test_drill_down_links_carry_their_filters(app):
     assert len(table) > 0 and set(table[ZH["haz.severity"]]) == {ZH["severity.重大"]}
 
 
-def test_roles_without_the_export_right_get_no_download_control(app, monkeypatch):
+def test_roles_without_the_export_right_get_no_download_control(app):
     """Staff may not export people: no export button on the people pages (and the tables'
     toolbar download is off in .streamlit/config.toml); a manager gets them."""
     import tomllib
 
-    from streamlit.elements.widgets.button import ButtonMixin
-
-    labels = []
-    original = ButtonMixin.download_button
-
-    def spy(self, label, *a, **kw):
-        labels.append(label)
-        return original(self, label, *a, **kw)
-
-    monkeypatch.setattr(ButtonMixin, "download_button", spy)
     pages = ("pages/people/residents.py", "pages/people/visits.py", "pages/people/rentals.py",
              "pages/volunteering/volunteers.py")
     exports = {ZH["rec.export_csv"], ZH["rec.export_xlsx"]}
     for role, expected in (("staff", False), ("manager", True)):
         for script in pages:
-            labels.clear()
             at = as_role(app, role)
             at.switch_page(script).run()
             assert not at.exception
-            assert bool(exports & set(labels)) is expected, (role, script, labels)
+            labels = {b.label for b in at.button}
+            assert bool(exports & labels) is expected, (role, script, labels)
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
     assert config["client"]["disableDataExport"] is True and config["client"]["showErrorDetails"] == "none"
+
+
+def test_exports_and_reports_show_progress_while_they_are_built(app, monkeypatch):
+    """Issue 17: an export or a report that takes seconds showed nothing meanwhile. The tap
+    builds the file under a spinner with a catalog message, then offers it to save; the file is
+    built (and the export audited) only when asked for, once."""
+    from io import BytesIO
+
+    import streamlit
+    from openpyxl import load_workbook
+    from sqlalchemy import func, select
+
+    from db.engine import session_scope
+    from db.models import AuditLog
+
+    spinners, files = [], []
+    real_spinner, real_download = streamlit.spinner, streamlit.download_button
+
+    def spinner(text="", *a, **kw):
+        spinners.append(text)
+        return real_spinner(text, *a, **kw)
+
+    def download(label, data, *a, **kw):
+        if label == ZH["rec.file_ready"]:  # not the import template beside the list
+            files.append((label, data, kw.get("file_name")))
+        return real_download(label, data, *a, **kw)
+
+    monkeypatch.setattr(streamlit, "spinner", spinner)
+    monkeypatch.setattr(streamlit, "download_button", download)
+
+    def exports() -> int:
+        with session_scope() as s:
+            return s.execute(select(func.count()).select_from(AuditLog).where(
+                AuditLog.action.in_(("export", "export_ids")), AuditLog.table_name == "resident")).scalar_one()
+
+    at = as_role(app, "manager")
+    at.switch_page("pages/people/residents.py").run()
+    before = exports()
+    assert files == [] and before == exports()  # drawing the page builds no file
+    at.button(key="residents_xlsx_make").click().run()
+    assert not at.exception and ZH["rec.preparing"] in spinners
+    assert len(files) == 1 and files[0][0] == ZH["rec.file_ready"] and files[0][2].endswith(".xlsx")
+    sheet = load_workbook(BytesIO(files[0][1])).active
+    assert ZH["res.name"] in [c.value for c in sheet[1]] and sheet.max_row > 1
+    assert exports() == before + 1
+    at.run()  # any later run: the file is not built again
+    assert len(files) == 1 and exports() == before + 1
+
+    spinners.clear()
+    at.switch_page("pages/overview/reports.py").run()
+    assert ZH["rep.building"] in spinners
+    at.button(key="rep_html_make").click().run()
+    assert not at.exception and ZH["rep.preparing"] in spinners
+    label, data, name = files[-1]
+    assert label == ZH["rec.file_ready"] and name.endswith("-notice.html") and "居民委员会".encode() in data
 
 
 def test_a_saved_visit_form_starts_empty_and_a_second_tap_writes_nothing(app):
