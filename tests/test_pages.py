@@ -601,3 +601,45 @@ def test_the_group_filter_offers_staff_no_restricted_group(app):
     at.switch_page("pages/people/visits.py").run()
     at.text_input(key="visit_find").input("丁").run()  # the search that crashed
     assert not at.exception
+
+
+def test_the_audit_log_reads_as_sentences_about_named_fields(app):
+    """Issue 17: the admin's audit page showed column names and JSON ("phone: … → …",
+    "{'status': 'active'}"). Each entry is a sentence: who changed which record, each field by its
+    label, from what to what; an export says how many rows with which filters."""
+    from sqlalchemy import select
+
+    from db.engine import session_scope
+    from db.models import Resident, User
+    from services import residents, users
+    from tests.conftest import actor_of
+
+    def db(write=False):
+        return session_scope(write=write)
+
+    manager = actor_of(db, "manager")
+    with db() as s:
+        rid = s.execute(select(Resident.id).where(Resident.community_id.in_(sorted(manager.community_ids)))
+                        .order_by(Resident.id).limit(1)).scalar_one()
+        row = residents.detail(s, manager, rid).resident
+        manager_name = s.execute(select(User.display_name).where(User.username == "manager")).scalar_one()
+    with db(write=True) as s:
+        residents.update_resident(s, manager, rid, {**{k: row[k] for k in (
+            "name", "id_type", "household_id", "residence_type")}, "phone": "13900001111"}, row["version"])
+        users.record_failure(s, "staff")
+    at = as_role(app, "manager")
+    at.query_params["hazards.severity"] = "重大"
+    at.switch_page("pages/safety/hazards.py").run()
+    at.button(key="hazards_csv_make").click().run()  # an export of a filtered list
+    at = as_role(app, "admin")
+    at.switch_page("pages/admin/audit.py").run()
+    assert not at.exception
+    lines = [m.value for m in at.markdown]
+    text = "\n".join(lines)
+    assert "{" not in text and "phone" not in text and "severity" not in text
+    changed = next(line for line in lines if "13900001111" in line)
+    assert f"{manager_name} 修改了 {ZH['table.resident']}「{row['name']}」" in changed
+    assert f"{ZH['res.phone']} 从 " in changed and " 改为 13900001111" in changed
+    exported = next(line for line in lines if ZH["audit.rows"] in line and ZH["table.hazard"] in line)
+    assert ZH["auditaction.export"] in exported and f"{ZH['haz.severity']} {ZH['severity.重大']}" in exported
+    assert any(ZH["audit.failed_logins"] in line for line in lines)
