@@ -17,8 +17,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.fields import LEADS, Field, Ledger
-from db.models import (ACTIVITY, FACILITY, ChecklistTemplate, HAZARD, PLACE_LEDGERS, RENTAL, RESIDENT, TEAM, VISIT, VOLUNTEER,
-                       Activity, Building, Community, Facility, Grid, Household, Resident, Team, User, Volunteer)
+from db.models import (ACTIVITY, FACILITY, HAZARD, PLACE_LEDGERS, RENTAL, RESIDENT, TEAM, VISIT, VOLUNTEER, Activity,
+                       Building, ChecklistTemplate, Community, Facility, Grid, Household, Resident, Team, User,
+                       Volunteer)
 from db.models.users import USER_LEDGER
 from services import privacy
 from services.access import Actor
@@ -35,7 +36,8 @@ TABLE_FIELDS: dict[str, tuple[Field, ...]] = {
                    Field("every", "ref.rule_every", type="int"),
                    Field("unit", "ref.rule_unit", type="choice", choices_key="unit")),
     "checklist_template": (Field("category", "ref.category", type="choice", choices_key="cat"),
-                           Field("version", "field.version", type="int"), Field("revision", "field.version", type="int"),
+                           Field("version", "field.version", type="int"),
+                           Field("revision", "field.version", type="int"),
                            Field("items", "audit.items"), Field("rule", "audit.rule"),
                            Field("rule_every", "ref.rule_every", type="int"),
                            Field("rule_unit", "ref.rule_unit", type="choice", choices_key="unit")),

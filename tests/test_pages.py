@@ -643,3 +643,32 @@ def test_the_audit_log_reads_as_sentences_about_named_fields(app):
     exported = next(line for line in lines if ZH["audit.rows"] in line and ZH["table.hazard"] in line)
     assert ZH["auditaction.export"] in exported and f"{ZH['haz.severity']} {ZH['severity.重大']}" in exported
     assert any(ZH["audit.failed_logins"] in line for line in lines)
+
+
+def test_the_reference_editor_shows_what_a_version_changed(app):
+    """Issue 17: the versions table gave no hint of what changed; picking a version lists the
+    items added, retired and changed since the one before."""
+    from db.engine import session_scope
+    from services import checklists
+    from tests.conftest import actor_of
+
+    def db(write=False):
+        return session_scope(write=write)
+
+    with db() as s:
+        first = next(iter(checklists.all_current(s)))
+        old = checklists.current(s, first)
+    items = [dict(i) for i in old.items[1:]] + [{"code": "NEW-01", "text_zh": "新增的检查项", "text_en": "A new item",
+                                                 "severity": "一般"}]
+    with db(write=True) as s:
+        checklists.new_version(s, actor_of(db, "admin"), first, items, old.version)
+    at = as_role(app, "admin")
+    at.switch_page("pages/admin/reference.py").run()
+    assert not at.exception
+    text = "\n".join(m.value for m in at.markdown)
+    assert ZH["ref.diff_title"].format(version=old.version + 1, previous=old.version) in text
+    assert f"{ZH['ref.diff_added']}] NEW\\-01 新增的检查项" in text
+    assert f"{ZH['ref.diff_removed']}] {old.items[0]['code'].replace('-', chr(92) + '-')}" in text
+    table = next(d.value for d in at.dataframe if ZH["ref.version_no"] in d.value.columns)  # not the item editor
+    assert "v" not in table.columns and "✓" not in table.columns and list(table[ZH["ref.version_no"]]) == [
+        f"v{old.version + 1}", f"v{old.version}"]
