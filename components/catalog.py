@@ -937,7 +937,6 @@ CATALOG: dict[str, tuple[str, str]] = {
     "audit.reason": ("原因", "reason"),
     "audit.expires_at": ("有效至", "valid until"),
     "audit.ip": ("IP 地址", "IP address"),
-    "audit.user_agent": ("浏览器", "browser"),
     "revoke.logout": ("退出登录", "signed out"),
     "revoke.password_change": ("修改了密码", "password changed"),
     "revoke.reset": ("密码被重置", "password reset"),

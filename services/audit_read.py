@@ -56,8 +56,7 @@ TABLE_FIELDS: dict[str, tuple[Field, ...]] = {
     "user_session": (Field("user_id", "audit.user", type="ref", ref="user"),
                      Field("reason", "audit.reason", type="choice", choices_key="revoke"),
                      Field("revoked_reason", "audit.reason", type="choice", choices_key="revoke"),
-                     Field("expires_at", "audit.expires_at"), Field("ip", "audit.ip"),
-                     Field("user_agent", "audit.user_agent")),
+                     Field("expires_at", "audit.expires_at"), Field("ip", "audit.ip")),
     "demo": tuple(Field(k, f"table.{table}", type="int") for k, table in (
         ("communities", "community"), ("grids", "grid"), ("buildings", "building"), ("households", "household"),
         ("residents", "resident"), ("visits", "visit"), ("rentals", "rental"), ("facilities", "facility"),

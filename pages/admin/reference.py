@@ -83,7 +83,7 @@ if c[2].button(t("ref.save"), type="primary", icon=":material/save:"):
 with st.expander(t("ref.versions"), icon=":material/history:", expanded=template.version > 1):
     with read() as s:
         versions = checklists.versions(s, category)
-        people = display_names(s, [v["created_by"] for v in versions])
+        people = display_names(s, [v["created_by"] for v in versions]) | {"system": t("audit.system")}
     st.dataframe(pd.DataFrame([{t("ref.version_no"): f"v{v['version']}",
                                 t("field.updated_by"): people.get(v["created_by"], v["created_by"]),
                                 t("field.updated_at"): when(v["created_at"]), t("ref.item_count"): v["items"],
