@@ -11,8 +11,7 @@ from typing import Callable
 import pandas as pd
 import streamlit as st
 
-from components.auth import SessionEnded, download_guard
-from components.i18n import choice_label, lang, language, t
+from components.i18n import choice_label, t
 from components.inputs import date_field
 from components.timefmt import when
 from db.fields import Field, Ledger
@@ -166,27 +165,23 @@ def record_list(ledger: Ledger, fetch: Fetch, *, key: str, refs: dict[str, dict[
                                help=t("rec.of_pages", n=pages), label_visibility="collapsed")
         footer[1].caption(t("rec.of_pages", n=pages))
     if can_export:
-        current_lang = lang()
-        alive = download_guard()  # the session id now; checked again when the file is built
-
         def _all_rows() -> pd.DataFrame:
-            if not alive():  # signed out, disabled or revoked since the page was drawn
-                raise SessionEnded()
-            with language(current_lang):  # runs after the script run, without its session
-                if exporter is not None:
-                    return exporter(search=search, filters=filters, sort=sort, descending=descending)
-                full = export_rows(search=search, filters=filters, sort=sort, descending=descending)
-                rows = [{k: _cell(ledger, k, r.get(k), refs) for k, _ in columns} for r in full]
-                return exports.frame(rows, columns)
+            if exporter is not None:
+                return exporter(search=search, filters=filters, sort=sort, descending=descending)
+            full = export_rows(search=search, filters=filters, sort=sort, descending=descending)
+            rows = [{k: _cell(ledger, k, r.get(k), refs) for k, _ in columns} for r in full]
+            return exports.frame(rows, columns)
 
         name = export_name or ledger.key
-        footer[2].download_button(t("rec.export_csv"), data=lambda: exports.to_csv(_all_rows()),
-                                  file_name=f"{name}-{clock.today():%Y%m%d}.csv", mime="text/csv",
-                                  key=f"{key}_csv", icon=":material/download:")
-        footer[3].download_button(t("rec.export_xlsx"), data=lambda: exports.to_xlsx(_all_rows(), name),
-                                  file_name=f"{name}-{clock.today():%Y%m%d}.xlsx", key=f"{key}_xlsx",
-                                  mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                                  icon=":material/table_view:")
+        with footer[2]:
+            prepared_download(t("rec.export_csv"), lambda: exports.to_csv(_all_rows()),
+                              file_name=f"{name}-{clock.today():%Y%m%d}.csv", mime="text/csv", key=f"{key}_csv",
+                              icon=":material/download:")
+        with footer[3]:
+            prepared_download(t("rec.export_xlsx"), lambda: exports.to_xlsx(_all_rows(), name),
+                              file_name=f"{name}-{clock.today():%Y%m%d}.xlsx", key=f"{key}_xlsx",
+                              mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                              icon=":material/table_view:")
     picked = event.selection.rows if event and event.selection else []
     selected = result.rows[picked[0]] if picked and picked[0] < len(result.rows) else None
     if selected is not None:
@@ -194,6 +189,26 @@ def record_list(ledger: Ledger, fetch: Fetch, *, key: str, refs: dict[str, dict[
     else:  # a record opened by link or bookmark (``?<key>.id=``)
         selected = _linked_row(key, fetch, sort)
     return ListView(result, selected, search, filters)
+
+
+def prepared_download(label: str, build: Callable[[], bytes | str], *, file_name: str, mime: str, key: str,
+                      icon: str | None = None, busy: str | None = None) -> None:
+    """A file that may take a while to build (an export, a report). The first tap builds it in
+    this script run under a spinner with a catalog message — after the page's guard has checked
+    the session, and with the service's refusal shown as a message; the second tap saves it.
+    Nothing is built (or audited) until asked for. Not a deferred ``data=`` callable: that runs
+    outside the script, where no spinner or message can be shown and a failure reaches the user
+    as Streamlit's English error text."""
+    from components.runtime import user_action
+
+    if not st.button(label, key=f"{key}_make", icon=icon):
+        return
+    with user_action() as outcome:
+        with st.spinner(busy or t("rec.preparing")):
+            data = build()
+    if outcome["ok"]:
+        st.download_button(t("rec.file_ready"), data=data, file_name=file_name, mime=mime, key=f"{key}_file",
+                           on_click="ignore", type="primary", icon=":material/download_done:", help=file_name)
 
 
 def service_export(actor, page_key: str, ledger: Ledger, list_fn) -> Callable[..., list[dict]]:

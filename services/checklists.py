@@ -146,3 +146,46 @@ def new_version(session: Session, actor: Actor, category: str, items: list[dict]
                  {"version": old.revision, "items": [i["code"] for i in before.items]},
                  {"version": new.revision, "items": [c for c, *_ in cleaned], "rule": f"{every} {unit}"})
     return _load(session, new)
+
+
+@dataclass
+class VersionDiff:
+    """What one version of a checklist changed against the version before it (items by code)."""
+    version: int
+    previous: int | None  # None: the first version
+    added: list[dict]
+    removed: list[dict]
+    changed: list[dict]  # {"code", "changes": [(field, old, new)]} for wording or severity
+    moved: list[dict]  # {"code", "text_zh", "text_en", "old", "new"} positions, for items kept
+    rule: tuple[tuple[str, int], tuple[str, int]] | None  # ((unit, every) before, after) when it changed
+
+
+def diff(session: Session, category: str, version: int) -> VersionDiff:
+    """Items added, retired, reworded or re-graded, and moved between ``version`` of the
+    category's checklist and the one before it; the schedule rule when it changed."""
+    by_revision = {t.revision: t for t in session.execute(
+        select(ChecklistTemplate).where(ChecklistTemplate.category == category,
+                                        ChecklistTemplate.revision.in_((version, version - 1)))).scalars()}
+    if version not in by_revision:
+        raise NotFound(category=category, version=version)
+    new = _load(session, by_revision[version])
+    if version - 1 not in by_revision:
+        return VersionDiff(version, None, new.items, [], [], [], None)
+    old = _load(session, by_revision[version - 1])
+    before, after = {i["code"]: i for i in old.items}, {i["code"]: i for i in new.items}
+    changed = []
+    for code, item in after.items():
+        if code in before:
+            fields = [(f, before[code][f], item[f]) for f in ("text_zh", "text_en", "severity")
+                      if before[code][f] != item[f]]
+            if fields:
+                changed.append({"code": code, "changes": fields})
+    kept_old = [c for c in before if c in after]
+    kept_new = [c for c in after if c in before]
+    moved = [{"code": c, "text_zh": after[c]["text_zh"], "text_en": after[c]["text_en"],
+              "old": kept_old.index(c) + 1, "new": kept_new.index(c) + 1}
+             for c in kept_new if kept_old.index(c) != kept_new.index(c)]
+    rule = ((old.rule_unit, old.rule_every), (new.rule_unit, new.rule_every))
+    return VersionDiff(version, old.version, [i for c, i in after.items() if c not in before],
+                       [i for c, i in before.items() if c not in after], changed, moved,
+                       rule if rule[0] != rule[1] else None)

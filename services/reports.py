@@ -4,7 +4,6 @@ printable HTML page for the notice board (公示): aggregates only, small counts
 personal data."""
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 from datetime import date
 
@@ -113,23 +112,29 @@ def _target(k: dict) -> str:
 
 
 def to_html(report: Report, tr, label_of_category, period_label: str, issued: date | None = None) -> str:
-    """The notice-board page: aggregates only, counts under the threshold suppressed."""
-    e = html.escape
+    """The notice-board page (``templates/notice.html``): aggregates only, counts under the
+    threshold suppressed, a rate over too few cases shown as "—" and explained under its table,
+    no highlights heading when nothing happened, the issuing committee and the date at the end."""
+    from services.documents import render
+
     small = tr("rep.small", n=report.small)
 
-    def pct(k):  # a rate over too few cases is not published (a dash, explained below the table)
-        if k["value"] is None or k["denominator"] < report.small:
+    def withheld(k) -> bool:  # a rate over too few cases is not published
+        return k["value"] is not None and (bool(k.get("too_few")) or k["denominator"] < report.small)
+
+    def shown(k) -> str:
+        if k["value"] is None:
+            return tr("dash.no_data")
+        if withheld(k):
             return "—"
         return f"{k['value']:.1f}{'%' if k['unit'] == '%' else ' ' + tr('unit.hours')}"
 
-    bar = "display:inline-block;height:10px;background:#c0392b;vertical-align:middle"
-    kpi_rows = "".join(
-        f"<tr><td>{e(tr(k['label']))}</td><td>{pct(k)}"
-        + (f" <span style='{bar};width:{min(100, k['value'] or 0):.0f}px'></span>" if k["unit"] == "%" and
-           k["value"] is not None and k["denominator"] >= report.small else "")
-        + f"</td><td>{_target(k)}</td>"
-        f"<td>{e(tr('dash.light.' + k['light'])) if k['light'] and k['denominator'] >= report.small else ''}</td></tr>"
-        for k in report.kpis)
+    kpi_rows = [{"label": tr(k["label"]), "value": shown(k), "target": _target(k),
+                 "bar": min(100, k["value"]) if k["unit"] == "%" and k["value"] is not None and not withheld(k)
+                 else None,
+                 "light": tr("dash.light." + k["light"]) if k["light"] and not withheld(k) else ""}
+                for k in report.kpis]
+    dashed = [max(report.small, int(k.get("min_n") or 0)) for k in report.kpis if withheld(k)]
     h = report.highlights
     lines = [tr("rep.activities_held", n=_shown(h["activities"], report.small, small),
                 people=_shown(h["attendance"], report.small, small)) if h["activities"] else None,
@@ -137,26 +142,14 @@ def to_html(report: Report, tr, label_of_category, period_label: str, issued: da
              tr("rep.inspections_done", n=_shown(h["inspections"], report.small, small)) if h["inspections"] else None,
              tr("rep.hazards_closed", n=_shown(h["hazards_closed"], report.small, small)) if h["hazards_closed"] else None,
              tr("rep.visits_done", n=_shown(h["visits"], report.small, small)) if h["visits"] else None]
-    lines = [x for x in lines if x]  # nothing happened: not published as a highlight
     cats: dict[str, dict[str, int]] = {}
     for r in report.hazards_by_category:
         cats.setdefault(r["category"], {})[r["state"]] = r["count"]
-    cat_rows = "".join(f"<tr><td>{e(label_of_category(c))}</td>"
-                       + "".join(f"<td>{_shown(v.get(state, 0), report.small, small)}</td>"
-                                 for state in ("open", "overdue", "closed")) + "</tr>" for c, v in sorted(cats.items()))
-    title = tr("rep.title", community=report.community, period=period_label)
-    return (f"<!doctype html><html><head><meta charset='utf-8'><title>{e(title)}</title><style>"
-            "body{font-family:'Noto Sans CJK SC','Microsoft YaHei',sans-serif;margin:32px;color:#222}"
-            "table{border-collapse:collapse;margin-bottom:20px}td,th{border:1px solid #999;padding:6px 10px}"
-            "th{background:#f2f2f2}h1{color:#c0392b}</style></head><body>"
-            f"<h1>{e(title)}</h1><p>{report.start} ~ {report.end}</p>"
-            f"<h2>{e(tr('rep.kpis'))}</h2><table><tr><th>{e(tr('rep.section'))}</th><th>{e(tr('rep.value'))}</th>"
-            f"<th>{e(tr('rep.target'))}</th><th>{e(tr('rep.light'))}</th></tr>{kpi_rows}</table>"
-            + (f"<h2>{e(tr('rep.highlights'))}</h2><ul>" + "".join(f"<li>{e(x)}</li>" for x in lines) + "</ul>"
-               if lines else "") +
-            f"<h2>{e(tr('rep.hazards_by_category'))}</h2><table><tr><th>{e(tr('fac.category'))}</th>"
-            f"<th>{e(tr('state.open'))}</th><th>{e(tr('state.overdue'))}</th><th>{e(tr('state.closed'))}</th></tr>"
-            f"{cat_rows}</table><p style='color:#666'>{e(tr('rep.suppressed', n=report.small))}</p>"
-            f"<p style='margin-top:40px'>{e(tr('rep.issued_by', community=report.community))}<br>"
-            f"{e(tr('rep.issued_on', on=issued or clock.today()))}</p>"
-            "</body></html>")
+    states = ("open", "overdue", "closed")
+    cat_rows = [{"label": label_of_category(c), "counts": [_shown(v.get(state, 0), report.small, small)
+                                                          for state in states]} for c, v in sorted(cats.items())]
+    return render("notice.html", tr, report=report, title=tr("rep.title", community=report.community,
+                                                              period=period_label),
+                  kpis=kpi_rows, dash_note=max(dashed) if dashed else None,
+                  highlights=[x for x in lines if x],  # nothing happened: not published as a highlight
+                  states=states, hazards=cat_rows, issued=issued or clock.today())

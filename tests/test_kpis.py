@@ -170,6 +170,41 @@ def test_notice_board_report_has_aggregates_only_and_suppresses_small_counts(db,
         reports.build(s, actor_of(db, "staff"), 1, "month", start, end)
 
 
+def test_the_notice_publishes_no_rate_over_too_few_cases_and_no_empty_sections():
+    """Issue 17: a percentage column showed "少于 5"; a rate the dashboard calls too few to judge
+    (kpi.min_denominator) was printed as a number; an empty highlights heading was published."""
+    import re
+
+    from components.catalog import CATALOG
+
+    tr = lambda key, **kw: CATALOG[key][0].format(**kw) if kw else CATALOG[key][0]  # noqa: E731
+
+    def kpi(key, value, den, too_few=False, min_n=5):
+        return {"key": key, "label": kpis.REGISTRY[key].label, "unit": "%", "value": value, "target": 90.0,
+                "light": None if too_few else "red", "numerator": 0, "denominator": den, "too_few": too_few,
+                "min_n": min_n}
+
+    rep = reports.Report("幸福社区", "month", date(2026, 11, 1), date(2026, 11, 30), [
+        kpi("service_coverage", 71.4, 7, too_few=True, min_n=10),  # enough to publish, too few to judge
+        kpi("special_coverage", 33.3, 3),  # under the public threshold
+        dict(kpi("inspection_completion", 95.0, 40), light="green"),
+        dict(kpi("rectification_major", None, 0), light=None),
+    ], {"hazards": 0, "hazards_major": 0},
+        {"activities": 0, "attendance": 0, "hours": 0, "inspections": 0, "hazards_closed": 0, "visits": 0}, [], 5)
+    page = reports.to_html(rep, tr, lambda c: c, "2026-11", issued=date(2026, 12, 1))
+    table = page.split(f"<h2>{tr('rep.kpis')}</h2>")[1].split("</table>")[0]
+    rows = [re.findall(r"<td>(.*?)</td>", r) for r in re.findall(r"<tr>(.*?)</tr>", table, re.S)[1:]]
+    values = {r[0]: re.sub(r"\s*<span.*", "", r[1]) for r in rows}
+    assert values == {tr("kpi.service_coverage"): "—", tr("kpi.special_coverage"): "—",
+                      tr("kpi.inspection_completion"): "95.0%", tr("kpi.rectification_major"): tr("dash.no_data")}
+    assert not any("少于" in cell for r in rows for cell in r)
+    assert [r[3] for r in rows] == ["", "", tr("dash.light.green"), ""]  # no red light under a dash
+    assert tr("rep.dash_note", n=10) in page  # the dash explained, with the stricter threshold
+    assert tr("rep.highlights") not in page  # nothing happened: no heading over an empty list
+    assert tr("rep.no_hazards") in page and page.count("<table>") == 1
+    assert tr("rep.issued_by", community="幸福社区") in page and tr("rep.issued_on", on="2026-12-01") in page
+
+
 def test_a_period_without_records_has_no_data_not_zero(db, demo_db):
     manager = actor_of(db, "manager")
     start, end = date(2031, 3, 1), date(2031, 3, 31)  # after every deadline and activity of the demo

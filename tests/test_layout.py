@@ -47,6 +47,8 @@ def test_every_key_used_in_code_is_in_the_catalog():
         paths = [ROOT / folder] if folder.endswith(".py") else (ROOT / folder).rglob("*.py")
         for path in paths:
             used |= set(pattern.findall(path.read_text(encoding="utf-8")))
+    for path in (ROOT / "templates").glob("*.html"):  # printed documents (services.documents)
+        used |= set(pattern.findall(path.read_text(encoding="utf-8")))
     # keys raised by services and declared by ledgers
     for path in list((ROOT / "services").rglob("*.py")) + list((ROOT / "db").rglob("*.py")):
         used |= set(re.findall(r"""["']((?:err|warn|audit|field|place|users|page)\.[a-z_]+)["']""",

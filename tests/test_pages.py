@@ -359,33 +359,78 @@ def test_drill_down_links_carry_their_filters(app):
     assert len(table) > 0 and set(table[ZH["haz.severity"]]) == {ZH["severity.重大"]}
 
 
-def test_roles_without_the_export_right_get_no_download_control(app, monkeypatch):
+def test_roles_without_the_export_right_get_no_download_control(app):
     """Staff may not export people: no export button on the people pages (and the tables'
     toolbar download is off in .streamlit/config.toml); a manager gets them."""
     import tomllib
 
-    from streamlit.elements.widgets.button import ButtonMixin
-
-    labels = []
-    original = ButtonMixin.download_button
-
-    def spy(self, label, *a, **kw):
-        labels.append(label)
-        return original(self, label, *a, **kw)
-
-    monkeypatch.setattr(ButtonMixin, "download_button", spy)
     pages = ("pages/people/residents.py", "pages/people/visits.py", "pages/people/rentals.py",
              "pages/volunteering/volunteers.py")
     exports = {ZH["rec.export_csv"], ZH["rec.export_xlsx"]}
     for role, expected in (("staff", False), ("manager", True)):
         for script in pages:
-            labels.clear()
             at = as_role(app, role)
             at.switch_page(script).run()
             assert not at.exception
-            assert bool(exports & set(labels)) is expected, (role, script, labels)
+            labels = {b.label for b in at.button}
+            assert bool(exports & labels) is expected, (role, script, labels)
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
     assert config["client"]["disableDataExport"] is True and config["client"]["showErrorDetails"] == "none"
+
+
+def test_exports_and_reports_show_progress_while_they_are_built(app, monkeypatch):
+    """Issue 17: an export or a report that takes seconds showed nothing meanwhile. The tap
+    builds the file under a spinner with a catalog message, then offers it to save; the file is
+    built (and the export audited) only when asked for, once."""
+    from io import BytesIO
+
+    import streamlit
+    from openpyxl import load_workbook
+    from sqlalchemy import func, select
+
+    from db.engine import session_scope
+    from db.models import AuditLog
+
+    spinners, files = [], []
+    real_spinner, real_download = streamlit.spinner, streamlit.download_button
+
+    def spinner(text="", *a, **kw):
+        spinners.append(text)
+        return real_spinner(text, *a, **kw)
+
+    def download(label, data, *a, **kw):
+        if label == ZH["rec.file_ready"]:  # not the import template beside the list
+            files.append((label, data, kw.get("file_name")))
+        return real_download(label, data, *a, **kw)
+
+    monkeypatch.setattr(streamlit, "spinner", spinner)
+    monkeypatch.setattr(streamlit, "download_button", download)
+
+    def exports() -> int:
+        with session_scope() as s:
+            return s.execute(select(func.count()).select_from(AuditLog).where(
+                AuditLog.action.in_(("export", "export_ids")), AuditLog.table_name == "resident")).scalar_one()
+
+    at = as_role(app, "manager")
+    at.switch_page("pages/people/residents.py").run()
+    before = exports()
+    assert files == [] and before == exports()  # drawing the page builds no file
+    at.button(key="residents_xlsx_make").click().run()
+    assert not at.exception and ZH["rec.preparing"] in spinners
+    assert len(files) == 1 and files[0][0] == ZH["rec.file_ready"] and files[0][2].endswith(".xlsx")
+    sheet = load_workbook(BytesIO(files[0][1])).active
+    assert ZH["res.name"] in [c.value for c in sheet[1]] and sheet.max_row > 1
+    assert exports() == before + 1
+    at.run()  # any later run: the file is not built again
+    assert len(files) == 1 and exports() == before + 1
+
+    spinners.clear()
+    at.switch_page("pages/overview/reports.py").run()
+    assert ZH["rep.building"] in spinners
+    at.button(key="rep_html_make").click().run()
+    assert not at.exception and ZH["rep.preparing"] in spinners
+    label, data, name = files[-1]
+    assert label == ZH["rec.file_ready"] and name.endswith("-notice.html") and "居民委员会".encode() in data
 
 
 def test_a_saved_visit_form_starts_empty_and_a_second_tap_writes_nothing(app):
@@ -450,7 +495,7 @@ def test_my_hours_refuses_a_future_date_and_25_hours_in_chinese_and_saves_nothin
     """Seen on a phone: a future date saved as today, 25 hours refused with only an English
     tooltip. Now the service refuses both with a catalog message and nothing is written; a
     good entry is saved once and the form starts anew."""
-    from datetime import date, timedelta
+    from datetime import timedelta
 
     from sqlalchemy import func, select
 
@@ -507,7 +552,6 @@ def test_times_are_shown_in_the_communitys_zone(app):
 
 
 def test_dashboard_shows_the_last_complete_period_unless_asked_for_this_one(app):
-    from datetime import date
 
     from services import kpis
 
@@ -555,3 +599,74 @@ def test_the_group_filter_offers_staff_no_restricted_group(app):
     at = as_role(app, "staff")
     at.switch_page("pages/people/visits.py").run()  # the resident picker (its search once crashed)
     assert not at.exception and at.selectbox(key="visit_new_resident").options
+
+
+def test_the_audit_log_reads_as_sentences_about_named_fields(app):
+    """Issue 17: the admin's audit page showed column names and JSON ("phone: … → …",
+    "{'status': 'active'}"). Each entry is a sentence: who changed which record, each field by its
+    label, from what to what; an export says how many rows with which filters."""
+    from sqlalchemy import select
+
+    from db.engine import session_scope
+    from db.models import Resident, User
+    from services import residents, users
+    from tests.conftest import actor_of
+
+    def db(write=False):
+        return session_scope(write=write)
+
+    manager = actor_of(db, "manager")
+    with db() as s:
+        rid = s.execute(select(Resident.id).where(Resident.community_id.in_(sorted(manager.community_ids)))
+                        .order_by(Resident.id).limit(1)).scalar_one()
+        row = residents.detail(s, manager, rid).resident
+        manager_name = s.execute(select(User.display_name).where(User.username == "manager")).scalar_one()
+    with db(write=True) as s:
+        residents.update_resident(s, manager, rid, {**{k: row[k] for k in (
+            "name", "id_type", "household_id", "residence_type")}, "phone": "13900001111"}, row["version"])
+        users.record_failure(s, "staff")
+    at = as_role(app, "manager")
+    at.query_params["hazards.severity"] = "重大"
+    at.switch_page("pages/safety/hazards.py").run()
+    at.button(key="hazards_csv_make").click().run()  # an export of a filtered list
+    at = as_role(app, "admin")
+    at.switch_page("pages/admin/audit.py").run()
+    assert not at.exception
+    lines = [m.value for m in at.markdown]
+    text = "\n".join(lines)
+    assert "{" not in text and "phone" not in text and "severity" not in text
+    changed = next(line for line in lines if "13900001111" in line)
+    assert f"{manager_name} 修改了 {ZH['table.resident']}「{row['name']}」" in changed
+    assert f"{ZH['res.phone']} 从 " in changed and " 改为 13900001111" in changed
+    exported = next(line for line in lines if ZH["audit.rows"] in line and ZH["table.hazard"] in line)
+    assert ZH["auditaction.export"] in exported and f"{ZH['haz.severity']} {ZH['severity.重大']}" in exported
+    assert any(ZH["audit.failed_logins"] in line for line in lines)
+
+
+def test_the_reference_editor_shows_what_a_version_changed(app):
+    """Issue 17: the versions table gave no hint of what changed; picking a version lists the
+    items added, retired and changed since the one before."""
+    from db.engine import session_scope
+    from services import checklists
+    from tests.conftest import actor_of
+
+    def db(write=False):
+        return session_scope(write=write)
+
+    with db() as s:
+        first = next(iter(checklists.all_current(s)))
+        old = checklists.current(s, first)
+    items = [dict(i) for i in old.items[1:]] + [{"code": "NEW-01", "text_zh": "新增的检查项", "text_en": "A new item",
+                                                 "severity": "一般"}]
+    with db(write=True) as s:
+        checklists.new_version(s, actor_of(db, "admin"), first, items, old.version)
+    at = as_role(app, "admin")
+    at.switch_page("pages/admin/reference.py").run()
+    assert not at.exception
+    text = "\n".join(m.value for m in at.markdown)
+    assert ZH["ref.diff_title"].format(version=old.version + 1, previous=old.version) in text
+    assert f"{ZH['ref.diff_added']}] NEW\\-01 新增的检查项" in text
+    assert f"{ZH['ref.diff_removed']}] {old.items[0]['code'].replace('-', chr(92) + '-')}" in text
+    table = next(d.value for d in at.dataframe if ZH["ref.version_no"] in d.value.columns)  # not the item editor
+    assert "v" not in table.columns and "✓" not in table.columns and list(table[ZH["ref.version_no"]]) == [
+        f"v{old.version + 1}", f"v{old.version}"]

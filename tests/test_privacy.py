@@ -327,3 +327,33 @@ def test_restricted_groups_are_not_offered_as_choices_to_those_who_may_not_see_t
     for role in ("staff", "supervisor"):
         offered = privacy.allowed_choices(role, f)
         assert "社区矫正" not in offered and "精神障碍" not in offered and "独居老人" in offered
+
+
+def test_audit_entries_name_the_record_and_fields_and_mask_values_by_role(db, demo_db):
+    """Issue 17: the audit log read as JSON and column names. Its entries carry the record's name,
+    the declared fields that changed, references as names, and values as the viewer may see them."""
+    from services import audit_read
+
+    manager, admin, supervisor = actor_of(db, "manager"), actor_of(db, "admin"), actor_of(db, "supervisor")
+    staff = actor_of(db, "staff")
+    hid = _household(db, staff, staff.grid_ids)[0]
+    rid = _create(db, manager, household_id=hid, name="审计测试人", phone="13812345678")
+    with db(write=True) as s:
+        residents.update_resident(s, manager, rid, {"name": "审计测试人", "id_type": "居民身份证", "household_id": hid,
+                                                    "residence_type": "自住", "phone": "13987654321",
+                                                    "notes": "病史：高血压", "tags": ["独居老人"]}, None)
+    with db() as s:
+        rows = audit.search(s, table_name="resident", row_id=rid).rows
+        mine = audit_read.entries(s, admin, rows)
+        theirs = audit_read.entries(s, supervisor, rows)
+    update = next(e for e in mine if e["action"] == "update")
+    assert update["record"] == "审计测试人" and update["actor_name"] != "manager"
+    changed = {f.name: (f.label, old, new) for f, old, new in update["changes"]}
+    assert changed["phone"] == ("res.phone", "13812345678", "13987654321") and "notes" in changed
+    assert not set(changed) & {"id_hash", "id_enc", "id_last4", "updated_at", "version"}
+    created = next(e for e in mine if e["action"] == "create")
+    household = dict((f.name, new) for f, _, new in created["changes"])["household_id"]
+    assert isinstance(household, str) and not household.isdigit()  # the flat by its name, not its id
+    text = repr([(e["record"], [(f.name, old, new) for f, old, new in e["changes"]]) for e in theirs])
+    assert "13987654321" not in text and "87654321" not in text and "高血压" not in text
+    assert "审计测试人" in text  # the name itself is not personal

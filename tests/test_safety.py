@@ -219,6 +219,31 @@ def test_template_versions_keep_history(db, demo_db):
     assert codes[0] == "FIRE-99" and "FIRE-01" not in codes
 
 
+def test_a_template_version_says_what_it_changed(db, demo_db):
+    """Issue 17: the reference editor listed versions without saying what changed between them."""
+    admin = actor_of(db, "admin")
+    with db() as s:
+        old = checklists.current(s, "fire")
+        assert checklists.diff(s, "fire", old.version).previous is None  # the first: nothing to compare
+    items = [dict(i) for i in old.items[1:]]  # retire the first item
+    items[0]["text_zh"] = "疏散通道畅通无阻（含地下室）"
+    items[1]["severity"] = "重大" if items[1]["severity"] == "一般" else "一般"
+    items[2], items[3] = items[3], items[2]
+    items.append({"code": "FIRE-99", "text_zh": "消防控制室有人值班", "text_en": "Fire control room staffed",
+                  "severity": "重大"})
+    with db(write=True) as s:
+        new = checklists.new_version(s, admin, "fire", items, old.version, "week", 2)
+    with db() as s:
+        change = checklists.diff(s, "fire", new.version)
+    assert change.previous == old.version
+    assert [i["code"] for i in change.added] == ["FIRE-99"]
+    assert [i["code"] for i in change.removed] == [old.items[0]["code"]]
+    reworded = {c["code"]: [f for f, *_ in c["changes"]] for c in change.changed}
+    assert reworded == {items[0]["code"]: ["text_zh"], items[1]["code"]: ["severity"]}
+    assert {m["code"] for m in change.moved} == {items[2]["code"], items[3]["code"]}
+    assert change.rule == ((old.rule_unit, old.rule_every), ("week", 2))
+
+
 def test_photo_checks(db, demo_db):
     staff = actor_of(db, "staff")
     for data, key in [(b"", "err.photo_empty"), (b"%PDF-1.7 not an image", "err.photo_not_image"),

@@ -345,31 +345,33 @@ def test_fragment_guard_and_download_guard(app):
     assert not at.metric and ZH["session.ended"] in [w.value for w in at.warning]
 
 
-def test_export_callbacks_refuse_once_the_session_ends(app, monkeypatch):
-    """The deferred ``data=`` callables of the list export and of the reports."""
-    from streamlit.elements.widgets.button import ButtonMixin
+def test_exports_are_built_in_a_checked_run_and_refused_once_the_session_ends(app, monkeypatch):
+    """The list export (record_list) and the report files are built in the script run of the tap
+    that asks for them, after the page's guard: once the session ends, a tap builds nothing."""
+    import streamlit
 
-    from components.auth import SessionEnded
+    built = []
+    original = streamlit.download_button
 
-    captured = []
-    original = ButtonMixin.download_button
+    def spy(label, data, *a, **kw):
+        if label == ZH["rec.file_ready"]:  # not the import template beside the list
+            built.append(data)
+        return original(label, data, *a, **kw)
 
-    def spy(self, label, data, *a, **kw):
-        if callable(data):
-            captured.append(data)
-        return original(self, label, data, *a, **kw)
-
-    monkeypatch.setattr(ButtonMixin, "download_button", spy)
+    monkeypatch.setattr(streamlit, "download_button", spy)
     sid = start_session("manager")
     at = as_role(app, "manager", sid)
-    at.switch_page("pages/people/residents.py").run()  # the list export (record_list)
-    at.switch_page("pages/overview/reports.py").run()
-    assert not at.exception and len(captured) >= 4
-    assert all(len(make()) > 0 for make in captured)  # CSV, Excel, report Excel, notice HTML
+    for script, buttons in (("pages/people/residents.py", ("residents_csv_make", "residents_xlsx_make")),
+                            ("pages/overview/reports.py", ("rep_xlsx_make", "rep_html_make"))):
+        at.switch_page(script).run()
+        for key in buttons:
+            built.clear()
+            at.button(key=key).click().run()
+            assert not at.exception and len(built) == 1 and len(built[0]) > 0, (script, key)
     _revoke(sid)
-    for make in captured:
-        with pytest.raises(SessionEnded):
-            make()
+    built.clear()
+    at.button(key="rep_xlsx_make").click().run()
+    assert built == [] and ZH["session.ended"] in [w.value for w in at.warning]
 
 
 def test_the_cookie_carries_the_session_and_re_logs_in_only_while_it_holds(app, monkeypatch):

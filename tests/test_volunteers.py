@@ -217,3 +217,40 @@ def test_leaderboard_is_opt_in(db, demo_db):
         assert "郑芳" not in {r["name"] for r in volunteers.leaderboard(s, manager, limit=100)}
         rows = volunteers.hours_by_month_and_team(s, manager, TODAY - timedelta(days=365), TODAY)
     assert rows and all(r["hours"] > 0 for r in rows)
+
+
+def test_the_printed_statement_names_its_issuer_date_and_verifier_and_has_room_for_stamp_and_signature(db, demo_db):
+    """Issue 17: the statement is handed to a school or employer: who issues it (the community's
+    committee), when, a place for the stamp and signature, headers that say what the columns hold,
+    and the verifier by name, not by login."""
+    import re
+
+    from components.catalog import CATALOG
+    from db.models import User
+    from services import documents
+
+    vol, staff = actor_of(db, "volunteer"), actor_of(db, "staff")
+    day = TODAY - timedelta(days=3)
+    _day_clear(db, vol, day)
+    with db(write=True) as s:
+        entry = volunteers.log_hours(s, vol, {"log_date": day, "hours": 1.5, "role": "组织"}).id
+        volunteers.verify(s, staff, [{"id": entry, "approve": True}])
+    with db() as s:
+        stmt = volunteers.statement(s, vol, day, day)
+        staff_name = s.execute(select(User.display_name).where(User.username == "staff")).scalar_one()
+    zh = lambda key, **kw: CATALOG[key][0].format(**kw) if kw else CATALOG[key][0]  # noqa: E731
+    page = documents.volunteer_statement(stmt, zh, lambda r: zh(f"volrole.{r}"), issued=date(2026, 12, 1))
+    assert stmt.community and f"{stmt.community}居民委员会" in page
+    assert "2026-12-01" in page and "盖章" in page and "签字" in page and "年" in page
+    headers = re.findall(r"<th>(.*?)</th>", page)
+    assert headers == ["日期", "活动", "担任", "小时", "核验人"]
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", page)
+    assert staff_name in cells and "staff" not in cells and "组织" in cells
+    # the words come from the catalog: the English statement has no Chinese labels
+    en = lambda key, **kw: CATALOG[key][1].format(**kw) if kw else CATALOG[key][1]  # noqa: E731
+    english = documents.volunteer_statement(stmt, en, lambda r: en(f"volrole.{r}"), issued=date(2026, 12, 1))
+    assert "Verified by" in english and "盖章" not in english and "residents&#39; committee" in english
+    # nothing verified in the period: the table says so instead of being empty
+    with db() as s:
+        empty = volunteers.statement(s, vol, date(2001, 1, 1), date(2001, 1, 2))
+    assert zh("my.statement_none") in documents.volunteer_statement(empty, zh, str)

@@ -1,15 +1,17 @@
-"""Audit log (admin): filter the entries and check that the hash chain is intact."""
+"""Audit log (admin): filter the entries and check that the hash chain is intact. Each entry
+reads as a sentence about named fields and values (services.audit_read, masked for the viewer)."""
 from datetime import timedelta
 
-import pandas as pd
 import streamlit as st
 
 from components.auth import guard
+from components.history import audit_sentence, escape
 from components.i18n import t
 from components.inputs import date_field
 from components.timefmt import when
 from components.runtime import read
-from services import audit, clock
+from services import audit, audit_read, clock
+from services.users import display_names
 
 actor = guard("audit")
 st.title(t("page.audit"))
@@ -24,8 +26,10 @@ else:
 
 with read() as s:
     values = audit.distinct_values(s)
+    people = display_names(s, values["actor"])
 c = st.columns(5)
-who = c[0].selectbox(t("audit.actor"), [None] + values["actor"], format_func=lambda v: t("rec.all") if v is None else v)
+who = c[0].selectbox(t("audit.actor"), [None] + values["actor"],
+                     format_func=lambda v: t("rec.all") if v is None else people.get(v, v))
 table = c[1].selectbox(t("audit.table"), [None] + values["table"],
                        format_func=lambda v: t("rec.all") if v is None else t(f"table.{v}"))
 action = c[2].selectbox(t("audit.action"), [None] + values["action"],
@@ -41,24 +45,13 @@ page_no = st.session_state.get("audit_page", 1)
 with read() as s:
     found = audit.search(s, actor=who, table_name=table, action=action, since=since, until=until,
                          limit=PAGE, offset=(page_no - 1) * PAGE)
+    shown = audit_read.entries(s, actor, found.rows)
 if not found.rows:
     st.info(t("rec.empty"), icon=":material/search_off:")
 else:
-    def _changes(row) -> str:
-        if row["redacted_at"] is not None:  # what is left is ids and scope: say so instead
-            return t("audit.redacted")
-
-        def show(v):
-            return "—" if v in (None, "", []) else str(v)
-        parts = [f"{k}{t('sep.field')}{show(old)} → {show(new)}" if row["before"] else f"{k}{t('sep.field')}{show(new)}"
-                 for k, old, new in row["changes"]]
-        return t("sep.items").join(parts)
-
-    df = pd.DataFrame([{
-        t("field.id"): r["id"], t("audit.at"): when(r["at"], "%Y-%m-%d %H:%M:%S"), t("audit.actor"): r["actor"],
-        t("audit.action"): t(f"auditaction.{r['action']}"), t("audit.table"): t(f"table.{r['table']}"),
-        t("audit.row_id"): r["row_id"], t("audit.changes"): _changes(r), "hash": r["hash"]} for r in found.rows])
-    st.dataframe(df, hide_index=True, width="stretch")
+    for e in shown:
+        st.markdown(f"`{when(e['at'], '%Y-%m-%d %H:%M:%S')}` {escape(audit_sentence(e))}  \n"
+                    f":gray[{t('field.id')} {e['id']} · {t('audit.hash')} {e['hash']}]")
     pages = max(1, -(-found.total // PAGE))
     cols = st.columns([3, 1])
     start = (page_no - 1) * PAGE + 1

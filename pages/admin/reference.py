@@ -4,16 +4,49 @@ import pandas as pd
 import streamlit as st
 
 from components.auth import guard
-from components.i18n import choice_label, t
+from components.history import escape
+from components.i18n import choice_label, lang, t
 from components.records import flash
+from components.timefmt import when
 from components.runtime import read, user_action, write
 from db.models.safety import SEVERITIES
 from services import checklists, schedule
+from services.users import display_names
 
 actor = guard("reference")
 st.title(t("page.reference"))
 st.caption(t("pagedesc.reference"))
 flash()
+
+
+def version_diff(change: checklists.VersionDiff, language: str) -> None:
+    """What the picked version changed against the one before it, item by item."""
+    if change.previous is None:
+        st.caption(t("ref.diff_first", version=change.version))
+        return
+    st.markdown(f"**{t('ref.diff_title', version=change.version, previous=change.previous)}**")
+    text = "text_en" if language == "en" else "text_zh"
+    def grade(value: str) -> str:
+        return choice_label("severity", value)
+
+    lines = [f":green[{t('ref.diff_added')}] {escape(i['code'])} {escape(i[text])} · {grade(i['severity'])}"
+             for i in change.added]
+    lines += [f":red[{t('ref.diff_removed')}] {escape(i['code'])} {escape(i[text])}" for i in change.removed]
+    labels = {"text_zh": "中文", "text_en": "English", "severity": t("insp.severity")}
+    for c in change.changed:
+        parts = t("sep.items").join(
+            t("audit.from_to", field=labels[f], old=grade(old) if f == "severity" else escape(old),
+              new=grade(new) if f == "severity" else escape(new)) for f, old, new in c["changes"])
+        lines.append(f":orange[{t('ref.diff_changed')}] {escape(c['code'])}{t('sep.field')}{parts}")
+    lines += [f":blue[{t('ref.diff_moved')}] {escape(m['code'])} {escape(m[text])}{t('sep.field')}"
+              f"{t('ref.diff_position', old=m['old'], new=m['new'])}" for m in change.moved]
+    if change.rule:
+        (u0, e0), (u1, e1) = change.rule
+        rule = t("audit.from_to", field=t("audit.rule"), old=t("sched.every", every=e0, unit=t(f"unit.{u0}")),
+                 new=t("sched.every", every=e1, unit=t(f"unit.{u1}")))
+        lines.append(f":orange[{t('ref.diff_changed')}] {rule}")
+    st.markdown("\n".join(f"- {line}" for line in lines) if lines else t("ref.diff_none"))
+
 
 with read() as s:
     templates = checklists.all_current(s)
@@ -49,9 +82,17 @@ if c[2].button(t("ref.save"), type="primary", icon=":material/save:"):
     if outcome["ok"]:
         st.session_state["_flash"] = t("ref.saved", version=version)
         st.rerun()
-with st.expander(t("ref.versions"), icon=":material/history:"):
+with st.expander(t("ref.versions"), icon=":material/history:", expanded=template.version > 1):
     with read() as s:
         versions = checklists.versions(s, category)
-    st.dataframe(pd.DataFrame([{"v": v["version"], t("field.updated_by"): v["created_by"],
-                                t("field.updated_at"): v["created_at"], t("insp.item"): v["items"],
-                                "✓": "✓" if v["current"] else ""} for v in versions]), hide_index=True)
+        people = display_names(s, [v["created_by"] for v in versions]) | {"system": t("audit.system")}
+    st.dataframe(pd.DataFrame([{t("ref.version_no"): f"v{v['version']}",
+                                t("field.updated_by"): people.get(v["created_by"], v["created_by"]),
+                                t("field.updated_at"): when(v["created_at"]), t("ref.item_count"): v["items"],
+                                t("ref.current"): t("rec.yes") if v["current"] else ""} for v in versions]),
+                 hide_index=True)
+    picked = st.selectbox(t("ref.diff_of"), [v["version"] for v in versions], key=f"ref_diff_{category}",
+                          format_func=lambda v: f"v{v}")
+    with read() as s:
+        change = checklists.diff(s, category, picked)
+    version_diff(change, lang())

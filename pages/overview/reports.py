@@ -4,9 +4,10 @@ and as a printable HTML page for the notice board (aggregates only, small counts
 import pandas as pd
 import streamlit as st
 
-from components.auth import SessionEnded, download_guard, guard
-from components.i18n import choice_label, lang, language, t
+from components.auth import guard
+from components.i18n import choice_label, t
 from components.kpi_tiles import tiles
+from components.records import prepared_download
 from components.runtime import read
 from services import clock, kpis, places, reports
 
@@ -35,7 +36,7 @@ def _label(p) -> str:
 # by default the last complete period: on the 1st the current one has barely begun
 start, end = c[2].selectbox(t("rep.which"), choices, index=1, key=f"rep_which_{kind}", format_func=_label)
 label = _label((start, end))
-with read() as s:
+with st.spinner(t("rep.building")), read() as s:
     rep = reports.build(s, actor, community_id, kind, start, end)
 st.subheader(t("rep.title", community=rep.community, period=label))
 tiles({k["key"]: k for k in rep.kpis}, {})
@@ -52,26 +53,14 @@ if rep.hazards_by_category:
                                 t("chart.state"): t(f"state.{r['state']}"), t("rep.count"): r["count"]}
                                for r in rep.hazards_by_category]), hide_index=True)
 st.caption(t("rep.suppressed", n=rep.small))
-current = lang()
-alive = download_guard()  # the files are built after this run: the session is checked again then
-
-
-def _xlsx() -> bytes:
-    if not alive():
-        raise SessionEnded()
-    with language(current):
-        return reports.to_xlsx(rep, t, lambda c_: choice_label("cat", c_))
-
-
-def _html() -> bytes:
-    if not alive():
-        raise SessionEnded()
-    with language(current):
-        return reports.to_html(rep, t, lambda c_: choice_label("cat", c_), label).encode("utf-8")
-
-
+category = lambda c_: choice_label("cat", c_)  # noqa: E731
+name = f"{rep.community}-{start:%Y%m%d}-{end:%Y%m%d}"
 d1, d2 = st.columns(2)
-d1.download_button(t("rep.download_xlsx"), data=_xlsx, file_name=f"{rep.community}-{start:%Y%m%d}-{end:%Y%m%d}.xlsx",
-                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", icon=":material/table_view:")
-d2.download_button(t("rep.download_html"), data=_html, file_name=f"{rep.community}-{start:%Y%m%d}-{end:%Y%m%d}-notice.html",
-                   mime="text/html", icon=":material/print:")
+with d1:
+    prepared_download(t("rep.download_xlsx"), lambda: reports.to_xlsx(rep, t, category), file_name=f"{name}.xlsx",
+                      mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="rep_xlsx",
+                      icon=":material/table_view:", busy=t("rep.preparing"))
+with d2:
+    prepared_download(t("rep.download_html"), lambda: reports.to_html(rep, t, category, label).encode("utf-8"),
+                      file_name=f"{name}-notice.html", mime="text/html", key="rep_html", icon=":material/print:",
+                      busy=t("rep.preparing"))

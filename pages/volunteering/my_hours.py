@@ -1,6 +1,5 @@
 """My hours (the volunteer's own page, built for a phone): log in a few taps, see totals and
 history with verification status, download a statement of verified hours."""
-import html
 from datetime import date
 
 import pandas as pd
@@ -12,7 +11,7 @@ from components.inputs import date_field
 from components.records import confirm_action, flash, form_key, submit
 from components.runtime import read, user_action, write
 from db.models.volunteers import vocab
-from services import activities, clock, volunteers
+from services import activities, clock, documents, volunteers
 from services.errors import DomainError, ValidationError
 
 actor = guard("my-hours")
@@ -108,20 +107,12 @@ first = date_field(t("my.from"), value=date(clock.today().year, 1, 1), key="st_f
 last = date_field(t("my.to"), value=clock.today(), key="st_to", where=c[1])
 with read() as s:
     stmt = volunteers.statement(s, actor, first, last)
-e = html.escape
-rows = "".join(f"<tr><td>{r['log_date']}</td><td>{e(r['activity'] or '')}</td>"
-               f"<td>{e(choice_label('volrole', r['role']) if r['role'] else '')}</td><td>{r['hours']}</td>"
-               f"<td>{e(r['verified_by'] or '')}</td></tr>" for r in stmt.rows)
 body = t("my.statement_body", name=stmt.name, community=stmt.community,
          team=f" · {stmt.team}" if stmt.team else "", first=stmt.first, last=stmt.last, total=stmt.total)
-doc = (f"<!doctype html><html><head><meta charset='utf-8'><title>{e(t('my.statement_title'))}</title><style>"
-       "body{font-family:'Noto Sans CJK SC',sans-serif;margin:32px}table{border-collapse:collapse;width:100%}"
-       "td,th{border:1px solid #999;padding:4px 8px}</style></head><body>"
-       f"<h2>{e(t('my.statement_title'))}</h2><p>{e(body)}</p><table><tr><th>{e(t('my.date'))}</th>"
-       f"<th>{e(t('act.activity'))}</th><th>{e(t('my.role'))}</th><th>{e(t('my.hours'))}</th>"
-       f"<th>{e(t('vol.verify'))}</th></tr>{rows}</table></body></html>")
+doc = documents.volunteer_statement(stmt, t, lambda r: choice_label("volrole", r))
 st.caption(body)
-st.download_button(t("my.download"), data=doc.encode("utf-8"), file_name=f"volunteer-hours-{first}-{last}.html",
+st.download_button(t("my.download"), data=doc.encode("utf-8"),
+                   file_name=f"{t('my.statement_title')}-{stmt.name}-{first:%Y%m%d}-{last:%Y%m%d}.html",
                    mime="text/html", icon=":material/workspace_premium:", width="stretch")
 opt = st.toggle(t("my.leaderboard"), value=me.leaderboard, key="my_board")
 if opt != me.leaderboard:
