@@ -8,6 +8,7 @@ from components.auth import guard
 from components.i18n import t
 from components.timefmt import when
 from components.runtime import read
+from components.records import data_table
 from services import audit
 
 actor = guard("audit")
@@ -56,8 +57,8 @@ else:
     df = pd.DataFrame([{
         t("field.id"): r["id"], t("audit.at"): when(r["at"], "%Y-%m-%d %H:%M:%S"), t("audit.actor"): r["actor"],
         t("audit.action"): t(f"auditaction.{r['action']}"), t("audit.table"): t(f"table.{r['table']}"),
-        t("audit.row_id"): r["row_id"], t("audit.changes"): _changes(r), "hash": r["hash"]} for r in found.rows])
-    st.dataframe(df, hide_index=True, width="stretch")
+        t("audit.row_id"): r["row_id"], t("audit.changes"): _changes(r), t("audit.hash"): r["hash"]} for r in found.rows])
+    data_table(df, hide_index=True, width="stretch")
     pages = max(1, -(-found.total // PAGE))
     cols = st.columns([3, 1])
     start = (page_no - 1) * PAGE + 1

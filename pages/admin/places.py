@@ -59,7 +59,7 @@ def _section(kind: str) -> None:
                 for key, params in warnings:
                     st.session_state["_flash"] += " " + t(key, **params)
                 st.rerun()
-    with edit_col:
+    with view.detail if view.selected is not None else edit_col:  # the opened record above the list
         row = view.selected
         if row is None:
             st.caption(t("rec.select_hint"))

@@ -6,6 +6,7 @@ import streamlit as st
 from components.auth import guard
 from components.i18n import choice_label, t
 from components.records import flash
+from components.records import data_table
 from components.runtime import read, user_action, write
 from db.models.safety import SEVERITIES
 from services import checklists, schedule
@@ -25,6 +26,7 @@ st.caption(t("ref.items_help"))
 frame = pd.DataFrame([{"order": n, "code": i["code"], "text_zh": i["text_zh"], "text_en": i["text_en"],
                        "severity": i["severity"]} for n, i in enumerate(template.items, start=1)])
 edited = st.data_editor(frame, key=f"ref_items_{category}_{template.version}", num_rows="dynamic", hide_index=True,
+                        placeholder="",
                         width="stretch", column_config={
                             "order": st.column_config.NumberColumn(t("ref.order"), min_value=1, step=1),
                             "code": st.column_config.TextColumn(t("insp.code"), max_chars=20),
@@ -50,6 +52,6 @@ if c[2].button(t("ref.save"), type="primary", icon=":material/save:"):
 with st.expander(t("ref.versions"), icon=":material/history:"):
     with read() as s:
         versions = checklists.versions(s, category)
-    st.dataframe(pd.DataFrame([{"v": v["version"], t("field.updated_by"): v["created_by"],
+    data_table(pd.DataFrame([{t("ref.version_no"): v["version"], t("field.updated_by"): v["created_by"],
                                 t("field.updated_at"): v["created_at"], t("insp.item"): v["items"],
-                                "✓": "✓" if v["current"] else ""} for v in versions]), hide_index=True)
+                                t("ref.in_use"): "✓" if v["current"] else ""} for v in versions]), hide_index=True)

@@ -8,6 +8,7 @@ from components.auth import guard
 from components.i18n import choice_label, t
 from components.records import (confirm_action, field_labels, flash, loaded_version, record_header,
                                 record_list, save_form, service_export, submit)
+from components.records import data_table
 from components.runtime import read
 from db.models.residents import RENTAL
 from services import access, places, rentals, residents
@@ -53,41 +54,41 @@ if access.can(actor, "rentals", "create"):
 
 row = view.selected
 if row is not None:
-    st.divider()
-    form_key = f"rental_edit_{row['id']}"
-    record_header(f"{refs['household_id'].get(row['household_id'], '')} · {row['landlord_name']}", KEY, form_key)
-    version = loaded_version(form_key, row)
-    with read() as s:
-        checks = rentals.checks_of(s, actor, row["id"])
-    c1, c2 = st.columns(2)
-    with c1:
-        st.markdown(f"**{t('rental.checks')}**")
-        if checks:
-            st.dataframe(pd.DataFrame([{t("rental.check_date"): c["check_date"], t("visit.staff"): c["inspector"],
-                                        t("rental.check_result"): choice_label("checkresult", c["result"]),
-                                        t("field.note"): c["note"]} for c in checks]), hide_index=True)
-        else:
-            st.caption(t("rec.empty"))
-        if access.can(actor, "rentals", "edit") and row["status"] == "registered":
-            with st.form(f"rental_check_{row['id']}", clear_on_submit=True):
-                st.markdown(f"**{t('rental.check')}**")
-                when = st.date_input(t("rental.check_date"), value=date.today(), max_value=date.today())
-                result = st.radio(t("rental.check_result"), rentals.CHECK_RESULTS, horizontal=True,
-                                  format_func=lambda v: choice_label("checkresult", v))
-                note = st.text_area(t("field.note"), max_chars=1000)
-                if st.form_submit_button(t("rec.save"), type="primary"):
-                    submit(lambda s: rentals.record_check(s, actor, row["id"], when, result, note),
-                           labels={"check_date": t("rental.check_date"), "result": t("rental.check_result")},
-                           done=t("rental.checked"))
-    with c2:
-        if access.can(actor, "rentals", "edit"):
-            with st.expander(t("rental.edit"), icon=":material/edit:", expanded=False):
-                save_form(RENTAL, key=form_key, refs=refs, options={"tenants": tenant_options}, values=row,
-                          message=t("rec.saved"), save=lambda s, data: rentals.save_rental(s, actor, data, row["id"],
-                                                                                              version))
-            if row["status"] == "registered":
-                whole = f"{refs['household_id'].get(row['household_id'], '')} · {row['landlord_name']}"
-                confirm_action(t("rental.close"), t("rental.close_confirm", name=whole),
-                               lambda s: rentals.close_rental(s, actor, row["id"], version),
-                               key=f"rental_close_{row['id']}", done=t("rental.closed"), icon=":material/block:",
-                               labels=LABELS, forget=form_key)
+    with view.detail:  # the opened record above the list
+        form_key = f"rental_edit_{row['id']}"
+        record_header(f"{refs['household_id'].get(row['household_id'], '')} · {row['landlord_name']}", KEY, form_key)
+        version = loaded_version(form_key, row)
+        with read() as s:
+            checks = rentals.checks_of(s, actor, row["id"])
+        c1, c2 = st.columns(2)
+        with c1:
+            st.markdown(f"**{t('rental.checks')}**")
+            if checks:
+                data_table(pd.DataFrame([{t("rental.check_date"): c["check_date"], t("visit.staff"): c["inspector"],
+                                            t("rental.check_result"): choice_label("checkresult", c["result"]),
+                                            t("field.note"): c["note"]} for c in checks]), hide_index=True)
+            else:
+                st.caption(t("rec.empty"))
+            if access.can(actor, "rentals", "edit") and row["status"] == "registered":
+                with st.form(f"rental_check_{row['id']}", clear_on_submit=True):
+                    st.markdown(f"**{t('rental.check')}**")
+                    when = st.date_input(t("rental.check_date"), value=date.today(), max_value=date.today())
+                    result = st.radio(t("rental.check_result"), rentals.CHECK_RESULTS, horizontal=True,
+                                      format_func=lambda v: choice_label("checkresult", v))
+                    note = st.text_area(t("field.note"), max_chars=1000)
+                    if st.form_submit_button(t("rec.save"), type="primary"):
+                        submit(lambda s: rentals.record_check(s, actor, row["id"], when, result, note),
+                               labels={"check_date": t("rental.check_date"), "result": t("rental.check_result")},
+                               done=t("rental.checked"))
+        with c2:
+            if access.can(actor, "rentals", "edit"):
+                with st.expander(t("rental.edit"), icon=":material/edit:", expanded=False):
+                    save_form(RENTAL, key=form_key, refs=refs, options={"tenants": tenant_options}, values=row,
+                              message=t("rec.saved"), save=lambda s, data: rentals.save_rental(s, actor, data, row["id"],
+                                                                                                  version))
+                if row["status"] == "registered":
+                    whole = f"{refs['household_id'].get(row['household_id'], '')} · {row['landlord_name']}"
+                    confirm_action(t("rental.close"), t("rental.close_confirm", name=whole),
+                                   lambda s: rentals.close_rental(s, actor, row["id"], version),
+                                   key=f"rental_close_{row['id']}", done=t("rental.closed"), icon=":material/block:",
+                                   labels=LABELS, forget=form_key)

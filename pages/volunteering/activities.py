@@ -11,6 +11,7 @@ from components.i18n import choice_label, t
 from components.photos import photo_input
 from components.records import (service_export, field_labels, flash, forget_form, loaded_version, record_header, record_list,
                                 save_form)
+from components.records import data_table
 from components.runtime import read, user_action, write
 from db.models.volunteers import ACTIVITY
 from services import access, activities, places, settings, volunteers
@@ -58,64 +59,64 @@ if may_edit and communities:
 
 row = view.selected
 if row is not None:
-    st.divider()
-    form_key = f"act_{row['id']}"
-    record_header(f"{row['theme']} · {choice_label('actstate', row['status'])}", "activities", form_key)
-    st.markdown(f"{row['activity_date']} · {row['place']} · {row['organiser']} · {t('act.target')} "
-                f"{row['target_turnout']}" + (f" · {t('act.turnout')} {row['actual_turnout']}" if row['actual_turnout']
-                                              is not None else ""))
-    if row["org_score"]:
-        st.markdown(f"{t('act.org_score')} {row['org_score']} · {t('act.satisfaction')} {row['satisfaction'] or '—'}"
-                    f" · {row['evaluation_note'] or ''}")
-    version = loaded_version(form_key, row)
+    with view.detail:  # the opened record above the list
+        form_key = f"act_{row['id']}"
+        record_header(f"{row['theme']} · {choice_label('actstate', row['status'])}", "activities", form_key)
+        st.markdown(f"{row['activity_date']} · {row['place']} · {row['organiser']} · {t('act.target')} "
+                    f"{row['target_turnout']}" + (f" · {t('act.turnout')} {row['actual_turnout']}" if row['actual_turnout']
+                                                  is not None else ""))
+        if row["org_score"]:
+            st.markdown(f"{t('act.org_score')} {row['org_score']} · {t('act.satisfaction')} {row['satisfaction'] or '—'}"
+                        f" · {row['evaluation_note'] or ''}")
+        version = loaded_version(form_key, row)
 
-    def done(message):
-        forget_form(form_key)
-        st.session_state["_flash"] = message
-        st.rerun()
+        def done(message):
+            forget_form(form_key)
+            st.session_state["_flash"] = message
+            st.rerun()
 
-    if may_edit:
-        if row["status"] == "planned":
-            with st.form(f"{form_key}_announce"):
-                notice = st.date_input(t("act.notice_date"), value=date.today(), max_value=date.today())
-                if st.form_submit_button(t("act.announce"), type="primary", icon=":material/campaign:"):
-                    with user_action({"notice_date": t("act.notice_date")}) as outcome:
-                        with write() as s:
-                            _, warning = activities.announce(s, actor, row["id"], notice, version)
-                    if outcome["ok"]:
-                        if warning is not None:
-                            st.session_state["_act_warning"] = t("act.short_notice", days=warning)
-                        done(t("act.announced"))
-        if row["status"] in ("planned", "announced"):
-            with st.container(border=True):
-                st.markdown(f"**{t('act.held')}**")
-                turnout = st.number_input(t("act.turnout"), 0, 100_000, value=row["target_turnout"],
-                                          key=f"{form_key}_turnout")
-                photo = photo_input(t("act.photos"), f"{form_key}_photo", None)
-                if st.button(t("act.held"), type="primary", key=f"{form_key}_held"):
-                    with user_action({"activity_date": t("act.date"), "actual_turnout": t("act.turnout")}) as outcome:
-                        with write() as s:
-                            activities.record_held(s, actor, row["id"], int(turnout), version,
-                                                   [photo] if photo else None)
-                    if outcome["ok"]:
-                        done(t("act.held_saved"))
-        if row["status"] == "held":
-            with st.form(f"{form_key}_eval"):
-                st.markdown(f"**{t('act.evaluate')}**")
-                score = st.slider(t("act.org_score"), 1, 5, 4)
-                satisfaction = st.number_input(t("act.satisfaction"), 0.0, 100.0, value=90.0, step=1.0)
-                note = st.text_area(t("act.eval_note"), max_chars=2000)
-                if st.form_submit_button(t("act.evaluate"), type="primary"):
-                    with user_action({"org_score": t("act.org_score"), "satisfaction": t("act.satisfaction")}) as outcome:
-                        with write() as s:
-                            activities.evaluate(s, actor, row["id"], int(score), float(satisfaction), note, version)
-                    if outcome["ok"]:
-                        done(t("act.evaluated"))
-        if row["status"] in ("planned", "announced"):
-            with st.expander(t("act.edit"), icon=":material/edit:"):
-                save_form(ACTIVITY, key=form_key, values=row, message=t("rec.saved"),
-                          save=lambda s, data: activities.save_activity(s, actor, data, row["community_id"],
-                                                                        row["id"], version))
+        if may_edit:
+            if row["status"] == "planned":
+                with st.form(f"{form_key}_announce"):
+                    notice = st.date_input(t("act.notice_date"), value=date.today(), max_value=date.today())
+                    if st.form_submit_button(t("act.announce"), type="primary", icon=":material/campaign:"):
+                        with user_action({"notice_date": t("act.notice_date")}) as outcome:
+                            with write() as s:
+                                _, warning = activities.announce(s, actor, row["id"], notice, version)
+                        if outcome["ok"]:
+                            if warning is not None:
+                                st.session_state["_act_warning"] = t("act.short_notice", days=warning)
+                            done(t("act.announced"))
+            if row["status"] in ("planned", "announced"):
+                with st.container(border=True):
+                    st.markdown(f"**{t('act.held')}**")
+                    turnout = st.number_input(t("act.turnout"), 0, 100_000, value=row["target_turnout"],
+                                              key=f"{form_key}_turnout")
+                    photo = photo_input(t("act.photos"), f"{form_key}_photo", None)
+                    if st.button(t("act.held"), type="primary", key=f"{form_key}_held"):
+                        with user_action({"activity_date": t("act.date"), "actual_turnout": t("act.turnout")}) as outcome:
+                            with write() as s:
+                                activities.record_held(s, actor, row["id"], int(turnout), version,
+                                                       [photo] if photo else None)
+                        if outcome["ok"]:
+                            done(t("act.held_saved"))
+            if row["status"] == "held":
+                with st.form(f"{form_key}_eval"):
+                    st.markdown(f"**{t('act.evaluate')}**")
+                    score = st.slider(t("act.org_score"), 1, 5, 4)
+                    satisfaction = st.number_input(t("act.satisfaction"), 0.0, 100.0, value=90.0, step=1.0)
+                    note = st.text_area(t("act.eval_note"), max_chars=2000)
+                    if st.form_submit_button(t("act.evaluate"), type="primary"):
+                        with user_action({"org_score": t("act.org_score"), "satisfaction": t("act.satisfaction")}) as outcome:
+                            with write() as s:
+                                activities.evaluate(s, actor, row["id"], int(score), float(satisfaction), note, version)
+                        if outcome["ok"]:
+                            done(t("act.evaluated"))
+            if row["status"] in ("planned", "announced"):
+                with st.expander(t("act.edit"), icon=":material/edit:"):
+                    save_form(ACTIVITY, key=form_key, values=row, message=t("rec.saved"),
+                              save=lambda s, data: activities.save_activity(s, actor, data, row["community_id"],
+                                                                            row["id"], version))
 
 st.divider()
 today = date.today()
@@ -151,7 +152,7 @@ with c2:
                                             y_title=t("chart.count"), color_title=""), width="stretch")
 st.markdown(f"**{t('vol.board')}**")
 if board:
-    st.dataframe(pd.DataFrame([{"#": b["rank"], t("res.name"): b["name"], t("vol.team"): b["team"],
+    data_table(pd.DataFrame([{t("vol.rank"): b["rank"], t("res.name"): b["name"], t("vol.team"): b["team"],
                                 t("my.hours"): b["hours"]} for b in board]), hide_index=True)
 else:
     st.caption(t("vol.board_empty"))
