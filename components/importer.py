@@ -11,6 +11,7 @@ import streamlit as st
 from components.i18n import t
 from components.inputs import upload_field
 from components.runtime import show_error, user_action
+from components.records import data_table
 from services import exports
 from services.errors import DomainError
 
@@ -61,11 +62,11 @@ def import_panel(*, key: str, preview: Callable, commit: Callable, labels: dict[
         report = pd.DataFrame(error_report(plan, labels, t))
         report.columns = [t("imp.row"), t("imp.column"), t("imp.reason")]
         st.markdown(f"**{t('imp.errors')}**")
-        st.dataframe(report, hide_index=True, width="stretch", key=f"{key}_errors")
+        data_table(report, hide_index=True, width="stretch", key=f"{key}_errors")
         c1, c2 = st.columns(2)
         c1.download_button(t("imp.download_errors") + " (CSV)", data=exports.to_csv(report),
                            file_name="import-problems.csv", mime="text/csv", key=f"{key}_err_csv")
-        c2.download_button(t("imp.download_errors") + " (Excel)", data=exports.to_xlsx(report, "problems"),
+        c2.download_button(t("imp.download_errors") + " (Excel)", data=exports.to_xlsx(report, t("imp.errors")),
                            file_name="import-problems.xlsx", key=f"{key}_err_xlsx",
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         st.warning(t("imp.fix_first"), icon=":material/warning:")

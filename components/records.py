@@ -27,6 +27,8 @@ class ListView:
     selected: dict | None
     search: str | None = None
     filters: dict = field(default_factory=dict)
+    # where the page draws the opened record: above the list (on a phone the list is long)
+    detail: object = None
 
 
 def _qp(key: str, name: str) -> str:
@@ -53,7 +55,18 @@ def display_value(f: Field, value, refs: dict[str, dict[int, str]]):
         return refs.get(f.name, {}).get(value, value)
     if f.type == "choice":
         return choice_label(f.choices_key, value)
+    if f.type == "bool":
+        return t("rec.yes") if value else t("rec.no")
     return value
+
+
+def data_table(data, **kw):
+    """A read-only table as people read it: a missing value is an empty cell (Streamlit writes
+    "None"), no index column, the full width. Every table a page draws goes through here."""
+    kw.setdefault("hide_index", True)
+    kw.setdefault("width", "stretch")
+    kw.setdefault("placeholder", "")
+    return st.dataframe(data, **kw)
 
 
 def _cell(ledger: Ledger, name: str, value, refs: dict[str, dict[int, str]]):
@@ -75,6 +88,39 @@ def _choices(f: Field) -> tuple:
     return privacy.allowed_choices(who, f) if who is not None else tuple(f.choices)
 
 
+def table_key(key: str) -> str:
+    """The list's grid is drawn under a new key after a header click (no column stays picked)."""
+    gen = st.session_state.get(f"_tablegen:{key}", 0)
+    return f"{key}_table" if not gen else f"{key}_table~{gen}"
+
+
+def _picked(key: str, what: str) -> list:
+    state = st.session_state.get(table_key(key))
+    try:
+        return list(state["selection"][what]) if state else []
+    except (KeyError, TypeError):
+        return []
+
+
+def header_sort(key: str, labels: dict[str, str], sort_names: list[str], default_desc: bool) -> None:
+    """A tap on a column header picks that column (the grid's own sort, which would sort only
+    the rows on screen, is off): the whole list is sorted by it in SQL — ascending first, the
+    same header again flips the direction. Runs before the sort widgets are drawn."""
+    columns = _picked(key, "columns")
+    if not columns:
+        return
+    st.session_state[f"_tablegen:{key}"] = st.session_state.get(f"_tablegen:{key}", 0) + 1
+    name = labels.get(columns[0])
+    if name not in sort_names:
+        st.toast(t("rec.cannot_sort", column=columns[0]), icon=":material/info:")
+        return
+    if st.session_state.get(f"{key}_sort") == name:
+        st.session_state[f"{key}_desc"] = not st.session_state.get(f"{key}_desc", default_desc)
+    else:
+        st.session_state[f"{key}_sort"] = name
+        st.session_state[f"{key}_desc"] = False
+
+
 def record_list(ledger: Ledger, fetch: Fetch, *, key: str, refs: dict[str, dict[int, str]] | None = None,
                 extra_columns: tuple[tuple[str, str], ...] = (), page_size: int = 50,
                 can_export: bool = False, export_name: str | None = None,
@@ -82,12 +128,67 @@ def record_list(ledger: Ledger, fetch: Fetch, *, key: str, refs: dict[str, dict[
                 search_hint: str | None = None, export_rows: Callable[..., list[dict]] | None = None) -> ListView:
     """An export needs ``export_rows(search=, filters=, sort=, descending=)`` — a service call that
     checks the export right, masks and audits (see ``service_export``) — or ``exporter`` with
-    the same arguments returning the finished frame. Returns what is shown and the picked row."""
+    the same arguments returning the finished frame. Returns what is shown and the picked row,
+    and ``detail``: a container above the list where the page draws the opened record (the
+    list itself folds away while a record is open)."""
     if can_export and exporter is None and export_rows is None:
         raise ValueError("an export goes through a service: pass export_rows= or exporter=")
     refs = refs or {}
     filter_defaults = filter_defaults or {}
+    detail = st.container()
+    opened = bool(_picked(key, "rows")) or str(_from_query(key, "id", "")).isdigit()
+    if opened:
+        st.divider()
+    box = st.expander(t("rec.list_folded"), icon=":material/list:") if opened else st.container()
+    with box:
+        view = _draw_list(ledger, fetch, key=key, refs=refs, extra_columns=extra_columns, page_size=page_size,
+                          can_export=can_export, export_name=export_name, exporter=exporter,
+                          filter_defaults=filter_defaults, search_hint=search_hint, export_rows=export_rows)
+    view.detail = detail
+    return view
+
+
+# Streamlit 1.67's column menu: a header row, then (for a sortable grid) two sort items and a
+# separator. A style-only st.html takes no space on the page.
+_MENU = '[data-testid="stDataFrameColumnMenu"] [role="menu"]'
+_NO_MENU_SORT = (f"<style>{_MENU} > [role='menuitem']:nth-child(2), {_MENU} > [role='menuitem']:nth-child(3),"
+                 f" {_MENU} > [role='menuitem']:nth-child(3) + * {{display: none;}}</style>")
+
+
+def _sort_fields(ledger: Ledger) -> list[str]:
+    """What a list can be sorted by in SQL: its shown fields the user sees, then 编号 and 更新时间."""
+    from components.auth import ACTOR_KEY
+    from services import privacy
+
+    who = st.session_state.get(ACTOR_KEY)
+    names = [f.name for f in ledger.list_fields if f.type != "longtext" and f.column
+             and (who is None or privacy.sees(who, f))]
+    return names + [n for n in ("id", "updated_at") if n not in names]
+
+
+def _sort_label(ledger: Ledger, name: str) -> str:
+    return t(ledger.field(name).label) if ledger.has(name) else t(f"field.{name}")
+
+
+def _draw_list(ledger: Ledger, fetch: Fetch, *, key: str, refs: dict[str, dict[int, str]],
+               extra_columns: tuple[tuple[str, str], ...], page_size: int, can_export: bool,
+               export_name: str | None, exporter, filter_defaults: dict, search_hint: str | None,
+               export_rows) -> ListView:
     filters_fields = ledger.filter_fields
+    columns = [("id", t("field.id"))] + [(f.name, t(f.label)) for f in ledger.list_fields] + \
+        [(k, t(label)) for k, label in extra_columns] + [("updated_at", t("field.updated_at")),
+                                                          ("updated_by", t("field.updated_by"))]
+    sort_names = _sort_fields(ledger)
+    first = ledger.default_sort if ledger.default_sort in sort_names else sort_names[0]
+    sort_key, desc_key = f"{key}_sort", f"{key}_desc"
+    if sort_key not in st.session_state:  # first view: the order from a bookmarked URL
+        wanted = _from_query(key, "sort", first)
+        st.session_state[sort_key] = wanted if wanted in sort_names else first
+    if desc_key not in st.session_state:
+        wanted = _from_query(key, "desc")
+        st.session_state[desc_key] = ledger.descending if wanted not in ("0", "1") else wanted == "1"
+    header_sort(key, {label: k for k, label in columns}, sort_names, ledger.descending)
+
     top = st.columns([4, 2, 1.3])
     search = top[0].text_input(t("rec.search"), value=_from_query(key, "q", ""), key=f"{key}_q",
                                placeholder=search_hint or t("rec.search_help"))
@@ -115,17 +216,14 @@ def record_list(ledger: Ledger, fetch: Fetch, *, key: str, refs: dict[str, dict[
                 filters[f.name] = picked
             elif f.name in filter_defaults:
                 filters[f.name] = "all"
-    sortable = [f for f in ledger.list_fields if f.type not in ("longtext",)]
-    sort_names = [f.name for f in sortable]
-    first = ledger.default_sort if ledger.default_sort in sort_names else sort_names[0]
-    sort_default = _from_query(key, "sort", first)
-    sort = top[1].selectbox(t("rec.sort"), sort_names, key=f"{key}_sort",
-                            index=sort_names.index(sort_default) if sort_default in sort_names else 0,
-                            format_func=lambda n: t(ledger.field(n).label))
+    # the order of the whole list, in SQL (a header tap sets the same two widgets)
+    sort = top[1].selectbox(t("rec.sort"), sort_names, key=sort_key, format_func=lambda n: _sort_label(ledger, n),
+                            help=t("rec.sort_help"))
     _to_query(key, "sort", sort if sort != first else None)
     top[2].write("")
     top[2].write("")
-    descending = top[2].toggle(t("rec.descending"), key=f"{key}_desc", value=ledger.descending)
+    descending = top[2].toggle(t("rec.descending"), key=desc_key)
+    _to_query(key, "desc", None if descending == ledger.descending else ("1" if descending else "0"))
 
     signature = (search, tuple(sorted(filters.items())), sort, descending)
     sig_key, page_key = f"{key}_sig", f"{key}_page"
@@ -149,14 +247,10 @@ def record_list(ledger: Ledger, fetch: Fetch, *, key: str, refs: dict[str, dict[
         st.info(f"{t('rec.empty')} {t('rec.empty_hint')}", icon=":material/search_off:")
         return ListView(result, _linked_row(key, fetch, sort), search, filters)
 
-    columns = [("id", t("field.id"))] + [(f.name, t(f.label)) for f in ledger.list_fields] + \
-        [(k, t(label)) for k, label in extra_columns] + [("updated_at", t("field.updated_at")),
-                                                          ("updated_by", t("field.updated_by"))]
     shown = [{k: _cell(ledger, k, r.get(k), refs) for k, _ in columns} for r in result.rows]
     df = pd.DataFrame(shown, columns=[k for k, _ in columns])
     df.columns = [label for _, label in columns]
-    event = st.dataframe(df, hide_index=True, on_select="rerun", selection_mode="single-row",
-                         key=f"{key}_table", width="stretch")
+    event = list_grid(df, key)
     start = (page_no - 1) * page_size + 1
     footer = st.columns([3, 1, 2, 2])
     footer[0].caption(t("rec.count", total=result.total, start=start, end=start + len(result.rows) - 1))
@@ -178,7 +272,7 @@ def record_list(ledger: Ledger, fetch: Fetch, *, key: str, refs: dict[str, dict[
                               file_name=f"{name}-{clock.today():%Y%m%d}.csv", mime="text/csv", key=f"{key}_csv",
                               icon=":material/download:")
         with footer[3]:
-            prepared_download(t("rec.export_xlsx"), lambda: exports.to_xlsx(_all_rows(), name),
+            prepared_download(t("rec.export_xlsx"), lambda: exports.to_xlsx(_all_rows(), t(ledger.label)),
                               file_name=f"{name}-{clock.today():%Y%m%d}.xlsx", key=f"{key}_xlsx",
                               mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                               icon=":material/table_view:")
@@ -211,6 +305,15 @@ def prepared_download(label: str, build: Callable[[], bytes | str], *, file_name
                            on_click="ignore", type="primary", icon=":material/download_done:", help=file_name)
 
 
+def list_grid(df: pd.DataFrame, key: str, **kw):
+    """The grid of a paged list (a page of rows): one row can be picked; a header tap picks the
+    column, which turns the grid's own sort of the rows on screen off and lets ``header_sort``
+    sort the whole list in SQL; the column menu's "Sort ascending/descending", which would sort
+    only these rows, is hidden."""
+    st.html(_NO_MENU_SORT)
+    return data_table(df, on_select="rerun", selection_mode=["single-row", "single-column"], key=table_key(key), **kw)
+
+
 def service_export(actor, page_key: str, ledger: Ledger, list_fn) -> Callable[..., list[dict]]:
     """``export_rows`` for ``record_list``: the ledger's list service run for every row through
     services.records.export_page (export right, masking, audit entry), in its own write."""
@@ -234,7 +337,7 @@ def _linked_row(key: str, fetch: Fetch, sort: str) -> dict | None:
 def close_record(key: str, form_key: str | None = None) -> None:
     """Forget the opened record (its query parameter, the table selection, the edit form)."""
     _to_query(key, "id", None)
-    st.session_state.pop(f"{key}_table", None)
+    st.session_state.pop(table_key(key), None)
     if form_key:
         forget_form(form_key)
 

@@ -3,29 +3,59 @@ from __future__ import annotations
 
 import io
 from datetime import datetime
+from decimal import Decimal
 from typing import Iterable, Sequence
 
+import numpy as np
 import pandas as pd
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
+def plain_number(value):
+    """A number as the data has it: a whole number without ``.0`` (15, not 15.0), a fraction
+    with the digits it has (1.5 stays 1.5; float noise such as 12.299999999999999 is 12.3);
+    a missing float (NaN) is empty."""
+    if isinstance(value, bool) or not isinstance(value, (float, Decimal)):
+        return value
+    if value != value:  # NaN
+        return None
+    if value == int(value):
+        return int(value)
+    return round(float(value), 6)
+
+
 def neutralise(value):
     """A text cell that a spreadsheet would run as a formula gets a leading apostrophe;
-    times are written to the minute."""
+    times are written to the minute; numbers as ``plain_number`` writes them."""
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         return "'" + value
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M")
     if isinstance(value, (list, tuple)):
         return ", ".join(str(v) for v in value)
-    return value
+    return plain_number(value)
 
 
 def frame(rows: Iterable[dict], columns: Sequence[tuple[str, str]]) -> pd.DataFrame:
-    """``columns``: (key, header) pairs, in order."""
+    """``columns``: (key, header) pairs, in order. Cells keep their Python values (object
+    columns): pandas would otherwise turn a column of 15 and 1.5 back into 15.0 and 1.5."""
     data = [[neutralise(r.get(k)) for k, _ in columns] for r in rows]
-    return pd.DataFrame(data, columns=[h for _, h in columns])
+    return pd.DataFrame(data, columns=[h for _, h in columns], dtype=object)
+
+
+def readable(df: pd.DataFrame, yes: str, no: str) -> pd.DataFrame:
+    """A finished frame as a person reads it in a spreadsheet: True/False as ``yes``/``no``
+    (the caller's catalog words, 是/否), numbers as ``plain_number``, formulas neutralised."""
+    def cell(v):
+        if isinstance(v, np.generic):  # numpy's bool_, int64, float64 as Python values
+            v = v.item()
+        if isinstance(v, bool):
+            return yes if v else no
+        return neutralise(v)
+
+    data = [[cell(v) for v in row] for row in df.itertuples(index=False, name=None)]
+    return pd.DataFrame(data, columns=list(df.columns), dtype=object)
 
 
 def to_csv(df: pd.DataFrame) -> bytes:

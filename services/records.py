@@ -199,6 +199,25 @@ def _community_of(obj) -> int | None:
     return getattr(obj, "community_id", None)
 
 
+def sortable(ledger: Ledger, viewer: Actor | None = None) -> set[str]:
+    """The names a list of ``ledger`` can be sorted by in SQL: its table columns, id and
+    updated_at — without the personal fields ``viewer`` does not see (an order is information)."""
+    return {f.name for f in ledger.fields if f.column and (viewer is None or privacy.sees(viewer, f))} | \
+        {"id", "updated_at"}
+
+
+def sort_order(ledger: Ledger, sort: str | None, descending: bool = False, viewer: Actor | None = None) -> list:
+    """ORDER BY clauses for a whole list (every page, not the rows on screen): ``sort`` if the
+    ledger can sort by it, else its default; a name by its pinyin key (``<column>_pinyin``,
+    db.sortkey: 李 before 王 before 张), ties by the value itself, then by id."""
+    model = ledger.model
+    name = sort if sort in sortable(ledger, viewer) else ledger.default_sort
+    column = getattr(model, name)
+    key = getattr(model, f"{name}_pinyin", None)
+    way = desc if descending else asc
+    return ([way(key)] if key is not None else []) + [way(column), model.id]
+
+
 @dataclass
 class Page:
     rows: list[dict]
@@ -226,13 +245,10 @@ def list_page(session: Session, ledger: Ledger, *, where: Iterable = (), search:
         conds.append(or_(*[cast(getattr(model, f.name), String).ilike(like) for f in search_fields]))
     cond = and_(*conds)
     total = session.execute(select(func.count()).select_from(model).where(cond)).scalar_one()
-    sort_col = getattr(model, sort if sort in {f.name for f in ledger.fields if f.column} | {"id", "updated_at"}
-                       else ledger.default_sort)
     table_fields = [f for f in ledger.fields if f.column]
     columns = [model.id, model.version, model.updated_at, model.updated_by] + \
         [getattr(model, f.name) for f in table_fields] + list((extra_columns or {}).values())
-    stmt = select(*columns).where(cond).order_by(desc(sort_col) if descending else asc(sort_col), model.id) \
-        .limit(limit).offset(offset)
+    stmt = select(*columns).where(cond).order_by(*sort_order(ledger, sort, descending, viewer)).limit(limit).offset(offset)
     names = ["id", "version", "updated_at", "updated_by"] + [f.name for f in table_fields] + list(extra_columns or {})
     rows = [dict(zip(names, r)) for r in session.execute(stmt).all()]
     if viewer is not None:

@@ -327,12 +327,9 @@ def list_residents(session: Session, actor: Actor, *, search: str | None = None,
     if term:
         conds.append(_search_clause(term, actor))
     total = session.execute(select(func.count()).select_from(Resident).where(*conds)).scalar_one()
-    order = {"name": Resident.name, "gender": Resident.gender, "phone": Resident.phone,
-             "residence_type": Resident.residence_type, "status": Resident.status,
-             }.get(sort, Resident.name)
     stmt = (select(Resident, Building.name.label("building"), Household.unit, Household.room)
             .join(Household, Household.id == Resident.household_id).join(Building, Building.id == Resident.building_id)
-            .where(*conds).order_by(order.desc() if descending else order, Resident.id).limit(limit).offset(offset))
+            .where(*conds).order_by(*records.sort_order(RESIDENT, sort, descending, actor)).limit(limit).offset(offset))
     rows = session.execute(stmt).all()
     tags = _tags_for(session, actor, [r.Resident.id for r in rows])
     return records.Page([_row(actor, r.Resident, r.building, r.unit, r.room, tags.get(r.Resident.id, []), today)
@@ -490,7 +487,7 @@ def resident_options(session: Session, actor: Actor, search: str | None = None, 
     if term:
         conds.append(_search_clause(term, actor))
     rows = session.execute(select(Resident.id, Resident.name, Resident.id_masked).where(*conds)
-                           .order_by(Resident.name, Resident.id).limit(limit)).all()
+                           .order_by(*records.sort_order(RESIDENT, "name")).limit(limit)).all()
     mask = RESIDENT.field("id_masked")
     return {rid: f"{name}（{privacy.view_value(actor, mask, masked)}）" for rid, name, masked in rows}
 

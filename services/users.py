@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from db.base import utcnow
 from db.models import Community, Grid, User
+from db.models.users import USER_LEDGER
 from services import audit, records, sessions, settings
 from services.access import ROLES, SYSTEM, Actor, require
 from services.errors import Duplicate, PermissionDenied, ValidationError
@@ -305,8 +306,7 @@ def list_users(session: Session, actor: Actor, *, search: str | None = None, fil
         like = f"%{term}%"
         conds.append(or_(User.username.ilike(like), User.display_name.ilike(like)))
     total = session.execute(select(func.count()).select_from(User).where(*conds)).scalar_one()
-    column = getattr(User, sort) if sort in ("username", "display_name", "role", "disabled") else User.username
-    users = session.execute(select(User).where(*conds).order_by(column.desc() if descending else column, User.id)
+    users = session.execute(select(User).where(*conds).order_by(*records.sort_order(USER_LEDGER, sort, descending))
                             .limit(limit).offset(offset)).scalars().all()
     now = utcnow()
     rows = [{"id": u.id, "username": u.username, "display_name": u.display_name, "role": u.role,

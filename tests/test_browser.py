@@ -94,7 +94,7 @@ def test_volunteer_logs_hours_on_a_phone(served, browser):
         page.get_by_text(ZH["my.note"]).click()  # leave the field so the number is taken
         page.get_by_role("button", name=ZH["my.save"]).click()
         settle(page)
-        page.get_by_text(re.compile(r"3\.5 h · " + ZH["logstatus.logged"])).first.wait_for(timeout=15_000)
+        page.get_by_text(re.compile(r"3\.5 " + ZH["unit.hours"] + " · " + ZH["logstatus.logged"])).first.wait_for(timeout=15_000)
         rows = sql(served, "SELECT v.hours, v.status FROM volunteer_log v JOIN volunteer p ON p.id = v.volunteer_id "
                            "JOIN app_user u ON u.id = p.user_id WHERE u.username = 'volunteer' ORDER BY v.id DESC LIMIT 1")
         assert rows == [(3.5, "logged")]

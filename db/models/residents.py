@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from db import reference
 from db.base import Base, CommunityScoped, RecordMixin
 from db.fields import FIELD_WORKERS, Field, Ledger
+from db.sortkey import MAX_LENGTH, insert_default, keep_pinyin
 
 GENDERS = ("男", "女")
 RESIDENCE_TYPES = ("自住", "租住", "群租")
@@ -42,6 +43,8 @@ class Resident(CommunityScoped, RecordMixin, Base):
     building_id: Mapped[int] = mapped_column(ForeignKey("building.id"), nullable=False, index=True)
     grid_id: Mapped[int] = mapped_column(ForeignKey("grid.id"), nullable=False, index=True)
     name: Mapped[str] = mapped_column(String(50), nullable=False, index=True)
+    # lists and pickers sort names by pinyin in SQL (db.sortkey)
+    name_pinyin: Mapped[str | None] = mapped_column(String(MAX_LENGTH), default=insert_default("name"), index=True)
     gender: Mapped[str] = mapped_column(String(2), nullable=False)
     birth_date: Mapped[date] = mapped_column(Date, nullable=False, index=True)
     id_type: Mapped[str] = mapped_column(String(20), nullable=False)
@@ -57,6 +60,9 @@ class Resident(CommunityScoped, RecordMixin, Base):
     needs: Mapped[str | None] = mapped_column(Text)
     consent: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     notes: Mapped[str | None] = mapped_column(Text)
+
+
+keep_pinyin(Resident, "name")
 
 
 class ResidentTag(CommunityScoped, Base):

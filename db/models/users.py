@@ -7,6 +7,7 @@ from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer, String, T
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from db.base import Base, RecordMixin
+from db.sortkey import MAX_LENGTH, insert_default, keep_pinyin
 
 ROLES = ("admin", "supervisor", "manager", "staff", "volunteer")
 
@@ -28,6 +29,8 @@ class User(RecordMixin, Base):
     __tablename__ = "app_user"
     username: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
     display_name: Mapped[str] = mapped_column(String(100), nullable=False)
+    display_name_pinyin: Mapped[str | None] = mapped_column(String(MAX_LENGTH),  # db.sortkey
+                                                            default=insert_default("display_name"))
     email: Mapped[str | None] = mapped_column(String(200))
     password_hash: Mapped[str] = mapped_column(String(100), nullable=False)
     role: Mapped[str] = mapped_column(String(20), nullable=False)
@@ -41,6 +44,8 @@ class User(RecordMixin, Base):
     communities = relationship("Community", secondary=user_community, lazy="selectin", order_by="Community.code")
     grids = relationship("Grid", secondary=user_grid, lazy="selectin", order_by="Grid.code")
 
+
+keep_pinyin(User, "display_name")
 
 from db.fields import Field, Ledger  # noqa: E402
 

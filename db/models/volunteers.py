@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from db import reference
 from db.base import Base, CommunityScoped, RecordMixin
 from db.fields import FIELD_WORKERS, Field, Ledger
+from db.sortkey import MAX_LENGTH, insert_default, keep_pinyin
 
 ACTIVITY_STATES = ("planned", "announced", "held", "evaluated")
 LOG_STATES = ("logged", "verified", "rejected")
@@ -36,6 +37,7 @@ class Volunteer(CommunityScoped, RecordMixin, Base):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), unique=True)
     resident_id: Mapped[int | None] = mapped_column(ForeignKey("resident.id"))
     name: Mapped[str] = mapped_column(String(50), nullable=False)
+    name_pinyin: Mapped[str | None] = mapped_column(String(MAX_LENGTH), default=insert_default("name"))  # db.sortkey
     phone: Mapped[str | None] = mapped_column(String(30))
     team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id"), index=True)
     position: Mapped[str | None] = mapped_column(String(20))
@@ -43,6 +45,9 @@ class Volunteer(CommunityScoped, RecordMixin, Base):
     joined_on: Mapped[date] = mapped_column(Date, nullable=False)
     status: Mapped[str] = mapped_column(String(10), nullable=False, default="active")
     leaderboard: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)  # opt-in
+
+
+keep_pinyin(Volunteer, "name")
 
 
 activity_photo = Table(

@@ -57,7 +57,7 @@ def _section(kind: str) -> None:
         if data is not None:
             submit(lambda s: places.save_place(s, actor, kind, data), labels=labels, forget=f"new_{kind}",
                    done=lambda result: _with_warnings(t("rec.created"), result[1]))
-    with edit_col:
+    with view.detail if view.selected is not None else edit_col:  # the opened record above the list
         row = view.selected
         if row is None:
             st.caption(t("rec.select_hint"))

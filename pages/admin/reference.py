@@ -8,6 +8,7 @@ from components.history import escape
 from components.i18n import choice_label, lang, t
 from components.records import flash
 from components.timefmt import when
+from components.records import data_table
 from components.runtime import read, user_action, write
 from db.models.safety import SEVERITIES
 from services import checklists, schedule
@@ -58,6 +59,7 @@ st.caption(t("ref.items_help"))
 frame = pd.DataFrame([{"order": n, "code": i["code"], "text_zh": i["text_zh"], "text_en": i["text_en"],
                        "severity": i["severity"]} for n, i in enumerate(template.items, start=1)])
 edited = st.data_editor(frame, key=f"ref_items_{category}_{template.version}", num_rows="dynamic", hide_index=True,
+                        placeholder="",
                         width="stretch", column_config={
                             "order": st.column_config.NumberColumn(t("ref.order"), min_value=1, step=1),
                             "code": st.column_config.TextColumn(t("insp.code"), max_chars=20),
@@ -86,11 +88,11 @@ with st.expander(t("ref.versions"), icon=":material/history:", expanded=template
     with read() as s:
         versions = checklists.versions(s, category)
         people = display_names(s, [v["created_by"] for v in versions]) | {"system": t("audit.system")}
-    st.dataframe(pd.DataFrame([{t("ref.version_no"): f"v{v['version']}",
-                                t("field.updated_by"): people.get(v["created_by"], v["created_by"]),
-                                t("field.updated_at"): when(v["created_at"]), t("ref.item_count"): v["items"],
-                                t("ref.current"): t("rec.yes") if v["current"] else ""} for v in versions]),
-                 hide_index=True)
+    data_table(pd.DataFrame([{t("ref.version_no"): f"v{v['version']}",
+                              t("field.updated_by"): people.get(v["created_by"], v["created_by"]),
+                              t("field.updated_at"): when(v["created_at"]), t("ref.item_count"): v["items"],
+                              t("ref.current"): t("rec.yes") if v["current"] else ""} for v in versions]),
+               hide_index=True)
     picked = st.selectbox(t("ref.diff_of"), [v["version"] for v in versions], key=f"ref_diff_{category}",
                           format_func=lambda v: f"v{v}")
     with read() as s:

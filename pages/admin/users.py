@@ -69,7 +69,7 @@ with new_col.expander(t("users.new"), icon=":material/person_add:"):
                 st.session_state["_flash"] = t("users.created", username=name)
                 st.rerun()
 
-with edit_col:
+with view.detail if view.selected is not None else edit_col:  # the opened record above the list
     row = view.selected
     if row is None:
         st.caption(t("rec.select_hint"))

@@ -6,7 +6,7 @@ from components.i18n import t
 from components.timefmt import when
 from components.records import flash
 from components.runtime import read, user_action, write
-from services import places, sessions, users
+from services import devices, places, sessions, users
 
 actor = guard("account")
 st.title(t("page.account"))
@@ -48,6 +48,14 @@ def _when(at) -> str:
     return when(at) or "—"
 
 
+def _device(user_agent: str | None) -> str:
+    """"Chrome · Android", not the raw user-agent string."""
+    browser, system = devices.describe(user_agent)
+    if browser == devices.WECHAT:
+        browser = t("account.wechat")
+    return " · ".join(p for p in (browser, system) if p) or t("account.session_device")
+
+
 with st.container(border=True):
     st.subheader(t("account.sessions"))
     st.caption(t("account.sessions_hint"))
@@ -56,7 +64,7 @@ with st.container(border=True):
         active = sessions.list_active(s, actor, current_sid)
     for row in active:
         c1, c2 = st.columns([4, 1])
-        device = row["user_agent"] or t("account.session_device")
+        device = _device(row["user_agent"])
         c1.markdown(f"**{t('account.session_this')}** · {device}" if row["current"] else device)
         c1.caption(f"{t('account.session_started', at=_when(row['created_at']))} · "
                    f"{t('account.session_last_seen', at=_when(row['last_seen_at']))}"

@@ -13,6 +13,7 @@ from components.i18n import choice_label, t
 from components.kpi_tiles import fmt, tiles
 from components.timefmt import when
 from components.runtime import read
+from components.records import data_table
 from services import access, audit, clock, hazards, inspections, kpis, places, visits, volunteers
 
 actor = guard("dashboard")
@@ -99,7 +100,7 @@ def live() -> None:
         rows = [{t("place.community"): communities.get(cid, cid),
                  **{t(v["label"]): fmt(v["value"], v["unit"]) for v in vals.values()}}
                 for cid, vals in data["per_community"].items()]
-        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+        data_table(pd.DataFrame(rows), hide_index=True, width="stretch")
 
     st.subheader(t("dash.overdue"))
     o1, o2, o3 = st.columns(3)

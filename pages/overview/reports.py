@@ -9,6 +9,7 @@ from components.i18n import choice_label, t
 from components.kpi_tiles import tiles
 from components.records import prepared_download
 from components.runtime import read
+from components.records import data_table
 from services import clock, kpis, places, reports
 
 actor = guard("reports")
@@ -49,7 +50,7 @@ st.markdown("\n".join(f"- {x}" for x in (
 st.markdown(f"**{t('rep.overdue')}**: {t('dash.overdue_hazards')} {rep.overdue['hazards']} · "
             f"{t('severity.重大')} {rep.overdue['hazards_major']}")
 if rep.hazards_by_category:
-    st.dataframe(pd.DataFrame([{t("fac.category"): choice_label("cat", r["category"]),
+    data_table(pd.DataFrame([{t("fac.category"): choice_label("cat", r["category"]),
                                 t("chart.state"): t(f"state.{r['state']}"), t("rep.count"): r["count"]}
                                for r in rep.hazards_by_category]), hide_index=True)
 st.caption(t("rep.suppressed", n=rep.small))

@@ -9,6 +9,7 @@ from components.inputs import date_field
 from components.history import history_view
 from components.records import (confirm_delete, field_labels, flash, loaded_version, record_form,
                                 record_header, record_list, submit)
+from components.records import data_table
 from components.runtime import read, show_error, write
 from db.models.residents import RESIDENT, STATUSES
 from services import access, clock, exports, places, privacy, residents
@@ -133,78 +134,78 @@ with tabs[0]:
 
     row = view.selected
     if row is not None:
-        st.divider()
-        try:
-            with read() as s:
-                info = residents.detail(s, actor, row["id"])
-        except DomainError as e:
-            show_error(e)
-            st.stop()
-        r = info.resident
-        record_header(f"{r['name']} · {choice_label('status', r['status'])}", KEY, f"res_edit_{r['id']}")
-        c = st.columns(3)
-        c[0].markdown(f"**{t('res.gender')}** {choice_label('gender', r['gender'])} · **{t('res.age')}** {r['age']}")
-        if r["birth_date"] is not None:
-            c[0].markdown(f"**{t('res.birth_date')}** {r['birth_date']}")
-        c[1].markdown(f"**{choice_label('idtype', r['id_type'])}** `{r['id_masked']}`")
-        c[1].markdown(f"**{t('res.phone')}** {r['phone'] or '—'}")
-        c[2].markdown(f"**{t('res.address')}** {r['address']} · {choice_label('relation', r['relation'])}")
-        c[2].markdown(f"**{t('res.groups')}** {t('sep.list').join(choice_label('group', g) for g in r['group_list']) or '—'}")
-        if r["needs"]:
-            st.markdown(f"**{t('res.needs')}** {r['needs']}")
-        if access.can(actor, "residents", "reveal"):
-            if st.button(t("res.reveal"), icon=":material/visibility:", key=f"reveal_{r['id']}"):
-                outcome = submit(lambda s: residents.reveal_id(s, actor, r["id"]))  # audited in the same write
-                if outcome["ok"]:
-                    st.info(t("res.revealed", number=outcome["result"]), icon=":material/visibility:")
-        d1, d2, d3 = st.tabs([t("res.members"), t("res.visits"), t("res.history")])
-        with d1:
-            if info.members:
-                st.dataframe(pd.DataFrame([{t("res.name"): m["name"], t("res.relation"): choice_label("relation", m["relation"]),
-                                            t("res.age"): m["age"], t("res.status"): choice_label("status", m["status"])}
-                                           for m in info.members]), hide_index=True)
-            else:
-                st.caption(t("res.no_members"))
-            if info.rentals:
-                st.markdown(f"**{t('res.rentals')}**: " + t("sep.items").join(
-                    f"{x['landlord_name']} · {x['registered_date']}" for x in info.rentals))
-        with d2:
-            if info.visits:
-                st.dataframe(pd.DataFrame([{t("visit.date"): v["visit_date"],
-                                            t("visit.type"): choice_label("visittype", v["visit_type"]),
-                                            t("visit.staff"): v["staff_name"], t("visit.minutes"): v["minutes"],
-                                            t("visit.outcome"): v["outcome"],
-                                            t("visit.satisfaction"): choice_label("satisfaction", v["satisfaction"])}
-                                           for v in info.visits]), hide_index=True)
-            else:
-                st.caption(t("res.no_visits"))
-            if access.can(actor, "visits", "create") and r["status"] == "active":
-                # the visits page opens on its logging tab with this resident picked
-                if st.button(t("res.log_visit"), icon=":material/add:", key=f"log_visit_{r['id']}"):
-                    st.switch_page(access.PAGES["visits"].script, query_params={"visits.resident": str(r["id"])})
-        with d3:
-            history_view(RESIDENT, info.history, refs)
+        with view.detail:  # the opened record above the list
+            try:
+                with read() as s:
+                    info = residents.detail(s, actor, row["id"])
+            except DomainError as e:
+                show_error(e)
+                st.stop()
+            r = info.resident
+            record_header(f"{r['name']} · {choice_label('status', r['status'])}", KEY, f"res_edit_{r['id']}")
+            c = st.columns(3)
+            c[0].markdown(f"**{t('res.gender')}** {choice_label('gender', r['gender'])} · **{t('res.age')}** {r['age']}")
+            if r["birth_date"] is not None:
+                c[0].markdown(f"**{t('res.birth_date')}** {r['birth_date']}")
+            c[1].markdown(f"**{choice_label('idtype', r['id_type'])}** `{r['id_masked']}`")
+            c[1].markdown(f"**{t('res.phone')}** {r['phone'] or '—'}")
+            c[2].markdown(f"**{t('res.address')}** {r['address']} · {choice_label('relation', r['relation'])}")
+            c[2].markdown(f"**{t('res.groups')}** {t('sep.list').join(choice_label('group', g) for g in r['group_list']) or '—'}")
+            if r["needs"]:
+                st.markdown(f"**{t('res.needs')}** {r['needs']}")
+            if access.can(actor, "residents", "reveal"):
+                if st.button(t("res.reveal"), icon=":material/visibility:", key=f"reveal_{r['id']}"):
+                    outcome = submit(lambda s: residents.reveal_id(s, actor, r["id"]))  # audited in the same write
+                    if outcome["ok"]:
+                        st.info(t("res.revealed", number=outcome["result"]), icon=":material/visibility:")
+            d1, d2, d3 = st.tabs([t("res.members"), t("res.visits"), t("res.history")])
+            with d1:
+                if info.members:
+                    data_table(pd.DataFrame([{t("res.name"): m["name"], t("res.relation"): choice_label("relation", m["relation"]),
+                                                t("res.age"): m["age"], t("res.status"): choice_label("status", m["status"])}
+                                               for m in info.members]), hide_index=True)
+                else:
+                    st.caption(t("res.no_members"))
+                if info.rentals:
+                    st.markdown(f"**{t('res.rentals')}**: " + t("sep.items").join(
+                        f"{x['landlord_name']} · {x['registered_date']}" for x in info.rentals))
+            with d2:
+                if info.visits:
+                    data_table(pd.DataFrame([{t("visit.date"): v["visit_date"],
+                                                t("visit.type"): choice_label("visittype", v["visit_type"]),
+                                                t("visit.staff"): v["staff_name"], t("visit.minutes"): v["minutes"],
+                                                t("visit.outcome"): v["outcome"],
+                                                t("visit.satisfaction"): choice_label("satisfaction", v["satisfaction"])}
+                                               for v in info.visits]), hide_index=True)
+                else:
+                    st.caption(t("res.no_visits"))
+                if access.can(actor, "visits", "create") and r["status"] == "active":
+                    # the visits page opens on its logging tab with this resident picked
+                    if st.button(t("res.log_visit"), icon=":material/add:", key=f"log_visit_{r['id']}"):
+                        st.switch_page(access.PAGES["visits"].script, query_params={"visits.resident": str(r["id"])})
+            with d3:
+                history_view(RESIDENT, info.history, refs)
 
-        if access.can(actor, "residents", "edit"):
-            form_key = f"res_edit_{r['id']}"
-            version = loaded_version(form_key, r)
-            with st.expander(t("res.edit"), icon=":material/edit:"):
-                data = _resident_form(form_key, values=r, keep_masked=r["id_masked"])
-                if data is not None:
-                    outcome = submit(lambda s: residents.update_resident(s, actor, r["id"], data, version),
-                                     labels=LABELS, forget=form_key, done=t("rec.saved"))
-                    _offer_existing(outcome["error"])
-            with st.expander(t("res.status_change"), icon=":material/swap_horiz:"):
-                with st.form(f"status_{r['id']}"):
-                    new_status = st.selectbox(t("res.status"), STATUSES, index=STATUSES.index(r["status"]),
-                                              format_func=lambda v: choice_label("status", v))
-                    when = date_field(t("res.status_date"), value=clock.today())
-                    if st.form_submit_button(t("rec.save"), type="primary"):
-                        submit(lambda s: residents.set_status(s, actor, r["id"], new_status, when, version),
-                               labels=LABELS, forget=form_key, done=t("res.status_saved"))
-        if access.can(actor, "residents", "purge"):
-            st.caption(t("res.purge_confirm", name=r["name"]))
-            confirm_delete(r["name"], lambda s: residents.purge(s, actor, r["id"]), key=f"purge_{r['id']}", close=KEY)
+            if access.can(actor, "residents", "edit"):
+                form_key = f"res_edit_{r['id']}"
+                version = loaded_version(form_key, r)
+                with st.expander(t("res.edit"), icon=":material/edit:"):
+                    data = _resident_form(form_key, values=r, keep_masked=r["id_masked"])
+                    if data is not None:
+                        outcome = submit(lambda s: residents.update_resident(s, actor, r["id"], data, version),
+                                         labels=LABELS, forget=form_key, done=t("rec.saved"))
+                        _offer_existing(outcome["error"])
+                with st.expander(t("res.status_change"), icon=":material/swap_horiz:"):
+                    with st.form(f"status_{r['id']}"):
+                        new_status = st.selectbox(t("res.status"), STATUSES, index=STATUSES.index(r["status"]),
+                                                  format_func=lambda v: choice_label("status", v))
+                        when = date_field(t("res.status_date"), value=clock.today())
+                        if st.form_submit_button(t("rec.save"), type="primary"):
+                            submit(lambda s: residents.set_status(s, actor, r["id"], new_status, when, version),
+                                   labels=LABELS, forget=form_key, done=t("res.status_saved"))
+            if access.can(actor, "residents", "purge"):
+                st.caption(t("res.purge_confirm", name=r["name"]))
+                confirm_delete(r["name"], lambda s: residents.purge(s, actor, r["id"]), key=f"purge_{r['id']}", close=KEY)
 
 if len(tabs) > 1:
     with tabs[1]:

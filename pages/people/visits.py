@@ -6,6 +6,7 @@ import streamlit as st
 from components.auth import guard
 from components.i18n import choice_label, t
 from components.records import field_labels, flash, form_key, record_form, record_list, service_export, submit
+from components.records import data_table
 from components.runtime import read
 from db.models.residents import VISIT
 from services import access, clock, places, residents, schedule, visits
@@ -55,7 +56,7 @@ with due_tab:
             t("res.address"): d.address, t("visit.last"): d.last_visit or t("visit.never"),
             t("visit.next_due"): d.next_due, t("visit.overdue_days"): d.days_overdue,
             t("res.status"): t(f"visit.{'overdue' if d.status == 'overdue' else 'due_soon'}")} for d in due])
-        event = st.dataframe(table, hide_index=True, on_select="rerun", selection_mode="single-row",
+        event = data_table(table, hide_index=True, on_select="rerun", selection_mode="single-row",
                              key="due_table", width="stretch")
         picked = event.selection.rows if event and event.selection else []
         if picked and may_log:
@@ -79,7 +80,7 @@ with due_tab:
             frame = pd.DataFrame([{"tag": tag, "group": choice_label("group", tag), "every": every,
                                    "unit": t(f"unit.{unit}")} for tag, (unit, every) in shown_rules.items()])
             labels = {t(f"unit.{u}"): u for u in units}
-            edited = st.data_editor(frame, hide_index=True, key="visit_rules", disabled=["tag", "group"],
+            edited = st.data_editor(frame, hide_index=True, key="visit_rules", disabled=["tag", "group"], placeholder="",
                                     column_config={"tag": None, "group": t("res.group"),
                                                    "every": st.column_config.NumberColumn(t("ref.rule_every"),
                                                                                           min_value=1, max_value=366),
@@ -94,7 +95,7 @@ with due_tab:
 
                 submit(_save_rules, done=t("rec.saved"))
         else:
-            st.dataframe(pd.DataFrame([{t("res.group"): choice_label("group", tag),
+            data_table(pd.DataFrame([{t("res.group"): choice_label("group", tag),
                                         t("visit.next_due"): t("visit.every", every=every, unit=t(f"unit.{unit}"))}
                                        for tag, (unit, every) in shown_rules.items()]), hide_index=True)
 

@@ -12,6 +12,7 @@ from components.inputs import date_field
 from components.photos import photo_input, show_photo
 from components.records import (field_labels, flash, loaded_version, record_form, record_header, record_list,
                                 service_export, submit)
+from components.records import data_table
 from components.runtime import read
 from db.models.safety import ESCALATION_LEVELS, HAZARD
 from services import access, clock, facilities, hazards, places, settings
@@ -75,78 +76,78 @@ if access.can(actor, "hazards", "create") and grids:
 
 row = listing.selected
 if row is not None:
-    st.divider()
-    form_key = f"haz_{row['id']}"
-    record_header(f"{choice_label('severity', row['severity'])} · {row['description'][:60]}", KEY, form_key)
-    with read() as s:
-        hazard = hazards.get_hazard(s, actor, row["id"])
-        steps = hazards.timeline(s, actor, row["id"])
-    version = loaded_version(form_key, {"version": hazard.version})
-    c = st.columns(3)
-    c[0].markdown(f"**{t('haz.status')}** {choice_label('hstate', hazard.status)}")
-    c[0].markdown(f"**{t('haz.source')}** {choice_label('hsource', hazard.source)}")
-    c[1].markdown(f"**{t('haz.deadline')}** {hazard.deadline}" +
-                  (f" · ⚠ {t('haz.overdue_days')} {(clock.today() - hazard.deadline).days}"
-                   if hazard.status != "closed" and hazard.deadline < clock.today() else ""))
-    c[1].markdown(f"**{t('haz.owner')}** {hazard.owner or '—'} · **{t('haz.responsible')}** {hazard.responsible or '—'}")
-    rectifier = next((e["actor"] for e in steps if e["username"] == hazard.rectified_by), hazard.rectified_by)
-    c[2].markdown(f"**{t('haz.no_rectifier')}** {rectifier or '—'}")
-    if hazard.escalated_to:
-        c[2].markdown(f"**{t('haz.escalated')}** {choice_label('level', hazard.escalated_to)}")
-    p1, p2 = st.columns(2)
-    with p1:
-        show_photo(hazard.photo_before_id, t("haz.photo_before"))
-    with p2:
-        show_photo(hazard.photo_after_id, t("haz.photo_after"))
-    st.markdown(f"**{t('haz.timeline')}**")
-    st.dataframe(pd.DataFrame([{t("insp.date"): e["on"], t("audit.actor"): e["actor"],
-                                t("audit.action"): t(f"step.{e['step']}"),
-                                t("haz.status"): choice_label("hstate", e["to"]), t("haz.note"): e["note"]}
-                               for e in steps]), hide_index=True)
+    with listing.detail:  # the opened record above the list
+        form_key = f"haz_{row['id']}"
+        record_header(f"{choice_label('severity', row['severity'])} · {row['description'][:60]}", KEY, form_key)
+        with read() as s:
+            hazard = hazards.get_hazard(s, actor, row["id"])
+            steps = hazards.timeline(s, actor, row["id"])
+        version = loaded_version(form_key, {"version": hazard.version})
+        c = st.columns(3)
+        c[0].markdown(f"**{t('haz.status')}** {choice_label('hstate', hazard.status)}")
+        c[0].markdown(f"**{t('haz.source')}** {choice_label('hsource', hazard.source)}")
+        c[1].markdown(f"**{t('haz.deadline')}** {hazard.deadline}" +
+                      (f" · ⚠ {t('haz.overdue_days')} {(clock.today() - hazard.deadline).days}"
+                       if hazard.status != "closed" and hazard.deadline < clock.today() else ""))
+        c[1].markdown(f"**{t('haz.owner')}** {hazard.owner or '—'} · **{t('haz.responsible')}** {hazard.responsible or '—'}")
+        rectifier = next((e["actor"] for e in steps if e["username"] == hazard.rectified_by), hazard.rectified_by)
+        c[2].markdown(f"**{t('haz.no_rectifier')}** {rectifier or '—'}")
+        if hazard.escalated_to:
+            c[2].markdown(f"**{t('haz.escalated')}** {choice_label('level', hazard.escalated_to)}")
+        p1, p2 = st.columns(2)
+        with p1:
+            show_photo(hazard.photo_before_id, t("haz.photo_before"))
+        with p2:
+            show_photo(hazard.photo_after_id, t("haz.photo_after"))
+        st.markdown(f"**{t('haz.timeline')}**")
+        data_table(pd.DataFrame([{t("insp.date"): e["on"], t("audit.actor"): e["actor"],
+                                    t("audit.action"): t(f"step.{e['step']}"),
+                                    t("haz.status"): choice_label("hstate", e["to"]), t("haz.note"): e["note"]}
+                                   for e in steps]), hide_index=True)
 
-    def act(fn, *args, **kw):
-        submit(lambda s: fn(s, actor, row["id"], *args, **kw), labels=LABELS, forget=form_key, done=t("haz.saved"))
+        def act(fn, *args, **kw):
+            submit(lambda s: fn(s, actor, row["id"], *args, **kw), labels=LABELS, forget=form_key, done=t("haz.saved"))
 
-    if access.can(actor, "hazards", "edit") and hazard.status != "closed":
-        if hazard.status in ("found", "assigned", "rectifying"):
-            with st.form(f"{form_key}_assign"):
-                st.markdown(f"**{t('haz.assign')}**")
-                owner = st.text_input(t("haz.owner"), value=hazard.owner or "", max_chars=64)
-                deadline = date_field(t("haz.deadline"), value=hazard.deadline)
-                if st.form_submit_button(t("haz.assign"), type="primary"):
-                    act(hazards.assign, owner, deadline, version)
-        if hazard.status == "assigned" and st.button(t("haz.start"), key=f"{form_key}_start"):
-            act(hazards.start, version)
-        if hazard.status in ("assigned", "rectifying"):
-            with st.container(border=True):
-                st.markdown(f"**{t('haz.rectified')}**")
-                measures = st.text_area(t("haz.measures"), key=f"{form_key}_measures", max_chars=2000)
-                after = photo_input(t("haz.photo_after"), f"{form_key}_after", hazard.community_id)
-                if st.button(t("haz.rectified"), type="primary", key=f"{form_key}_fixed"):
-                    act(hazards.rectified, measures, version, photo_id=after)
-        if hazard.status == "awaiting":
-            with st.container(border=True):
-                st.markdown(f"**{t('haz.reinspect')}**")
-                # the service's own rule (never the one who fixed it): a button it would refuse is
-                # shown disabled, with the reason
-                refused = {step: hazards.may_step(actor, hazard, step) for step in ("reinspect_pass", "reinspect_fail")}
-                for reason in dict.fromkeys(r for r in refused.values() if r):
-                    st.caption(f":material/block: {t(reason, status=choice_label('hstate', hazard.status))}")
-                note = st.text_area(t("haz.note"), key=f"{form_key}_note", max_chars=2000,
-                                    disabled=all(refused.values()))
-                b1, b2 = st.columns(2)
-                if b1.button(t("haz.pass"), type="primary", key=f"{form_key}_pass",
-                             disabled=refused["reinspect_pass"] is not None):
-                    act(hazards.reinspect, True, note, version)
-                if b2.button(t("haz.fail"), key=f"{form_key}_fail", disabled=refused["reinspect_fail"] is not None):
-                    act(hazards.reinspect, False, note, version)
-        if hazard.severity == "重大" and access.can(actor, "hazards", "escalate"):
-            with st.form(f"{form_key}_escalate"):
-                level = st.selectbox(t("haz.escalate_to"), ESCALATION_LEVELS,
-                                     format_func=lambda v: choice_label("level", v))
-                note = st.text_input(t("haz.note"), max_chars=200)
-                if st.form_submit_button(t("haz.escalate"), icon=":material/campaign:"):
-                    act(hazards.escalate, level, note, version)
+        if access.can(actor, "hazards", "edit") and hazard.status != "closed":
+            if hazard.status in ("found", "assigned", "rectifying"):
+                with st.form(f"{form_key}_assign"):
+                    st.markdown(f"**{t('haz.assign')}**")
+                    owner = st.text_input(t("haz.owner"), value=hazard.owner or "", max_chars=64)
+                    deadline = date_field(t("haz.deadline"), value=hazard.deadline)
+                    if st.form_submit_button(t("haz.assign"), type="primary"):
+                        act(hazards.assign, owner, deadline, version)
+            if hazard.status == "assigned" and st.button(t("haz.start"), key=f"{form_key}_start"):
+                act(hazards.start, version)
+            if hazard.status in ("assigned", "rectifying"):
+                with st.container(border=True):
+                    st.markdown(f"**{t('haz.rectified')}**")
+                    measures = st.text_area(t("haz.measures"), key=f"{form_key}_measures", max_chars=2000)
+                    after = photo_input(t("haz.photo_after"), f"{form_key}_after", hazard.community_id)
+                    if st.button(t("haz.rectified"), type="primary", key=f"{form_key}_fixed"):
+                        act(hazards.rectified, measures, version, photo_id=after)
+            if hazard.status == "awaiting":
+                with st.container(border=True):
+                    st.markdown(f"**{t('haz.reinspect')}**")
+                    # the service's own rule (never the one who fixed it): a button it would refuse is
+                    # shown disabled, with the reason
+                    refused = {step: hazards.may_step(actor, hazard, step) for step in ("reinspect_pass", "reinspect_fail")}
+                    for reason in dict.fromkeys(r for r in refused.values() if r):
+                        st.caption(f":material/block: {t(reason, status=choice_label('hstate', hazard.status))}")
+                    note = st.text_area(t("haz.note"), key=f"{form_key}_note", max_chars=2000,
+                                        disabled=all(refused.values()))
+                    b1, b2 = st.columns(2)
+                    if b1.button(t("haz.pass"), type="primary", key=f"{form_key}_pass",
+                                 disabled=refused["reinspect_pass"] is not None):
+                        act(hazards.reinspect, True, note, version)
+                    if b2.button(t("haz.fail"), key=f"{form_key}_fail", disabled=refused["reinspect_fail"] is not None):
+                        act(hazards.reinspect, False, note, version)
+            if hazard.severity == "重大" and access.can(actor, "hazards", "escalate"):
+                with st.form(f"{form_key}_escalate"):
+                    level = st.selectbox(t("haz.escalate_to"), ESCALATION_LEVELS,
+                                         format_func=lambda v: choice_label("level", v))
+                    note = st.text_input(t("haz.note"), max_chars=200)
+                    if st.form_submit_button(t("haz.escalate"), icon=":material/campaign:"):
+                        act(hazards.escalate, level, note, version)
 
 st.divider()
 with read() as s:

@@ -8,7 +8,7 @@ from components.auth import guard, session_alive
 from components.i18n import choice_label, lang, t
 from components.inputs import date_field
 from components.photos import photo_input, show_photo
-from components.records import flash, submit
+from components.records import data_table, flash, header_sort, list_grid, submit
 from components.runtime import read, show_error, write
 from db.models.safety import RESULTS
 from services import access, checklists, clock, facilities, hazards, inspections, places
@@ -204,6 +204,7 @@ def _paper_tab() -> None:
                           "result": choice_label("result", "合格"), "note": ""} for i in template.items])
     labels = {choice_label("result", r): r for r in RESULTS}
     edited = st.data_editor(rows, key=f"paper_{category}_{facility_id}_{grid_id}", hide_index=True, width="stretch",
+                            placeholder="",
                             disabled=["code", "item"], column_config={
                                 "code": st.column_config.TextColumn(t("insp.code")),
                                 "item": st.column_config.TextColumn(t("insp.item"), width="large"),
@@ -217,17 +218,30 @@ def _paper_tab() -> None:
                then=lambda result: _opened("paper", result.hazard_ids), done=_submitted_message)
 
 
+PAST_SORTS = ("inspected_on", "category", "inspector", "overall")
+
+
 def _past_tab() -> None:
+    detail = st.container()  # the opened inspection above the list
+    sorts = {"inspected_on": t("insp.date"), "category": t("insp.category"), "inspector": t("insp.inspector"),
+             "overall": t("insp.overall")}
+    st.session_state.setdefault("past_sort", "inspected_on")
+    st.session_state.setdefault("past_desc", True)  # the newest first
+    header_sort("past", {label: name for name, label in sorts.items()}, list(PAST_SORTS), True)
     c = st.columns(3)
     category = c[0].selectbox(t("insp.category"), [None] + categories, key="past_cat",
                               format_func=lambda v: t("rec.all") if v is None else choice_label("cat", v))
     overall = c[1].selectbox(t("insp.overall"), [None, "合格", "不合格"], key="past_overall",
                              format_func=lambda v: t("rec.all") if v is None else choice_label("result", v))
     term = c[2].text_input(t("rec.search"), key="past_q")
+    o1, o2 = st.columns([2, 1], vertical_alignment="bottom")
+    sort = o1.selectbox(t("rec.sort"), PAST_SORTS, key="past_sort", format_func=sorts.get, help=t("rec.sort_help"))
+    descending = o2.toggle(t("rec.descending"), key="past_desc")
     page_size = 50
     page_no = st.session_state.get("past_page", 1)
-    with read() as s:
+    with read() as s:  # the order of the whole list, in SQL
         found = inspections.list_inspections(s, actor, search=term, filters={"category": category, "overall": overall},
+                                             sort=sort, descending=descending,
                                              limit=page_size, offset=(page_no - 1) * page_size)
     if not found.rows:
         st.info(t("rec.empty"))
@@ -238,8 +252,7 @@ def _past_tab() -> None:
                         t("insp.inspector"): r["inspector"], t("insp.overall"): choice_label("result", r["overall"]),
                         t("insp.failed"): r["items_failed"], t("insp.source"): t(f"insp.source_{r['source']}")}
                        for r in found.rows])
-    event = st.dataframe(df, hide_index=True, on_select="rerun", selection_mode="single-row", key="past_table",
-                         width="stretch")
+    event = list_grid(df, "past")
     pages = max(1, -(-found.total // page_size))
     st.caption(t("rec.count", total=found.total, start=(page_no - 1) * page_size + 1,
                  end=(page_no - 1) * page_size + len(found.rows)))
@@ -248,25 +261,29 @@ def _past_tab() -> None:
     picked = event.selection.rows if event and event.selection else []
     if not picked:
         return
+    if picked[0] >= len(found.rows):
+        return
     with read() as s:
         data = inspections.detail(s, actor, found.rows[picked[0]]["id"])
-    st.subheader(f"{t('insp.view')} #{data['id']}")
-    st.dataframe(pd.DataFrame([{t("insp.code"): i["code"],
-                                t("insp.item"): i["text_en"] if lang() == "en" else i["text_zh"],
-                                t("insp.severity"): choice_label("severity", i["severity"]),
-                                t("insp.result"): choice_label("result", i["result"]),
-                                t("insp.item_note"): i["note"]} for i in data["items"]]), hide_index=True)
-    for i in data["items"]:
-        show_photo(i["photo_id"], f"{i['code']}", width=160)
-    st.download_button(t("insp.report"), icon=":material/print:", file_name=f"inspection-{data['id']}.html",
-                       mime="text/html", data=inspections.report_html(
-                           data, REPORT_LABELS, lambda v: choice_label("result", v), lang()))
+    with detail:
+        st.subheader(f"{t('insp.view')} #{data['id']}")
+        data_table(pd.DataFrame([{t("insp.code"): i["code"],
+                                  t("insp.item"): i["text_en"] if lang() == "en" else i["text_zh"],
+                                  t("insp.severity"): choice_label("severity", i["severity"]),
+                                  t("insp.result"): choice_label("result", i["result"]),
+                                  t("insp.item_note"): i["note"]} for i in data["items"]]), hide_index=True)
+        for i in data["items"]:
+            show_photo(i["photo_id"], f"{i['code']}", width=160)
+        st.download_button(t("insp.report"), icon=":material/print:", file_name=f"inspection-{data['id']}.html",
+                           mime="text/html", data=inspections.report_html(
+                               data, REPORT_LABELS, lambda v: choice_label("result", v), lang()))
+        st.divider()
 
 
 def _blank_tab() -> None:
     category = st.selectbox(t("insp.category"), categories, key="blank_cat", format_func=lambda c: choice_label("cat", c))
     template = templates[category]
-    st.dataframe(pd.DataFrame([{t("insp.code"): i["code"], t("insp.item"): i["text_en"] if lang() == "en" else i["text_zh"],
+    data_table(pd.DataFrame([{t("insp.code"): i["code"], t("insp.item"): i["text_en"] if lang() == "en" else i["text_zh"],
                                 t("insp.severity"): choice_label("severity", i["severity"])} for i in template.items]),
                  hide_index=True)
     st.download_button(t("insp.blank"), icon=":material/print:", file_name=f"checklist-{category}-v{template.version}.html",

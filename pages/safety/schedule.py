@@ -9,6 +9,7 @@ from components import charts
 from components.auth import guard
 from components.i18n import choice_label, t
 from components.runtime import read
+from components.records import data_table
 from services import access, checklists, clock, inspections, places, users
 
 actor = guard("schedule")
@@ -55,7 +56,7 @@ else:
                         t("sched.target"): r.name, t("place.grid"): grids.get(r.grid_id, ""),
                         t("sched.period"): f"{r.period_start} ~ {r.period_end}", t("sched.due_by"): r.period_end,
                         t("sched.last"): r.last_done, t("sched.person"): people.get(r.inspector, r.inspector) or ""} for r in shown])
-    event = st.dataframe(df, hide_index=True, on_select="rerun", selection_mode="single-row", key="sched_table",
+    event = data_table(df, hide_index=True, on_select="rerun", selection_mode="single-row", key="sched_table",
                          width="stretch", height=420)
     picked = event.selection.rows if event and event.selection else []
     if picked and access.can(actor, "inspections", "create"):
@@ -83,6 +84,6 @@ if cells:
         if len(code):
             st.query_params["sched.category"] = code.iloc[0]
 with st.expander(t("sched.rules"), icon=":material/rule:"):
-    st.dataframe(pd.DataFrame([{t("insp.category"): choice_label("cat", c_),
+    data_table(pd.DataFrame([{t("insp.category"): choice_label("cat", c_),
                                 t("sched.period"): t("sched.every", every=e, unit=t(f"unit.{u}"))}
                                for c_, (u, e, _) in rules.items()]), hide_index=True)

@@ -13,6 +13,7 @@ from components.photos import photo_input
 from components.records import (field_labels, flash, loaded_version, record_header, record_list, save_form,
                                 service_export, submit)
 from components.runtime import read
+from components.records import data_table
 from db.models.volunteers import ACTIVITY
 from services import access, activities, clock, places, settings, volunteers
 
@@ -59,58 +60,58 @@ if may_edit and communities:
 
 row = view.selected
 if row is not None:
-    st.divider()
-    form_key = f"act_{row['id']}"
-    record_header(f"{row['theme']} · {choice_label('actstate', row['status'])}", "activities", form_key)
-    st.markdown(f"{row['activity_date']} · {row['place']} · {row['organiser']} · {t('act.target')} "
-                f"{row['target_turnout']}" + (f" · {t('act.turnout')} {row['actual_turnout']}" if row['actual_turnout']
-                                              is not None else ""))
-    if row["org_score"]:
-        st.markdown(f"{t('act.org_score')} {row['org_score']} · {t('act.satisfaction')} {row['satisfaction'] or '—'}"
-                    f" · {row['evaluation_note'] or ''}")
-    version = loaded_version(form_key, row)
+    with view.detail:  # the opened record above the list
+        form_key = f"act_{row['id']}"
+        record_header(f"{row['theme']} · {choice_label('actstate', row['status'])}", "activities", form_key)
+        st.markdown(f"{row['activity_date']} · {row['place']} · {row['organiser']} · {t('act.target')} "
+                    f"{row['target_turnout']}" + (f" · {t('act.turnout')} {row['actual_turnout']}" if row['actual_turnout']
+                                                  is not None else ""))
+        if row["org_score"]:
+            st.markdown(f"{t('act.org_score')} {row['org_score']} · {t('act.satisfaction')} {row['satisfaction'] or '—'}"
+                        f" · {row['evaluation_note'] or ''}")
+        version = loaded_version(form_key, row)
 
-    def step(write_fn, labels: dict, message: str, then=None):
-        """One workflow step of the opened activity through the one write path."""
-        submit(write_fn, labels=labels, forget=form_key, done=message, then=then)
+        def step(write_fn, labels: dict, message: str, then=None):
+            """One workflow step of the opened activity through the one write path."""
+            submit(write_fn, labels=labels, forget=form_key, done=message, then=then)
 
-    def _notice_warning(result):
-        if result[1] is not None:
-            st.session_state["_act_warning"] = t("act.short_notice", days=result[1])
+        def _notice_warning(result):
+            if result[1] is not None:
+                st.session_state["_act_warning"] = t("act.short_notice", days=result[1])
 
-    if may_edit:
-        if row["status"] == "planned":
-            with st.form(f"{form_key}_announce"):
-                notice = date_field(t("act.notice_date"), value=clock.today())
-                if st.form_submit_button(t("act.announce"), type="primary", icon=":material/campaign:"):
-                    step(lambda s: activities.announce(s, actor, row["id"], notice, version),
-                         {"notice_date": t("act.notice_date")}, t("act.announced"), then=_notice_warning)
-        if row["status"] in ("planned", "announced"):
-            with st.container(border=True):
-                st.markdown(f"**{t('act.held')}**")
-                turnout = st.number_input(t("act.turnout"), value=row["target_turnout"], step=1,
-                                          key=f"{form_key}_turnout")
-                photo = photo_input(t("act.photos"), f"{form_key}_photo", None)
-                if st.button(t("act.held"), type="primary", key=f"{form_key}_held"):
-                    step(lambda s: activities.record_held(s, actor, row["id"], int(turnout), version,
-                                                          [photo] if photo else None),
-                         {"activity_date": t("act.date"), "actual_turnout": t("act.turnout")}, t("act.held_saved"))
-        if row["status"] == "held":
-            with st.form(f"{form_key}_eval"):
-                st.markdown(f"**{t('act.evaluate')}**")
-                score = st.slider(t("act.org_score"), 1, 5, 4)
-                satisfaction = st.number_input(t("act.satisfaction"), value=90.0, step=1.0,
-                                               help=t("rec.range", lo=0, hi=100))
-                note = st.text_area(t("act.eval_note"), max_chars=2000)
-                if st.form_submit_button(t("act.evaluate"), type="primary"):
-                    step(lambda s: activities.evaluate(s, actor, row["id"], int(score), float(satisfaction), note,
-                                                       version),
-                         {"org_score": t("act.org_score"), "satisfaction": t("act.satisfaction")}, t("act.evaluated"))
-        if row["status"] in ("planned", "announced"):
-            with st.expander(t("act.edit"), icon=":material/edit:"):
-                save_form(ACTIVITY, key=form_key, values=row, message=t("rec.saved"),
-                          save=lambda s, data: activities.save_activity(s, actor, data, row["community_id"],
-                                                                        row["id"], version))
+        if may_edit:
+            if row["status"] == "planned":
+                with st.form(f"{form_key}_announce"):
+                    notice = date_field(t("act.notice_date"), value=clock.today())
+                    if st.form_submit_button(t("act.announce"), type="primary", icon=":material/campaign:"):
+                        step(lambda s: activities.announce(s, actor, row["id"], notice, version),
+                             {"notice_date": t("act.notice_date")}, t("act.announced"), then=_notice_warning)
+            if row["status"] in ("planned", "announced"):
+                with st.container(border=True):
+                    st.markdown(f"**{t('act.held')}**")
+                    turnout = st.number_input(t("act.turnout"), value=row["target_turnout"], step=1,
+                                              key=f"{form_key}_turnout")
+                    photo = photo_input(t("act.photos"), f"{form_key}_photo", None)
+                    if st.button(t("act.held"), type="primary", key=f"{form_key}_held"):
+                        step(lambda s: activities.record_held(s, actor, row["id"], int(turnout), version,
+                                                              [photo] if photo else None),
+                             {"activity_date": t("act.date"), "actual_turnout": t("act.turnout")}, t("act.held_saved"))
+            if row["status"] == "held":
+                with st.form(f"{form_key}_eval"):
+                    st.markdown(f"**{t('act.evaluate')}**")
+                    score = st.slider(t("act.org_score"), 1, 5, 4)
+                    satisfaction = st.number_input(t("act.satisfaction"), value=90.0, step=1.0,
+                                                   help=t("rec.range", lo=0, hi=100))
+                    note = st.text_area(t("act.eval_note"), max_chars=2000)
+                    if st.form_submit_button(t("act.evaluate"), type="primary"):
+                        step(lambda s: activities.evaluate(s, actor, row["id"], int(score), float(satisfaction), note,
+                                                           version),
+                             {"org_score": t("act.org_score"), "satisfaction": t("act.satisfaction")}, t("act.evaluated"))
+            if row["status"] in ("planned", "announced"):
+                with st.expander(t("act.edit"), icon=":material/edit:"):
+                    save_form(ACTIVITY, key=form_key, values=row, message=t("rec.saved"),
+                              save=lambda s, data: activities.save_activity(s, actor, data, row["community_id"],
+                                                                            row["id"], version))
 
 st.divider()
 today = clock.today()
@@ -146,7 +147,7 @@ with c2:
                                             y_title=t("chart.count"), color_title=""), width="stretch")
 st.markdown(f"**{t('vol.board')}**")
 if board:
-    st.dataframe(pd.DataFrame([{"#": b["rank"], t("res.name"): b["name"], t("vol.team"): b["team"],
+    data_table(pd.DataFrame([{t("vol.rank"): b["rank"], t("res.name"): b["name"], t("vol.team"): b["team"],
                                 t("my.hours"): b["hours"]} for b in board]), hide_index=True)
 else:
     st.caption(t("vol.board_empty"))

@@ -13,6 +13,7 @@ from components.runtime import read, user_action, write
 from db.models.volunteers import vocab
 from services import activities, clock, documents, volunteers
 from services.errors import DomainError, ValidationError
+from services.exports import plain_number
 
 actor = guard("my-hours")
 st.title(t("page.my-hours"))
@@ -85,11 +86,11 @@ if history:
     for h in history[:30]:
         with st.container(border=True):
             status = t(f"logstatus.{h['status']}")
-            st.markdown(f"**{h['log_date']}** · {h['hours']} h · {status}  \n{h['activity'] or t('my.none')}"
+            st.markdown(f"**{h['log_date']}** · {plain_number(h['hours'])} {t('unit.hours')} · {status}  \n{h['activity'] or t('my.none')}"
                         + (f" · {choice_label('volrole', h['role'])}" if h["role"] else "")
                         + (f"  \n⚠ {h['reject_reason']}" if h["reject_reason"] else ""))
             if h["status"] == "logged":
-                confirm_action(t("my.delete"), t("my.delete_confirm", day=h["log_date"], hours=h["hours"],
+                confirm_action(t("my.delete"), t("my.delete_confirm", day=h["log_date"], hours=plain_number(h["hours"]),
                                                  what=h["activity"] or t("my.none")),
                                lambda s, h=h: volunteers.delete_own(s, actor, h["id"], h["version"]),
                                key=f"del_{h['id']}", done=t("my.deleted"))

@@ -53,13 +53,14 @@ with register:
                       save=lambda s, data: volunteers.save_volunteer(s, actor, data, community_id))
         row = view.selected
         if row is not None:
-            form_key = f"vol_edit_{row['id']}"
-            version = loaded_version(form_key, row)
-            with st.expander(f"{t('vol.edit')} · {row['name']}", expanded=True, icon=":material/edit:"):
-                save_form(VOLUNTEER, key=form_key, refs=refs_form, values=row, message=t("rec.saved"),
-                          close="volunteers",
-                          save=lambda s, data: volunteers.save_volunteer(s, actor, data, row["community_id"],
-                                                                         row["id"], version))
+            with view.detail:  # the opened record above the list
+                form_key = f"vol_edit_{row['id']}"
+                version = loaded_version(form_key, row)
+                with st.expander(f"{t('vol.edit')} · {row['name']}", expanded=True, icon=":material/edit:"):
+                    save_form(VOLUNTEER, key=form_key, refs=refs_form, values=row, message=t("rec.saved"),
+                              close="volunteers",
+                              save=lambda s, data: volunteers.save_volunteer(s, actor, data, row["community_id"],
+                                                                             row["id"], version))
 
 with team_tab:
     def fetch_teams(**kw):
@@ -88,7 +89,7 @@ with verify_tab:
         frame = pd.DataFrame([{"id": w["id"], "volunteer": w["volunteer"], "date": w["log_date"], "hours": w["hours"],
                                "activity": w["activity"] or "", "role": choice_label("volrole", w["role"])
                                if w["role"] else "", "decision": t("vol.skip"), "reason": ""} for w in waiting])
-        edited = st.data_editor(frame, key="verify_grid", hide_index=True, width="stretch",
+        edited = st.data_editor(frame, key="verify_grid", hide_index=True, width="stretch", placeholder="",
                                 disabled=["id", "volunteer", "date", "hours", "activity", "role"], column_config={
                                     "id": None, "volunteer": t("vol.volunteer"), "date": t("my.date"),
                                     "hours": t("my.hours"), "activity": t("act.activity"), "role": t("my.role"),
