@@ -8,13 +8,12 @@ the credentials it gets.
 Sessions live on the server (services.sessions): a password login starts one, its id goes into
 ``st.session_state["_sid"]`` and into the signed cookie ({username, exp_date, sid}). Every run
 checks that id against the database, and so do the dashboard's fragment reruns
-(:func:`fragment_guard`) and download callbacks (:func:`download_guard`); a cookie without a
-live session id does not log in.
+(:func:`fragment_guard`); files are built in the script run, after that check
+(``components.records.prepared_download``). A cookie without a live session id does not log in.
 """
 from __future__ import annotations
 
 import time
-from typing import Callable
 
 import jwt
 import streamlit as st
@@ -139,13 +138,6 @@ def fragment_guard() -> bool:
     _end_locally()
     st.warning(t("session.ended"), icon=":material/timer_off:")
     return False
-
-
-def download_guard() -> Callable[[], bool]:
-    """Captures the session id now, at render time; the returned check runs later, in the
-    download callback (outside any script run, without session_state)."""
-    sid = st.session_state.get(SID_KEY)
-    return lambda: sid_alive(sid)
 
 
 def _cookie_login(authenticator: stauth.Authenticate) -> Actor | None:

@@ -255,9 +255,7 @@ def _draw_list(ledger: Ledger, fetch: Fetch, *, key: str, refs: dict[str, dict[i
     footer = st.columns([3, 1, 2, 2])
     footer[0].caption(t("rec.count", total=result.total, start=start, end=start + len(result.rows) - 1))
     if pages > 1:
-        footer[1].number_input(t("rec.page"), min_value=1, max_value=pages, key=f"{key}_page",
-                               help=t("rec.of_pages", n=pages), label_visibility="collapsed")
-        footer[1].caption(t("rec.of_pages", n=pages))
+        page_picker(f"{key}_page", pages, where=footer[1])
     if can_export:
         def _all_rows() -> pd.DataFrame:
             if exporter is not None:
@@ -283,6 +281,20 @@ def _draw_list(ledger: Ledger, fetch: Fetch, *, key: str, refs: dict[str, dict[i
     else:  # a record opened by link or bookmark (``?<key>.id=``)
         selected = _linked_row(key, fetch, sort)
     return ListView(result, selected, search, filters)
+
+
+def page_picker(key: str, pages: int, where=None) -> None:
+    """The page number under a list. No widget limits (a typed 0 or 99 would get Streamlit's
+    English refusal): a number outside 1..pages is taken as the nearest page."""
+    def _clamp():
+        value = st.session_state.get(key)
+        st.session_state[key] = min(pages, max(1, int(value))) if value is not None else 1
+
+    st.session_state[key] = min(pages, max(1, int(st.session_state.get(key) or 1)))
+    where = where or st
+    where.number_input(t("rec.page"), step=1, format="%d", key=key, on_change=_clamp,
+                       help=t("rec.of_pages", n=pages), label_visibility="collapsed")
+    where.caption(t("rec.of_pages", n=pages))
 
 
 def prepared_download(label: str, build: Callable[[], bytes | str], *, file_name: str, mime: str, key: str,

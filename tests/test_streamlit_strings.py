@@ -22,7 +22,7 @@ def _widgets(at):
     multiselects = list(at.multiselect)
     dates = list(at.date_input)
     uploaders = list(at.get("file_uploader"))
-    numbers = [n for n in at.number_input if n.label != ZH["rec.page"]]  # the pager: see the README
+    numbers = list(at.number_input)  # the pager too
     return multiselects, dates, uploaders, numbers
 
 
@@ -79,3 +79,19 @@ def test_a_date_the_widget_used_to_refuse_in_english_is_refused_by_the_service_i
     assert any(ZH["err.future_date"] in e.value for e in at.error)
     with session_scope() as s:
         assert s.execute(select(func.count()).select_from(RentalCheck)).scalar_one() == before
+
+
+def test_a_page_number_past_the_end_shows_the_last_page_not_an_english_refusal(app):  # noqa: F811
+    import re
+
+    at = as_role(app, "manager")
+    at.switch_page("pages/people/residents.py").run()
+    pager = at.number_input(key="residents_page")
+    assert not pager.proto.has_min and not pager.proto.has_max
+    pattern = re.escape(ZH["rec.of_pages"]).replace(re.escape("{n}"), r"(\d+)")
+    pages = next(int(m.group(1)) for c in at.caption if (m := re.fullmatch(pattern, c.value)))
+    assert pages > 1
+    pager.set_value(100_000).run()
+    assert not at.exception and at.number_input(key="residents_page").value == pages
+    at.number_input(key="residents_page").set_value(0).run()
+    assert at.number_input(key="residents_page").value == 1

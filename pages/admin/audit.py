@@ -8,8 +8,9 @@ from components.auth import guard
 from components.history import audit_sentence, escape
 from components.i18n import t
 from components.inputs import date_field
-from components.timefmt import when
+from components.records import page_picker
 from components.runtime import read
+from components.timefmt import when
 from services import audit, audit_read, clock
 from services.users import display_names
 
@@ -57,4 +58,4 @@ else:
     start = (page_no - 1) * PAGE + 1
     cols[0].caption(t("rec.count", total=found.total, start=start, end=start + len(found.rows) - 1))
     if pages > 1:
-        cols[1].number_input(t("rec.page"), 1, pages, key="audit_page", label_visibility="collapsed")
+        page_picker("audit_page", pages, where=cols[1])

@@ -8,7 +8,7 @@ from components.auth import guard, session_alive
 from components.i18n import choice_label, lang, t
 from components.inputs import date_field
 from components.photos import photo_input, show_photo
-from components.records import data_table, flash, header_sort, list_grid, submit
+from components.records import data_table, flash, header_sort, list_grid, page_picker, submit
 from components.runtime import read, show_error, write
 from db.models.safety import RESULTS
 from services import access, checklists, clock, facilities, hazards, inspections, places
@@ -257,7 +257,7 @@ def _past_tab() -> None:
     st.caption(t("rec.count", total=found.total, start=(page_no - 1) * page_size + 1,
                  end=(page_no - 1) * page_size + len(found.rows)))
     if pages > 1:
-        st.number_input(t("rec.page"), 1, pages, key="past_page")
+        page_picker("past_page", pages)
     picked = event.selection.rows if event and event.selection else []
     if not picked:
         return
