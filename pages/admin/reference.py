@@ -6,10 +6,9 @@ import streamlit as st
 from components.auth import guard
 from components.history import escape
 from components.i18n import choice_label, lang, t
-from components.records import flash
+from components.records import data_table, flash, submit
 from components.timefmt import when
-from components.records import data_table
-from components.runtime import read, user_action, write
+from components.runtime import read
 from db.models.safety import SEVERITIES
 from services import checklists, schedule
 from services.users import display_names
@@ -75,15 +74,11 @@ if c[2].button(t("ref.save"), type="primary", icon=":material/save:"):
     rows = edited.dropna(how="all").to_dict("records")
     rows.sort(key=lambda r: (r.get("order") if r.get("order") == r.get("order") and r.get("order") is not None
                              else 10_000))
-    with user_action({str(n): t("ref.row", n=n) for n in range(1, len(rows) + 1)} | {"items": t("insp.item"),
-                                                                                   "rule": t("ref.rule_unit")}) as outcome:
-        with write() as s:
-            saved = checklists.new_version(s, actor, category, rows, template.version, unit,
-                                           None if every is None else int(every))
-            version = saved.version
-    if outcome["ok"]:
-        st.session_state["_flash"] = t("ref.saved", version=version)
-        st.rerun()
+    submit(lambda s: checklists.new_version(s, actor, category, rows, template.version, unit,
+                                            None if every is None else int(every)).version,
+           labels={str(n): t("ref.row", n=n) for n in range(1, len(rows) + 1)} | {"items": t("insp.item"),
+                                                                                "rule": t("ref.rule_unit")},
+           done=lambda version: t("ref.saved", version=version))
 with st.expander(t("ref.versions"), icon=":material/history:", expanded=template.version > 1):
     with read() as s:
         versions = checklists.versions(s, category)

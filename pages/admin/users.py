@@ -3,8 +3,8 @@ import streamlit as st
 
 from components.auth import guard
 from components.i18n import t
-from components.records import close_record, flash, forget_form, form_key, loaded_version, record_list
-from components.runtime import read, user_action, write
+from components.records import close_record, flash, form_key, loaded_version, record_list, submit
+from components.runtime import read
 from db.models.users import USER_LEDGER
 from services import access, places, users
 
@@ -60,14 +60,8 @@ with new_col.expander(t("users.new"), icon=":material/person_add:"):
         if st.form_submit_button(t("rec.save"), type="primary"):
             data = users.UserData(username=username, display_name=display, role=role, email=email,
                                   community_ids=tuple(communities), grid_ids=tuple(grids))
-            with user_action(LABELS) as outcome:
-                with write() as s:
-                    created = users.create_user(s, actor, data, password)
-                    name = created.username
-            if outcome["ok"]:
-                forget_form("new_user")
-                st.session_state["_flash"] = t("users.created", username=name)
-                st.rerun()
+            submit(lambda s: users.create_user(s, actor, data, password).username, labels=LABELS,
+                   forget="new_user", done=lambda name: t("users.created", username=name))
 
 with view.detail if view.selected is not None else edit_col:  # the opened record above the list
     row = view.selected
@@ -85,31 +79,16 @@ with view.detail if view.selected is not None else edit_col:  # the opened recor
                 if st.form_submit_button(t("rec.save"), type="primary"):
                     data = users.UserData(username=row["username"], display_name=display, role=role, email=email,
                                           community_ids=tuple(communities), grid_ids=tuple(grids), disabled=disabled)
-                    with user_action(LABELS) as outcome:
-                        with write() as s:
-                            users.update_user(s, actor, row["id"], data, version)
-                    if outcome["ok"]:
-                        forget_form(prefix)
-                        st.session_state["_flash"] = t("rec.saved")
-                        st.rerun()
+                    submit(lambda s: users.update_user(s, actor, row["id"], data, version), labels=LABELS,
+                           forget=prefix, done=t("rec.saved"))
             with st.form(f"reset_{row['id']}", clear_on_submit=True):
                 new_pw = st.text_input(t("users.new_password"), type="password", autocomplete="new-password")
                 if st.form_submit_button(t("users.reset"), icon=":material/key:"):
-                    with user_action({"password": t("users.new_password")}) as outcome:
-                        with write() as s:
-                            users.reset_password(s, actor, row["id"], new_pw)
-                    if outcome["ok"]:
-                        forget_form(prefix)  # the reset moved the row's version: reload the form
-                        st.session_state["_flash"] = t("users.reset_done")
-                        st.rerun()
+                    # the reset moves the row's version: the edit form is drawn anew
+                    submit(lambda s: users.reset_password(s, actor, row["id"], new_pw),
+                           labels={"password": t("users.new_password")}, forget=prefix, done=t("users.reset_done"))
             if st.button(t("rec.close"), key="close_user", icon=":material/close:"):
                 close_record("users", prefix)
                 st.rerun()
             if row.get("locked") and st.button(t("users.unlock"), icon=":material/lock_open:"):
-                with user_action() as outcome:
-                    with write() as s:
-                        users.unlock(s, actor, row["id"])
-                if outcome["ok"]:
-                    forget_form(prefix)
-                    st.session_state["_flash"] = t("users.unlocked")
-                    st.rerun()
+                submit(lambda s: users.unlock(s, actor, row["id"]), forget=prefix, done=t("users.unlocked"))

@@ -4,8 +4,8 @@ import streamlit as st
 from components.auth import SID_KEY, guard
 from components.i18n import t
 from components.timefmt import when
-from components.records import flash
-from components.runtime import read, user_action, write
+from components.records import flash, submit
+from components.runtime import read
 from services import devices, places, sessions, users
 
 actor = guard("account")
@@ -35,13 +35,9 @@ with st.form("change_password", clear_on_submit=True):
     new = st.text_input(t("account.new"), type="password", autocomplete="new-password")
     repeat = st.text_input(t("account.repeat"), type="password", autocomplete="new-password")
     if st.form_submit_button(t("rec.save"), type="primary"):
-        with user_action(labels) as outcome:
-            with write() as s:
-                users.change_own_password(s, actor, old, new, repeat,
-                                          current_sid=st.session_state.get(SID_KEY))  # other sessions end
-        if outcome["ok"]:
-            st.session_state["_flash"] = t("account.changed")
-            st.rerun()
+        submit(lambda s: users.change_own_password(s, actor, old, new, repeat,  # other sessions end
+                                                   current_sid=st.session_state.get(SID_KEY)),
+               labels=labels, done=t("account.changed"))
 
 
 def _when(at) -> str:
@@ -71,19 +67,10 @@ with st.container(border=True):
                    + (f" · {row['ip']}" if row["ip"] else ""))
         if not row["current"] and c2.button(t("account.session_end"), key=f"end_session_{row['id']}",
                                             icon=":material/logout:"):
-            with user_action() as outcome:
-                with write() as s:
-                    sessions.end_other(s, actor, row["id"])
-            if outcome["ok"]:
-                st.session_state["_flash"] = t("account.session_ended", n=1)
-                st.rerun()
+            submit(lambda s: sessions.end_other(s, actor, row["id"]), done=t("account.session_ended", n=1))
     if any(not r["current"] for r in active):
         if st.button(t("account.session_end_all"), key="end_other_sessions", icon=":material/devices_off:"):
-            with user_action() as outcome:
-                with write() as s:
-                    n = sessions.end_all_others(s, actor, current_sid)
-            if outcome["ok"]:
-                st.session_state["_flash"] = t("account.session_ended", n=n)
-                st.rerun()
+            submit(lambda s: sessions.end_all_others(s, actor, current_sid),
+                   done=lambda n: t("account.session_ended", n=n))
     else:
         st.caption(t("account.session_none_other"))

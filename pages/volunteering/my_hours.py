@@ -9,7 +9,7 @@ from components.auth import guard
 from components.i18n import choice_label, t
 from components.inputs import date_field
 from components.records import confirm_action, flash, form_key, submit
-from components.runtime import read, user_action, write
+from components.runtime import read
 from db.models.volunteers import vocab
 from services import activities, clock, documents, volunteers
 from services.errors import DomainError, ValidationError
@@ -117,6 +117,4 @@ st.download_button(t("my.download"), data=doc.encode("utf-8"),
                    mime="text/html", icon=":material/workspace_premium:", width="stretch")
 opt = st.toggle(t("my.leaderboard"), value=me.leaderboard, key="my_board")
 if opt != me.leaderboard:
-    with user_action() as outcome:
-        with write() as s:
-            volunteers.set_leaderboard(s, actor, opt)
+    submit(lambda s: volunteers.set_leaderboard(s, actor, opt))
