@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from db.engine import session_scope
 from tests.conftest import actor_of
-from tests.test_pages import ZH, app, as_role, errors  # noqa: F401  (app is a fixture)
+from tests.test_pages import ZH, app, as_role, errors, start_fire_checklist  # noqa: F401  (app is a fixture)
 
 
 def _actor(username: str):
@@ -112,20 +112,11 @@ def test_the_calendars_inspector_filter_is_a_picker_of_peoples_names(app):
 
 
 def test_a_submitted_checklist_links_to_the_hazard_it_opened(app):
-    from db.models import Facility, Hazard
+    from db.models import Hazard
 
-    staff = _actor("staff")
     with session_scope() as s:
-        facility = s.execute(select(Facility).where(Facility.category == "fire", Facility.status != "停用",
-                                                    Facility.grid_id.in_(sorted(staff.grid_ids)))
-                             .order_by(Facility.id)).scalars().first()
         last = s.execute(select(func.max(Hazard.id))).scalar_one() or 0
-    at = as_role(app, "staff")
-    at.query_params["insp.category"] = "fire"
-    at.query_params["insp.facility"] = str(facility.id)
-    at.switch_page("pages/safety/inspections.py").run()
-    next(b for b in at.button if b.label == ZH["insp.run"]).click()
-    at.run()
+    at, _ = start_fire_checklist(app)
     for i, radio in enumerate(r for r in at.radio if r.key and r.key.startswith("r_")):
         radio.set_value("不合格" if i == 0 else "合格")
     at.run()

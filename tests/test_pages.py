@@ -264,11 +264,13 @@ def test_new_resident_form_refuses_a_bad_number_and_keeps_the_input(app):
     assert next(w for w in at.text_input if w.key == "res_new_name").value == "新居民"
 
 
-def test_staff_run_a_fire_checklist_on_the_page_and_the_failed_item_opens_a_hazard(app):
-    from sqlalchemy import func, select
+def start_fire_checklist(app):
+    """Staff open the inspections page on a fire facility of their grids and start its checklist;
+    the AppTest (with the items shown) and the facility."""
+    from sqlalchemy import select
 
     from db.engine import session_scope
-    from db.models import Facility, Hazard, Inspection
+    from db.models import Facility
     from tests.conftest import actor_of
 
     staff = actor_of(lambda write=False: session_scope(write=write), "staff")
@@ -276,13 +278,24 @@ def test_staff_run_a_fire_checklist_on_the_page_and_the_failed_item_opens_a_haza
         facility = s.execute(select(Facility).where(Facility.category == "fire", Facility.status != "停用",
                                                     Facility.grid_id.in_(sorted(staff.grid_ids)))
                              .order_by(Facility.id)).scalars().first()
-        hazards_before = s.execute(select(func.count()).select_from(Hazard)).scalar_one()
+        s.expunge(facility)
     at = as_role(app, "staff")
     at.query_params["insp.category"] = "fire"
     at.query_params["insp.facility"] = str(facility.id)
     at.switch_page("pages/safety/inspections.py").run()
     next(b for b in at.button if b.label == ZH["insp.run"]).click()
-    at.run()
+    return at.run(), facility
+
+
+def test_staff_run_a_fire_checklist_on_the_page_and_the_failed_item_opens_a_hazard(app):
+    from sqlalchemy import func, select
+
+    from db.engine import session_scope
+    from db.models import Hazard, Inspection
+
+    with session_scope() as s:
+        hazards_before = s.execute(select(func.count()).select_from(Hazard)).scalar_one()
+    at, facility = start_fire_checklist(app)
     radios = [r for r in at.radio if r.key and r.key.startswith("r_")]
     assert radios, "the checklist items are shown"
     for i, radio in enumerate(radios):
