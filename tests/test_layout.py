@@ -72,3 +72,15 @@ def test_matrix_names_only_known_pages_and_roles():
         assert "view" in actions, page
         for roles in actions.values():
             assert roles <= set(access.ROLES)
+
+
+def test_no_catalog_key_is_defined_twice():
+    """A dict literal keeps the last of two equal keys silently: a merge or a copy that defines a
+    key twice would change a text with no error anywhere."""
+    import ast
+    from collections import Counter
+
+    tree = ast.parse((ROOT / "components" / "catalog.py").read_text(encoding="utf-8"))
+    catalog = next(n.value for n in tree.body if isinstance(n, ast.AnnAssign) and n.target.id == "CATALOG")
+    counts = Counter(k.value for k in catalog.keys if isinstance(k, ast.Constant))
+    assert [k for k, n in counts.items() if n > 1] == []
