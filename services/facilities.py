@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import and_, case, extract, func, or_, select
 from sqlalchemy.orm import Session
 
 from db.models import Grid
@@ -26,6 +26,19 @@ def renewal_due(install: date | None, life_years: int | None, today: date) -> bo
     except ValueError:  # 29 February
         end = install.replace(year=install.year + life_years, day=28)
     return end <= today
+
+
+def renewal_due_clause(today: date):
+    """``renewal_due`` in SQL (SQLite and PostgreSQL alike), so the filter and the page count
+    run in the database: the anniversary install_date + life years has come. 29 February
+    installs fall due on 28 February of a year that has no 29th, as in ``renewal_due``."""
+    year = extract("year", Facility.install_date) + Facility.expected_life_years
+    month_day = extract("month", Facility.install_date) * 100 + extract("day", Facility.install_date)
+    leap = or_(and_(year % 4 == 0, year % 100 != 0), year % 400 == 0)
+    month_day = case((and_(month_day == 229, ~leap), 228), else_=month_day)
+    today_md = today.month * 100 + today.day
+    return and_(Facility.install_date.is_not(None), func.coalesce(Facility.expected_life_years, 0) > 0,
+                or_(year < today.year, and_(year == today.year, month_day <= today_md)))
 
 
 def save_facility(session: Session, actor: Actor, data: dict, facility_id: int | None = None,
@@ -58,17 +71,14 @@ def list_facilities(session: Session, actor: Actor, *, search: str | None = None
     require(actor, "facilities", "view")
     today = today or clock.today()
     filters = dict(filters or {})
-    renewal_only = filters.pop("renewal", None)
-    where = scope(actor)
+    due = renewal_due_clause(today)
+    where = scope(actor) + ([due] if filters.pop("renewal", None) else [])
     page = records.list_page(session, FACILITY, viewer=actor, where=where, search=search, filters=filters, sort=sort,
-                             descending=descending, limit=100_000 if renewal_only else limit,
-                             offset=0 if renewal_only else offset,
-                             extra_columns={"community_id": Facility.community_id})
+                             descending=descending, limit=limit, offset=offset,
+                             extra_columns={"community_id": Facility.community_id,
+                                            "renewal_due": case((due, True), else_=False)})
     for r in page.rows:
-        r["renewal_due"] = renewal_due(r.get("install_date"), r.get("expected_life_years"), today)
-    if renewal_only:
-        rows = [r for r in page.rows if r["renewal_due"]]
-        return records.Page(rows[offset:offset + limit], len(rows))
+        r["renewal_due"] = bool(r["renewal_due"])
     return page
 
 

@@ -315,3 +315,31 @@ def test_facility_register_renewal_and_scope(db, demo_db):
     with db(write=True) as s, pytest.raises(ValidationError):
         facilities.save_facility(s, manager, {"code": "X", "name": "x", "category": "no-such", "grid_id": 1,
                                               "status": "正常"})
+
+
+def test_renewal_due_in_sql_agrees_with_the_rule_on_every_kind_of_date(db, demo_db):
+    """The renewal filter runs in SQL; it picks exactly the facilities the Python rule calls due,
+    29 February installs and the anniversary day itself included, on both databases."""
+    manager = actor_of(db, "manager")
+    grid = None
+    today = date(2026, 2, 28)
+    installs = [date(2000, 2, 29), date(2004, 2, 29), date(2006, 2, 28), date(2006, 3, 1), date(2016, 2, 28),
+                date(2016, 2, 29), date(2020, 12, 31), date(2021, 1, 1), date(2025, 2, 28)]
+    with db(write=True) as s:
+        from db.models import Grid
+
+        grid = s.execute(select(Grid.id).where(Grid.community_id.in_(sorted(manager.community_ids)))).scalars().first()
+        for i, installed in enumerate(installs):
+            for life in (1, 5, 10, 20, 22, 26):
+                facilities.save_facility(s, manager, {"code": f"RN-{i}-{life}", "name": "测试设施", "category": "electrical",
+                                                      "grid_id": grid, "status": "正常", "install_date": installed,
+                                                      "expected_life_years": life}, today=today)
+    with db() as s:
+        due = {r["code"] for r in facilities.list_facilities(s, manager, filters={"renewal": True}, search="RN-",
+                                                            limit=1000, today=today).rows}
+        shown = {r["code"]: r["renewal_due"] for r in facilities.list_facilities(s, manager, search="RN-", limit=1000,
+                                                                              today=today).rows}
+    expected = {f"RN-{i}-{life}" for i, installed in enumerate(installs) for life in (1, 5, 10, 20, 22, 26)
+                if facilities.renewal_due(installed, life, today)}
+    assert due == expected and {c for c, d in shown.items() if d} == expected
+    assert 0 < len(expected) < len(shown)
