@@ -127,14 +127,21 @@ def list_rentals(session: Session, actor: Actor, *, search: str | None = None, f
     page = records.list_page(session, RENTAL, viewer=actor, where=scope(actor), search=search, filters=filters, sort=sort,
                              descending=descending, limit=limit, offset=offset,
                              extra_columns={"last_check": last, "address": address})
+    tenants: dict[int, list[int]] = {r["id"]: [] for r in page.rows}  # one query for the page, not one a row
+    for rental_id, resident_id in session.execute(select(rental_tenant.c.rental_id, rental_tenant.c.resident_id)
+                                                  .where(rental_tenant.c.rental_id.in_(list(tenants)))):
+        tenants[rental_id].append(resident_id)
+    rules: dict = {}
     for r in page.rows:
         last_check = r["last_check"] if r["last_check"] is None or isinstance(r["last_check"], date) \
             else date.fromisoformat(str(r["last_check"])[:10])
-        unit, every = check_rule(session, r["group_rental"], r.get("community_id"))
+        rule = (bool(r["group_rental"]), r.get("community_id"))
+        if rule not in rules:
+            rules[rule] = check_rule(session, *rule)
+        unit, every = rules[rule]
         d = schedule.due(last_check, r["registered_date"], unit, every, today)
-        r.update(last_check=last_check, next_due=d.next_due, check_status=d.status, days_overdue=d.days_overdue)
-        r["tenants"] = list(session.execute(select(rental_tenant.c.resident_id)
-                                            .where(rental_tenant.c.rental_id == r["id"])).scalars())
+        r.update(last_check=last_check, next_due=d.next_due, check_status=d.status, days_overdue=d.days_overdue,
+                 tenants=tenants[r["id"]])
     return page
 
 
