@@ -12,7 +12,7 @@ BADGES = {"green": "green", "amber": "orange", "red": "red"}  # Streamlit's colo
 def fmt(value: float | None, unit: str) -> str:
     if value is None:
         return t("dash.no_data")
-    return f"{value:.1f}%" if unit == "%" else f"{value:.1f} {unit}"
+    return f"{value:.1f}%" if unit == "%" else f"{value:.1f} {t('dash.unit.' + unit)}"  # never a bare "h"
 
 
 def tiles(values: dict[str, dict], previous: dict[str, dict], columns: int = 4, pages: dict | None = None) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import String, and_, case, func, select
+from sqlalchemy import String, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from db.base import utcnow
@@ -228,6 +228,8 @@ def list_hazards(session: Session, actor: Actor, *, search: str | None = None, f
         where.append(Hazard.status != "closed")
     elif view == "overdue":
         where.append(overdue_clause(today))
+    elif view == "in_time":  # open and not yet past its deadline: the chart's 未到期
+        where.append(and_(Hazard.status != "closed", or_(Hazard.deadline.is_(None), Hazard.deadline >= today)))
     if filters.get("facility_id"):
         where.append(Hazard.facility_id == filters.pop("facility_id"))
     order_major_first = sort in (None, "deadline")

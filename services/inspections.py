@@ -258,10 +258,12 @@ class Due:
 
 
 def obligations(session: Session, actor: Actor, today: date | None = None, lookback: int = 3,
-                category: str | None = None, grid_id: int | None = None, person: str | None = None) -> list[Due]:
+                category: str | None = None, grid_id: int | None = None, person: str | None = None,
+                month: str | None = None) -> list[Due]:
     """Every check the rules ask for, per facility (or grid for area checklists), for the current
     period and the ``lookback`` before it: done / due / due soon / overdue. A pure function of
-    the rules, the submitted inspections and today."""
+    the rules, the submitted inspections and today. With ``month`` (``YYYY-MM``): the periods
+    ending in that month instead — what one cell of the completion heatmap counts."""
     require(actor, "schedule", "view")
     today = today or clock.today()
     soon = int(settings.get(session, "schedule.soon_days"))
@@ -285,9 +287,15 @@ def obligations(session: Session, actor: Actor, today: date | None = None, lookb
         for g in session.execute(select(Grid).where(*grid_conds)).scalars():
             for c in area_categories:
                 targets.append((c, None, g.name, g.id, None, g.created_at.date()))
+    window = None
+    if month:
+        first = date(int(month[:4]), int(month[5:7]), 1)
+        window = (first, schedule.period_of(first, "month", 1)[1])
     # the earliest day any window needs, then one query for every submitted check since
     horizon = min((schedule.period_of(today, rules[c][0], rules[c][1])[0] for c in {t[0] for t in targets}),
                   default=today) - timedelta(days=400)
+    if window:
+        horizon = min(horizon, window[0] - timedelta(days=400))
     done: dict[tuple, list[date]] = {}
     for fid, gid, cat, d in session.execute(
             select(Inspection.facility_id, Inspection.grid_id, Inspection.category, Inspection.inspected_on)
@@ -300,8 +308,11 @@ def obligations(session: Session, actor: Actor, today: date | None = None, lookb
         unit, every, _ = rules[cat]
         dates = done.get((cat, fid) if fid else (cat, None, gid), [])
         last = max(dates) if dates else None
-        for ob in schedule.obligations(dates, unit, every, today, since, lookback, soon):
-            out.append(Due(cat, fid, name, gid, inspector, ob.period_start, ob.period_end, ob.status, ob.done_on, last))
+        back = lookback if window is None else len(schedule.periods_between(window[0], today, unit, every))
+        for ob in schedule.obligations(dates, unit, every, today, since, back, soon):
+            if window is None or window[0] <= ob.period_end <= window[1]:
+                out.append(Due(cat, fid, name, gid, inspector, ob.period_start, ob.period_end, ob.status, ob.done_on,
+                               last))
     order = {"overdue": 0, "soon": 1, "due": 2, "done": 3}
     return sorted(out, key=lambda d: (order[d.status], d.period_end, d.category, d.name))
 

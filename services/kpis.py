@@ -52,6 +52,9 @@ class KPI:
     drill_page: str
     drill_params: dict = field(default_factory=dict)
     scale: float = 100.0  # value = numerator / denominator × scale
+    # the first day its data source holds anything in the scope (None: nothing yet); a period
+    # ending before it has no value rather than a 0 — the committee had not started keeping it
+    begins: Callable[[Session, Scope], date | None] | None = None
 
 
 @dataclass
@@ -85,6 +88,17 @@ class Value:
 
 
 # --- the aggregates ---------------------------------------------------------------------------
+
+def _first_visit(s: Session, scope: Scope) -> date | None:
+    in_scope = select(Resident.id).where(*scope.communities(Resident.community_id), *scope.grids(Resident.grid_id))
+    return s.execute(select(func.min(Visit.visit_date)).where(Visit.deleted_at.is_(None),
+                                                             Visit.resident_id.in_(in_scope))).scalar_one()
+
+
+def _first_log(s: Session, scope: Scope) -> date | None:
+    return s.execute(select(func.min(VolunteerLog.log_date)).where(
+        *scope.communities(VolunteerLog.community_id), VolunteerLog.deleted_at.is_(None))).scalar_one()
+
 
 def _service_coverage(s: Session, scope: Scope, start: date, end: date, today: date):
     base = [Resident.deleted_at.is_(None), Resident.status == "active", *scope.communities(Resident.community_id),
@@ -184,16 +198,17 @@ def _turnout(s: Session, scope: Scope, start: date, end: date, today: date):
 
 REGISTRY: dict[str, KPI] = {k.key: k for k in (
     KPI("service_coverage", "kpi.service_coverage", "%", "kpi.service_coverage.target", True, _service_coverage,
-        "visits", {}),
+        "visits", {}, begins=_first_visit),
     KPI("special_coverage", "kpi.special_coverage", "%", "kpi.special_coverage.target", True, _special_coverage,
-        "visits", {}),
+        "visits", {}, begins=_first_visit),
     KPI("inspection_completion", "kpi.inspection_completion", "%", "kpi.inspection_completion.target", True,
         _inspection_completion, "schedule", {"sched.status": "overdue"}),
     KPI("rectification", "kpi.rectification", "%", "kpi.rectification.target", True, _rectification("一般"),
         "hazards", {"hazards.severity": "一般"}),
     KPI("rectification_major", "kpi.rectification_major", "%", "kpi.rectification_major.target", True,
         _rectification("重大"), "hazards", {"hazards.severity": "重大"}),
-    KPI("volunteer_hours", "kpi.volunteer_hours", "h", None, True, _volunteer_hours, "volunteers", {}, scale=1.0),
+    KPI("volunteer_hours", "kpi.volunteer_hours", "h", None, True, _volunteer_hours, "volunteers", {}, scale=1.0,
+        begins=_first_log),
     KPI("turnout", "kpi.turnout", "%", "kpi.turnout.target", True, _turnout, "activities", {}),
 )}
 
@@ -245,15 +260,74 @@ def evaluate_all(session: Session, scope: Scope, start: date, end: date, today: 
 
 def trend(session: Session, scope: Scope, key: str, kind: str, today: date | None = None, n: int = 12,
           through: date | None = None) -> list[dict]:
-    """The KPI for the ``n`` periods up to the one holding ``through`` (default: today). A period
-    with nothing to count has no value (a gap on the chart, never a 0)."""
+    """The KPI for the ``n`` periods up to the one holding ``through`` (default: today), every
+    period listed. A period with nothing to count, or ending before the KPI's data begins, has
+    the value None (a gap on the chart, never a 0); a period with data and a zero is 0."""
     today = today or clock.today()
+    kpi = REGISTRY[key]
+    begins = data_begins(session, scope, key)
     out = []
     for start, end in recent_periods(kind, through or today, n):
         v = evaluate(session, scope, key, start, end, today)
+        before_data = kpi.begins is not None and (begins is None or end < begins)
         out.append({"period": start.strftime("%Y-%m") if kind != "year" else str(start.year), "start": start,
-                    "value": v.value, "target": v.target})
+                    "value": None if before_data else v.value, "target": v.target})
     return out
+
+
+def months(first: date, last: date) -> list[str]:
+    """``YYYY-MM`` of every month from the one holding ``first`` to the one holding ``last``."""
+    out, y, m = [], first.year, first.month
+    while (y, m) <= (last.year, last.month):
+        out.append(f"{y:04d}-{m:02d}")
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
+def last_months(last: date, n: int = 12) -> tuple[date, date]:
+    """First and last day of the ``n`` months ending with the one holding ``last``."""
+    start = period("month", last)[0]
+    for _ in range(n - 1):
+        start = period("month", start - timedelta(days=1))[0]
+    return start, last
+
+
+def filled_months(rows: list[dict], shown: list[str], begins: date | None, *, month: str = "month",
+                  group: str = "team", value: str = "hours") -> list[dict]:
+    """Monthly rows per group for every month of ``shown`` from the one the data begins in: a
+    month without rows is 0 for each group (nothing was done), a month before the data begins
+    is left out (nothing was kept yet)."""
+    if begins is None:
+        return []
+    first = f"{begins.year:04d}-{begins.month:02d}"
+    have = {(r[month], r[group]): r[value] for r in rows}
+    groups = list(dict.fromkeys(r[group] for r in rows))
+    return [{month: m, group: g, value: have.get((m, g), 0)} for m in shown if m >= first for g in groups]
+
+
+def data_begins(session: Session, scope: Scope, key: str) -> date | None:
+    """The first day the data source of KPI ``key`` holds anything in the scope."""
+    kpi = REGISTRY[key]
+    return kpi.begins(session, scope) if kpi.begins else None
+
+
+# --- drill-downs: a clicked mark opens the list of exactly what it counts ---------------------
+
+HAZARD_STATE_VIEWS = {"open": {"hazards.view": "in_time"}, "overdue": {"hazards.view": "overdue"},
+                      "closed": {"hazards.status": "closed"}}
+
+
+def hazard_drill(category: str | None, state: str | None) -> dict[str, str]:
+    """Query parameters of the hazard list for a bar of the category × state chart: the
+    category and the state (open within its deadline, overdue, closed)."""
+    params = {"hazards.category": category} if category else {}
+    params.update(HAZARD_STATE_VIEWS.get(state or "", {}))
+    return params
+
+
+def schedule_drill(category: str | None, month: str | None) -> dict[str, str]:
+    """Query parameters of the inspection calendar for a heatmap cell: its category and month."""
+    return {k: v for k, v in (("sched.category", category), ("sched.month", month)) if v}
 
 
 

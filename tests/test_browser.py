@@ -244,6 +244,51 @@ def test_supervisor_dashboard_shows_hours_logged_in_another_context_without_relo
     vol_ctx.close()
 
 
+def test_on_a_phone_a_tapped_bar_or_cell_opens_the_list_of_what_it_counts(served, browser):
+    """390 px wide: the hazard chart lies down with every category named; a tap on the longest
+    bar offers the hazards of that category in that state, a tap on a heatmap cell the calendar
+    of that category in that month; the offered link opens it (and the page is drawn: a switch
+    from inside the live fragment once left it blank)."""
+    from urllib.parse import parse_qs, urlparse
+
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    with Evidence("phone-chart-drill") as ev:
+        ev.pages.append(page)
+        login(page, served.url, "supervisor", "dashboard")
+        charts = page.locator("[data-testid=stVegaLiteChart]")
+        charts.nth(3).wait_for(timeout=20_000)
+        drill = page.locator("[data-testid=stPageLink]").filter(has_text=ZH["dash.drill"].split("{")[0])
+        bars = charts.nth(1)
+        bars.scroll_into_view_if_needed()
+        box = bars.bounding_box()
+        categories = sql(served, "SELECT count(DISTINCT category) FROM hazard WHERE deleted_at IS NULL")[0][0]
+        assert box["height"] >= categories * 24  # a row per category, none squeezed out
+        page.mouse.click(box["x"] + box["width"] * 0.7, box["y"] + 12)  # the top (longest) bar
+        drill.first.click()
+        page.wait_for_url(re.compile(r"/hazards\?"), timeout=20_000)
+        settle(page)
+        query = parse_qs(urlparse(page.url).query)
+        assert query.get("hazards.category") and (query.get("hazards.view") or query.get("hazards.status"))
+        page.get_by_role("heading", name=ZH["page.hazards"]).wait_for(timeout=20_000)
+        page.goto(f"{served.url}/dashboard")
+        settle(page)
+        heat = page.locator("[data-testid=stVegaLiteChart]").nth(3)
+        heat.wait_for(timeout=20_000)
+        assert drill.count() == 0  # nothing picked yet
+        heat.scroll_into_view_if_needed()
+        box = heat.bounding_box()
+        page.mouse.click(box["x"] + box["width"] * 0.97, box["y"] + 12)  # top row, last month
+        drill.first.click()
+        page.wait_for_url(re.compile(r"/schedule\?"), timeout=20_000)
+        settle(page)
+        query = parse_qs(urlparse(page.url).query)
+        assert query.get("sched.category") and re.fullmatch(r"\d{4}-\d{2}", query.get("sched.month", [""])[0])
+        summary = re.compile(re.escape(ZH["sched.summary"].split("{")[0]) + r"\d+")  # 已完成 6，…
+        page.get_by_text(summary).first.wait_for(timeout=20_000)
+    context.close()
+
+
 def test_language_switch_turns_the_interface_english_and_back(served, browser):
     context = browser.new_context()
     page = context.new_page()

@@ -59,10 +59,14 @@ def compute(version: int, who, community_ids: tuple, kind: str, today: date, par
         out["visits"] = [d.__dict__ for d in visits.due_visits(s, scoped, today=today) if d.status == "overdue"]
         out["inspections"] = [d.__dict__ for d in inspections.obligations(s, scoped, today=today, lookback=1)
                               if d.status == "overdue"]
-        first = date(today.year - 1, today.month, 1)
+        # the monthly charts: the 12 months up to the end of the period shown (not a partial month
+        # unless "this period so far" is on)
+        first, last = kpis.last_months(min(end, today))
+        out["months"] = kpis.months(first, last)
         out["by_state"] = hazards.by_category_and_state(s, scoped, today)
-        out["heatmap"] = inspections.completion_by_category_month(s, scoped, first, today)
-        out["hours"] = volunteers.hours_by_month_and_team(s, scoped, first, today)
+        out["heatmap"] = inspections.completion_by_category_month(s, scoped, first, last)
+        out["hours"] = kpis.filled_months(volunteers.hours_by_month_and_team(s, scoped, first, last), out["months"],
+                                          kpis.data_begins(s, scope, "volunteer_hours"))
         out["logged"] = volunteers.logged_hours(s, scoped, start, end)
     return out
 
@@ -73,10 +77,60 @@ def trend(version: int, who, community_ids: tuple, key: str, kind: str, today: d
         return kpis.trend(s, kpis.Scope(kpis.narrowed(who, community_ids), None), key, kind, today, through=through)
 
 
-def _open(page: str, params: dict) -> None:
-    """A chart click opens the matching filtered list (filters carried in the URL)."""
+def _drill(slot, page: str, params: dict, what: str) -> None:
+    """A clicked mark offers a link to the list of exactly what it counts (filters carried in
+    the URL), in ``slot`` above the chart so that a phone shows it without scrolling. A link and
+    not a page switch: switching pages from inside the live fragment, a refresh of the fragment
+    arriving meanwhile left the new page blank (seen in Chromium, about one click in twelve at a
+    2 s refresh); a tap on a link is navigation the browser starts, which never did. And a tap
+    meant to scroll past a chart no longer carries the user away."""
     if page in PAGES:
-        st.switch_page(PAGES[page], query_params=params)
+        slot.page_link(PAGES[page], label=t("dash.drill", what=what), icon=":material/arrow_forward:",
+                       query_params=params)
+
+
+def trend_chart(series: list[dict], key: str) -> None:
+    """The KPI over the last 12 periods: every period on the axis, a gap where it has no value
+    (before the data begins, or nothing to count), its target as a grey rule; a rectification
+    rate in its severity's colour."""
+    kpi = kpis.REGISTRY[key]
+    label = t(kpi.label)
+    if all(p["value"] is None for p in series):
+        st.caption(t("dash.trend_empty"))
+        return
+    df = pd.DataFrame([{"period": p["period"], "value": p["value"], "series": label} for p in series])
+    severity = kpi.drill_params.get("hazards.severity")
+    colors = {label: charts.SEVERITY_COLORS[severity]} if severity in charts.SEVERITY_COLORS else None
+    st.altair_chart(charts.rate_with_target(df, "period", "value", "series", series[-1]["target"],
+                                            x_title=t("dash.period"), y_title=f"{label}（{t('dash.unit.' + kpi.unit)}）",
+                                            series_title=t("dash.trends"), target_title=t("chart.target"),
+                                            colors=colors, x_order=[p["period"] for p in series],
+                                            percent=kpi.unit == "%", legend=False), width="stretch")
+
+
+def hazard_chart(by_state: list[dict]):
+    """Hazards per category (every one named, longest bar first) stacked by state."""
+    df = pd.DataFrame([{"category": choice_label("cat", r["category"]), "code": r["category"],
+                        "state": t(f"state.{r['state']}"), "state_code": r["state"], "count": r["count"]}
+                       for r in by_state])
+    return charts.horizontal_bars(df, "category", "count", "state", y_title=t("fac.category"),
+                                  x_title=t("chart.count"), color_title=t("chart.state"),
+                                  colors=charts.palette(charts.STATE_COLORS, lambda s: t(f"state.{s}")),
+                                  pick=["code", "state_code"])
+
+
+def hours_chart(rows: list[dict], months: list[str]):
+    """Verified hours per month and team: every month since the hours began, 0 where none."""
+    return charts.stacked_bars(pd.DataFrame(rows), "month", "hours", "team", x_title=t("chart.month"),
+                               y_title=t("my.hours"), color_title=t("vol.team"), x_order=months, x_type="O")
+
+
+def heatmap_chart(cells: list[dict], months: list[str]):
+    """Inspection completion per category (every row labelled) and month."""
+    df = pd.DataFrame([{"category": choice_label("cat", c["category"]), "code": c["category"], "month": c["month"],
+                        "rate": c["rate"]} for c in cells])
+    return charts.heatmap(df, "month", "category", "rate", x_title=t("chart.month"), y_title=t("insp.category"),
+                          value_title=t("chart.rate"), pick=["code", "month"], x_order=months)
 
 
 @st.fragment(run_every=REFRESH)
@@ -108,8 +162,9 @@ def live() -> None:
         st.markdown(f"**{t('dash.overdue_hazards')}** ({len(data['hazards'])})")
         for h in data["hazards"][:6]:
             if "hazards" in PAGES:
-                st.page_link(PAGES["hazards"], label=f"{choice_label('severity', h['severity'])} · "
-                             f"{h['description'][:18]} · {h['overdue_days']}d",
+                colour = charts.SEVERITY_BADGES.get(h["severity"], "gray")
+                st.page_link(PAGES["hazards"], label=f":{colour}[**{choice_label('severity', h['severity'])}**] · "
+                             f"{t('dash.days_overdue', n=h['overdue_days'])} · {h['description'][:18]}",
                              query_params={"hazards.id": str(h["id"])})
         if not data["hazards"]:
             st.caption(t("dash.none_overdue"))
@@ -117,7 +172,7 @@ def live() -> None:
         st.markdown(f"**{t('dash.overdue_visits')}** ({len(data['visits'])})")
         for v in data["visits"][:6]:
             if "residents" in PAGES:
-                st.page_link(PAGES["residents"], label=f"{v['name']} · {v['days_overdue']}d",
+                st.page_link(PAGES["residents"], label=f"{v['name']} · {t('dash.days_overdue', n=v['days_overdue'])}",
                              query_params={"residents.id": str(v["resident_id"])})
         if not data["visits"]:
             st.caption(t("dash.none_overdue"))
@@ -135,55 +190,32 @@ def live() -> None:
     st.subheader(t("dash.trends"))
     key = st.selectbox(t("dash.trends"), list(kpis.REGISTRY), format_func=lambda k: t(kpis.REGISTRY[k].label),
                        key="dash_trend_kpi", label_visibility="collapsed")
-    series = trend(version, actor, ids, key, kind, today, start)
-    df = pd.DataFrame([{"period": p["period"], "value": p["value"], "series": t(kpis.REGISTRY[key].label)}
-                       for p in series if p["value"] is not None])
-    if not df.empty:
-        target = series[-1]["target"]
-        if target is not None:
-            st.altair_chart(charts.rate_with_target(df, "period", "value", "series", target, x_title=t("dash.period"),
-                                                    y_title=kpis.REGISTRY[key].unit, series_title="",
-                                                    target_title=t("chart.target")), width="stretch")
-        else:
-            st.altair_chart(charts.stacked_bars(df, "period", "value", "series", x_title=t("dash.period"),
-                                                y_title=kpis.REGISTRY[key].unit, color_title="").encode(
-                x=charts.alt.X("period:O", title=t("dash.period"))), width="stretch")
+    trend_chart(trend(version, actor, ids, key, kind, today, start), key)
     ch1, ch2 = st.columns(2)
     with ch1:
         st.markdown(f"**{t('dash.hazards')}**")
         if data["by_state"]:
-            hdf = pd.DataFrame([{"category": choice_label("cat", r["category"]), "code": r["category"],
-                                 "state": t(f"state.{r['state']}"), "count": r["count"]} for r in data["by_state"]])
-            event = st.altair_chart(charts.stacked_bars(hdf, "category", "count", "state", x_title=t("fac.category"),
-                                                        y_title=t("chart.count"), color_title=t("chart.state"),
-                                                        colors={t("state.open"): "#f39c12",
-                                                                t("state.overdue"): "#c0392b",
-                                                                t("state.closed"): "#27ae60"}),
-                                    width="stretch", on_select="rerun", key="dash_hazard_chart")
+            slot = st.empty()
+            event = st.altair_chart(hazard_chart(data["by_state"]), width="stretch", on_select="rerun",
+                                    key="dash_hazard_chart")
             point = charts.picked(event)
-            if point:
-                codes = hdf.loc[hdf["category"] == point.get("category"), "code"]
-                state = {t("state.open"): "open", t("state.overdue"): "overdue"}.get(point.get("state"), "all")
-                _open("hazards", {"hazards.category": codes.iloc[0], "hazards.view": state} if len(codes) else {})
+            if point:  # the bar's category and its state
+                _drill(slot, "hazards", kpis.hazard_drill(point.get("code"), point.get("state_code")),
+                       f"{choice_label('cat', point.get('code'))} · {t('state.' + str(point.get('state_code')))}")
     with ch2:
         st.markdown(f"**{t('dash.hours')}**")
         if data["hours"]:
-            vdf = pd.DataFrame(data["hours"])
-            st.altair_chart(charts.stacked_bars(vdf, "month", "hours", "team", x_title=t("chart.month"),
-                                                y_title=t("my.hours"), color_title=t("vol.team")).encode(
-                x=charts.alt.X("month:O", title=t("chart.month"))), width="stretch")
+            st.altair_chart(hours_chart(data["hours"], data["months"]), width="stretch")
     st.markdown(f"**{t('dash.heatmap')}**")
     cells = [c for c in data["heatmap"] if c["rate"] is not None]
     if cells:
-        mdf = pd.DataFrame([{"category": choice_label("cat", c["category"]), "code": c["category"], "month": c["month"],
-                             "rate": c["rate"]} for c in cells])
-        event = st.altair_chart(charts.heatmap(mdf, "month", "category", "rate", x_title=t("chart.month"),
-                                               y_title=t("insp.category"), value_title=t("chart.rate")),
-                                width="stretch", on_select="rerun", key="dash_heatmap")
+        slot = st.empty()
+        event = st.altair_chart(heatmap_chart(cells, data["months"]), width="stretch", on_select="rerun",
+                                key="dash_heatmap")
         point = charts.picked(event)
-        if point:
-            codes = mdf.loc[mdf["category"] == point.get("category"), "code"]
-            _open("schedule", {"sched.category": codes.iloc[0]} if len(codes) else {})
+        if point:  # the cell's category and its month
+            _drill(slot, "schedule", kpis.schedule_drill(point.get("code"), point.get("month")),
+                   f"{choice_label('cat', point.get('code'))} · {point.get('month')}")
 
 
 live()

@@ -1,6 +1,5 @@
 """Hazards: the list (overdue and major first), reporting one by hand, the workflow with its
 timeline and photos, and the charts."""
-from datetime import date
 
 import pandas as pd
 import streamlit as st
@@ -15,7 +14,7 @@ from components.records import (field_labels, flash, loaded_version, record_form
 from components.records import data_table
 from components.runtime import read
 from db.models.safety import ESCALATION_LEVELS, HAZARD
-from services import access, clock, facilities, hazards, places, settings
+from services import access, clock, facilities, hazards, kpis, places, settings
 
 actor = guard("hazards")
 st.title(t("page.hazards"))
@@ -34,7 +33,7 @@ if actor.grid_ids is not None:
 refs = {"grid_id": grids, "facility_id": fac_opts}
 st.markdown(t("haz.counts", **totals))
 
-views = ["all", "open", "overdue"]
+views = ["all", "open", "in_time", "overdue"]
 qp_view = st.query_params.get("hazards.view", "all")
 view_choice = st.segmented_control(t("haz.view"), views, default=qp_view if qp_view in views else "all",
                                    format_func=lambda v: t(f"haz.view_{v}"), key="haz_view")
@@ -153,7 +152,9 @@ st.divider()
 with read() as s:
     by_state = hazards.by_category_and_state(s, actor)
     today = clock.today()
-    rate_rows = hazards.rectification_by_month(s, actor, date(today.year - 1, today.month, 1), today)
+    # the 12 months up to the last complete one: a month just begun would dive to 0
+    first, last = kpis.last_months(kpis.reporting_period("month", today)[1])
+    rate_rows = hazards.rectification_by_month(s, actor, first, last, today)
     target = float(settings.get(s, "kpi.rectification.target"))
 c1, c2 = st.columns(2)
 with c1:
@@ -161,15 +162,21 @@ with c1:
     if by_state:
         df = pd.DataFrame([{"category": choice_label("cat", r["category"]), "state": t(f"state.{r['state']}"),
                             "count": r["count"]} for r in by_state])
-        st.altair_chart(charts.stacked_bars(df, "category", "count", "state", x_title=t("fac.category"),
-                                            y_title=t("chart.count"), color_title=t("chart.state"),
-                                            colors={t("state.open"): "#f39c12", t("state.overdue"): "#c0392b",
-                                                    t("state.closed"): "#27ae60"}), width="stretch")
+        st.altair_chart(charts.horizontal_bars(df, "category", "count", "state", y_title=t("fac.category"),
+                                               x_title=t("chart.count"), color_title=t("chart.state"),
+                                               colors=charts.palette(charts.STATE_COLORS, lambda s: t(f"state.{s}"))),
+                        width="stretch")
 with c2:
     st.markdown(f"**{t('haz.rate_chart')}**")
     if rate_rows:
-        df = pd.DataFrame([{"month": r["month"], "severity": choice_label("severity", r["severity"]),
-                            "rate": 100 * r["on_time"] / r["due"]} for r in rate_rows if r["due"]])
+        # every month listed: a month without deadlines is a gap in its line, not a bridge
+        shown = kpis.months(first, last)
+        rates = {(r["month"], r["severity"]): 100 * r["on_time"] / r["due"] for r in rate_rows if r["due"]}
+        df = pd.DataFrame([{"month": m, "severity": choice_label("severity", sev), "rate": rates.get((m, sev))}
+                           for sev in charts.SEVERITY_COLORS for m in shown])
         st.altair_chart(charts.rate_with_target(df, "month", "rate", "severity", target, x_title=t("chart.month"),
                                                 y_title=t("chart.rate"), series_title=t("haz.severity"),
-                                                target_title=t("chart.target")), width="stretch")
+                                                target_title=t("chart.target"), x_order=shown,
+                                                colors=charts.palette(charts.SEVERITY_COLORS,
+                                                                      lambda v: choice_label("severity", v))),
+                        width="stretch")

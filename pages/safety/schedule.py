@@ -1,6 +1,5 @@
 """The inspection calendar: what the rules ask for — done, due, due soon, overdue — filterable
 by category, grid and person, with one click into the checklist; and the completion heatmap."""
-from datetime import date
 
 import pandas as pd
 import streamlit as st
@@ -10,7 +9,7 @@ from components.auth import guard
 from components.i18n import choice_label, t
 from components.runtime import read
 from components.records import data_table
-from services import access, checklists, clock, inspections, places, users
+from services import access, checklists, clock, inspections, kpis, places, users
 
 actor = guard("schedule")
 st.title(t("page.schedule"))
@@ -36,16 +35,25 @@ person = c[2].selectbox(t("sched.person"), [None] + list(people), key="sched_per
 statuses = ["overdue", "soon", "due", "done"]
 qp_status = qp.get("sched.status")
 wanted = c[3].multiselect(t("sched.status"), statuses, key="sched_status",
-                          default=[qp_status] if qp_status in statuses else ["overdue", "soon", "due"],
+                          default=[qp_status] if qp_status in statuses else
+                          statuses if qp.get("sched.month") else ["overdue", "soon", "due"],  # a month: all of it
                           format_func=lambda v: t(f"sched.{v}"), select_all=False)
-for name, value in (("sched.category", category),):
+# a month of the heatmap (sched.month, from a clicked cell): the checks whose period ended in it
+today = clock.today()
+first, last = kpis.last_months(kpis.reporting_period("month", today)[1])  # the heatmap's 12 complete months
+month_options = kpis.months(first, last)[::-1]
+qp_month = qp.get("sched.month")
+month = st.selectbox(t("sched.month"), [None] + month_options, key="sched_month",
+                     index=month_options.index(qp_month) + 1 if qp_month in month_options else 0,
+                     format_func=lambda v: t("sched.month_current") if v is None else v)
+for name, value in (("sched.category", category), ("sched.month", month)):
     if value:
         st.query_params[name] = value
     elif name in st.query_params:
         del st.query_params[name]
 
 with read() as s:
-    rows = inspections.obligations(s, actor, category=category, grid_id=grid_id, person=person)
+    rows = inspections.obligations(s, actor, category=category, grid_id=grid_id, person=person, month=month)
 counts = {k: sum(1 for r in rows if r.status == k) for k in statuses}
 st.markdown(t("sched.summary", **counts))
 shown = [r for r in rows if r.status in wanted]
@@ -68,21 +76,26 @@ else:
 
 st.divider()
 st.markdown(f"**{t('sched.heatmap')}**")
-today = clock.today()
-first = date(today.year - 1, today.month, 1)
 with read() as s:
-    cells = inspections.completion_by_category_month(s, actor, first, today)
+    cells = inspections.completion_by_category_month(s, actor, first, last)
+
+
+def _picked_cell() -> None:
+    """A clicked cell filters the calendar above by its category and its month."""
+    point = charts.picked(st.session_state.get("sched_heat"))
+    if point and point.get("code") in cats:
+        st.session_state["sched_cat"] = point["code"]
+        st.session_state["sched_month"] = point.get("month") if point.get("month") in month_options else None
+        st.session_state["sched_status"] = statuses  # done and missed: everything the cell counts
+
+
 if cells:
     df = pd.DataFrame([{"category": choice_label("cat", x["category"]), "month": x["month"], "rate": x["rate"],
                         "code": x["category"]} for x in cells if x["rate"] is not None])
-    event = st.altair_chart(charts.heatmap(df, "month", "category", "rate", x_title=t("chart.month"),
-                                           y_title=t("insp.category"), value_title=t("chart.rate")),
-                            width="stretch", on_select="rerun", key="sched_heat")
-    point = charts.picked(event)
-    if point:  # a clicked cell opens the matching inspections
-        code = df.loc[df["category"] == point.get("category"), "code"]
-        if len(code):
-            st.query_params["sched.category"] = code.iloc[0]
+    st.altair_chart(charts.heatmap(df, "month", "category", "rate", x_title=t("chart.month"),
+                                   y_title=t("insp.category"), value_title=t("chart.rate"), pick=["code", "month"],
+                                   x_order=month_options[::-1]),
+                    width="stretch", on_select=_picked_cell, key="sched_heat")
 with st.expander(t("sched.rules"), icon=":material/rule:"):
     data_table(pd.DataFrame([{t("insp.category"): choice_label("cat", c_),
                                 t("sched.period"): t("sched.every", every=e, unit=t(f"unit.{u}"))}
