@@ -603,7 +603,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "chart.count": ("数量", "Count"),
     "chart.state": ("状态", "State"),
     "chart.target": ("目标", "Target"),
-    "state.open": ("未到期", "open, not yet due"),
+    "state.open": ("未到期", "not yet due"),
     "state.closed": ("已销号", "closed"),
     "state.overdue": ("已逾期", "overdue"),
     # volunteering

@@ -75,7 +75,9 @@ def horizontal_bars(df: pd.DataFrame, y: str, x: str, color: str, *, y_title: st
     return chart.mark_bar().encode(
         y=alt.Y(f"{y}:N", title=y_title, sort="-x", axis=alt.Axis(**_CATEGORY_AXIS)),
         x=alt.X(f"{x}:Q", title=x_title, axis=alt.Axis(tickMinStep=1, format="d")),
-        color=alt.Color(f"{color}:N", title=color_title, scale=_scale(colors), legend=alt.Legend(**_SYMBOLS)),
+        # one entry a row: beside long category names a phone leaves the plot ~150 px wide
+        color=alt.Color(f"{color}:N", title=color_title, scale=_scale(colors),
+                        legend=alt.Legend(**dict(_SYMBOLS, columns=1))),
         order=alt.Order("_stack:Q") if order else alt.Undefined,
         opacity=alt.condition(sel, alt.value(1), alt.value(0.6)),
         tooltip=[alt.Tooltip(f"{y}:N", title=y_title), alt.Tooltip(f"{color}:N", title=color_title),
