@@ -267,7 +267,12 @@ def export_page(session: Session, actor: Actor, page_key: str, ledger: Ledger, l
 
     require(actor, page_key, "export")
     page = list_fn(session, actor, limit=EXPORT_MAX_ROWS, offset=0, **query)
-    audit.record(session, actor, "export", ledger.table_name, None, None,
-                 {"rows": len(page.rows), "page": page_key, "search": query.get("search") or None,
-                  "filters": {k: v for k, v in (query.get("filters") or {}).items() if v not in (None, "", "all")}})
+    audit.record(session, actor, "export", ledger.table_name, None, None, export_summary(page_key, page.rows, query))
     return page.rows
+
+
+def export_summary(page_key: str, rows: list, query: dict) -> dict:
+    """What an export's audit entry says: how many rows of which page, with which search and
+    filters — never the values."""
+    return {"rows": len(rows), "page": page_key, "search": query.get("search") or None,
+            "filters": {k: v for k, v in (query.get("filters") or {}).items() if v not in (None, "", "all")}}

@@ -410,11 +410,13 @@ def export_rows(session: Session, actor: Actor, *, search=None, filters=None, so
         for r in page.rows:
             token = encrypted.get(r["id"])
             r["id_number"] = crypto.decrypt(token) if token else r["id_masked"]
-        audit.record(session, actor, "export_ids", "resident", None, None, {"rows": len(page.rows)})
+        audit.record(session, actor, "export_ids", "resident", None, None,
+                     records.export_summary("residents", page.rows, {"search": search, "filters": filters}))
     else:
         for r in page.rows:
             r["id_number"] = r["id_masked"]
-        audit.record(session, actor, "export", "resident", None, None, {"rows": len(page.rows)})
+        audit.record(session, actor, "export", "resident", None, None,
+                     records.export_summary("residents", page.rows, {"search": search, "filters": filters}))
     return page.rows, full
 
 

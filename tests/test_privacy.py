@@ -2,6 +2,7 @@
 from what a supervisor or staff member can see or export, restricted tags stay out of the
 history, the duplicate check names nobody outside the actor's scope, and every personal field
 of every ledger is masked on every path out for the roles that may not see it."""
+import json
 from datetime import date, timedelta
 
 import pytest
@@ -261,9 +262,12 @@ def test_exports_check_the_right_mask_and_are_audited(db, demo_db):
                                                      AuditLog.table_name == ledger.table_name)).scalars().one()
             assert f'"rows": {len(rows)}' in entry.after
     with db(write=True) as s:
-        residents.export_rows(s, supervisor)
+        rows, _ = residents.export_rows(s, supervisor, search="王", filters={"status": "active"})
     with db() as s:
-        assert s.execute(select(AuditLog).where(AuditLog.action == "export", AuditLog.table_name == "resident")).first()
+        entry = s.execute(select(AuditLog).where(AuditLog.action == "export", AuditLog.table_name == "resident")
+                          ).scalars().one()
+        said = json.loads(entry.after)  # like every list export: how many rows, with which search and filters
+        assert said == {"rows": len(rows), "page": "residents", "search": "王", "filters": {"status": "active"}}
 
 
 def test_masks():
