@@ -79,12 +79,18 @@ def _cell(ledger: Ledger, name: str, value, refs: dict[str, dict[int, str]]):
     return value
 
 
+def _viewer():
+    """The signed-in Actor (None before login): what a list or form may show is decided for them."""
+    from components.auth import ACTOR_KEY
+
+    return st.session_state.get(ACTOR_KEY)
+
+
 def _choices(f: Field) -> tuple:
     """The choice values the signed-in user may see (restricted groups only for those allowed)."""
-    from components.auth import ACTOR_KEY
     from services import privacy
 
-    who = st.session_state.get(ACTOR_KEY)
+    who = _viewer()
     return privacy.allowed_choices(who, f) if who is not None else tuple(f.choices)
 
 
@@ -157,10 +163,9 @@ _NO_MENU_SORT = (f"<style>{_MENU} > [role='menuitem']:nth-child(2), {_MENU} > [r
 
 def _sort_fields(ledger: Ledger) -> list[str]:
     """What a list can be sorted by in SQL: its shown fields the user sees, then 编号 and 更新时间."""
-    from components.auth import ACTOR_KEY
     from services import privacy
 
-    who = st.session_state.get(ACTOR_KEY)
+    who = _viewer()
     names = [f.name for f in ledger.list_fields if f.type != "longtext" and f.column
              and (who is None or privacy.sees(who, f))]
     return names + [n for n in ("id", "updated_at") if n not in names]
