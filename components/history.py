@@ -9,7 +9,7 @@ import streamlit as st
 
 from components.i18n import choice_label, t
 from components.timefmt import when
-from db.fields import Field, Ledger
+from db.declarations import Field, Ledger
 
 
 def _show(f: Field, value, refs: dict[str, dict[int, str]]) -> str:

@@ -1,4 +1,4 @@
-"""The shared shape of every ledger page, rendered from its field declaration (db.fields):
+"""The shared shape of every ledger page, rendered from its field declaration (db.declarations):
 a searchable, filtered, sorted list paged in SQL with CSV/Excel export of what is filtered,
 a create/edit form, and a delete that asks first. Pages compose these; none writes its own."""
 from __future__ import annotations
@@ -14,7 +14,7 @@ import streamlit as st
 from components.i18n import choice_label, t
 from components.inputs import date_field
 from components.timefmt import when
-from db.fields import Field, Ledger
+from db.declarations import Field, Ledger
 from services import clock, exports
 from services.records import Page
 

@@ -1,5 +1,5 @@
 """The audit log as people read it: each entry with the actor's name, the record's name and
-what changed as declared fields — their labels from the ledger declarations (db.fields), their
+what changed as declared fields — their labels from the ledger declarations (db.declarations), their
 values masked for the viewer by services.privacy, references resolved to names — never JSON or
 column names. ``components.history.audit_sentence`` turns an entry into a sentence.
 
@@ -16,7 +16,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.fields import LEADS, Field, Ledger
+from db.declarations import LEADS, Field, Ledger
 from db.models import (ACTIVITY, FACILITY, HAZARD, PLACE_LEDGERS, RENTAL, RESIDENT, TEAM, VISIT, VOLUNTEER, Activity,
                        Building, ChecklistTemplate, Community, Facility, Grid, Household, Resident, Team, User,
                        Volunteer)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from db.fields import Ledger
+from db.declarations import Ledger
 from db.models import Building, Community, Grid, Household, PLACE_LEDGERS
 from services import records, settings
 from services.access import Actor, community_clause, require, require_row

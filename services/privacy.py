@@ -1,4 +1,4 @@
-"""What a role may see of a record: one rule, read from the field declarations (db.fields),
+"""What a role may see of a record: one rule, read from the field declarations (db.declarations),
 applied by the services to every path out — lists, details, history, exports, pickers and
 error messages. Pages never decide this themselves.
 
@@ -19,7 +19,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from db.fields import Field, Ledger
+from db.declarations import Field, Ledger
 from services.access import Actor
 
 LEADS = frozenset({"admin", "manager"})

@@ -14,7 +14,7 @@ from sqlalchemy import String, and_, asc, cast, desc, func, or_, select
 from sqlalchemy.orm import Session
 
 from db.base import Base, utcnow
-from db.fields import Field, Ledger
+from db.declarations import Field, Ledger
 from services import audit, privacy
 from services.access import Actor
 from services.errors import InUse, NotFound, StaleEdit, ValidationError

@@ -12,7 +12,7 @@ import pytest
 
 import db.models
 from components.catalog import CATALOG
-from db.fields import Field, Ledger
+from db.declarations import Field, Ledger
 
 MASKS = {"hide", "phone", "name", "id"}
 TYPES = {"text", "longtext", "int", "float", "date", "time", "bool", "choice", "multichoice", "ref"}

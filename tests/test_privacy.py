@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from db.fields import Ledger
+from db.declarations import Ledger
 from db.models import Rental, Resident, Volunteer
 from db.models.residents import RENTAL, RESIDENT
 from db.models.volunteers import VOLUNTEER

@@ -5,7 +5,7 @@ from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base, CommunityScoped, RecordMixin
-from db.fields import Field, Ledger
+from db.declarations import Field, Ledger
 
 HARDSHIP_BANDS = ("无", "一般", "较困难", "特困")
 HOUSING_CONDITIONS = ("自有住房", "租赁住房", "公租房", "借住", "其他")

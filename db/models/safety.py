@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from db import reference
 from db.base import Base, CommunityScoped, RecordMixin, utcnow
-from db.fields import Field, Ledger
+from db.declarations import Field, Ledger
 
 FACILITY_STATUSES = ("正常", "待修", "停用")
 RESULTS = ("合格", "不合格", "不适用")

@@ -47,7 +47,7 @@ class User(RecordMixin, Base):
 
 keep_pinyin(User, "display_name")
 
-from db.fields import Field, Ledger  # noqa: E402
+from db.declarations import Field, Ledger  # noqa: E402
 
 USER_LEDGER = Ledger(
     key="user", model=User, label="page.users", default_sort="username",

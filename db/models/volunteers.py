@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from db import reference
 from db.base import Base, CommunityScoped, RecordMixin
-from db.fields import FIELD_WORKERS, Field, Ledger
+from db.declarations import FIELD_WORKERS, Field, Ledger
 from db.sortkey import MAX_LENGTH, insert_default, keep_pinyin
 
 ACTIVITY_STATES = ("planned", "announced", "held", "evaluated")

@@ -1,0 +1,220 @@
+"""Ledger declarations: each ledger declares itself once, next to its model — its fields, the
+access-matrix row it answers to, the columns that bind a row to a community, grid or owner,
+its save hooks, uniqueness, views, export and import columns, and its workflow as data.
+
+The engine (``services/ledgers.py``) lists, gets, saves, deletes, moves, exports and imports
+every declared ledger from this; the page component (``components/ledger_page.py``) draws it.
+Labels are catalog keys (``components/catalog.py``), never text. db/ knows no services: hooks
+receive a ``Context`` and the session; they may import services themselves.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Literal, Mapping, Sequence
+
+# Who sees a personal field (``Field.sees``). db/ knows no services, so the role names are
+# spelled here; services.access holds the same names.
+LEADS = frozenset({"admin", "manager"})
+FIELD_WORKERS = frozenset({"admin", "manager", "staff"})
+
+FieldType = Literal["text", "longtext", "int", "float", "date", "time", "bool", "choice", "multichoice", "ref"]
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    label: str  # catalog key
+    type: FieldType = "text"
+    required: bool = False
+    max_length: int | None = None
+    min_value: float | None = None
+    max_value: float | None = None
+    choices: Sequence[str] = ()  # stored values; shown through the catalog as "<choices_key>.<value>"
+    choices_key: str | None = None
+    ref: str | None = None  # for type "ref": the ledger key it points to
+    validator: Callable[[Any], str | None] | None = None  # returns a catalog key on error
+    list: bool = True
+    filter: bool = False
+    search: bool = False
+    export: bool = True
+    # Personal data (Frappe's permlevel): ``sees`` are the roles that see the stored value;
+    # everyone else gets ``mask`` of it ("hide": nothing, "phone", "name", "id": region only).
+    # A personal field with no ``sees`` is for admin and manager only. ``restricted`` names the
+    # choice values (e.g. 社区矫正) that only ``restricted_sees`` may see, in every path out.
+    personal: bool = False
+    sees: frozenset[str] | None = None
+    mask: str = "hide"
+    restricted: Callable[[], frozenset[str]] | None = None
+    restricted_sees: frozenset[str] = frozenset({"admin", "manager"})
+    editable: bool = True
+    column: bool = True  # False: not a table column (computed, or handled by the service)
+    help: str | None = None  # catalog key
+    # import: other headers a committee's spreadsheet uses for this column (after the header's
+    # annotations — "*", "（必填）", units in brackets — are taken off), and value synonyms of
+    # a choice field ({"男性": "男"}); a value still unknown is mapped by hand in the preview.
+    aliases: tuple[str, ...] = ()
+    synonyms: Mapping[str, str] = field(default_factory=dict)
+    importable: bool = True
+    past_only: bool = False  # a date that cannot be after today (err.future_date)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which columns bind a row to the actor's world (Django's ``get_queryset``): one rule that
+    list, get, save, delete, move, export and history all apply.
+
+    ``community``: the column holding the community id ("id" for the community itself);
+    ``grid``: the column holding the grid id (staff see their grids only); ``owner``: a column
+    holding a username — for ``owner_roles`` a row is theirs only; ``through``: a ref field —
+    the row is in scope when the row it points at is (a visit is seen with its resident)."""
+    community: str | None = "community_id"
+    grid: str | None = None
+    owner: str | None = None
+    owner_roles: frozenset[str] = frozenset()
+    through: str | None = None
+
+
+@dataclass(frozen=True)
+class View:
+    """A named view of a list (a tab or toggle): a WHERE clause made from the model and today,
+    e.g. "overdue" or "due for renewal"."""
+    name: str
+    label: str  # catalog key
+    clause: Callable[[Any], Any]  # clause(today) -> SQL condition
+
+
+@dataclass(frozen=True)
+class Column:
+    """A computed list column: an SQL expression of today (a correlated count, a derived state)."""
+    name: str
+    label: str  # catalog key
+    expr: Callable[[Any], Any]  # expr(today) -> SQL column expression
+    export: bool = True
+    choices_key: str | None = None  # a coded value shown through the catalog
+
+
+@dataclass
+class Context:
+    """What a hook gets besides the values: the session, the actor, the community's today, the
+    row as it is before the save (None for a new one) and where warnings go."""
+    session: Any
+    actor: Any
+    today: Any
+    obj: Any = None
+    warnings: list = field(default_factory=list)  # (catalog key, params)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One workflow transition (Frappe's Workflow Transition row): from ``source`` states to
+    ``target``, allowed to the roles of the matrix action ``action``, asking for ``fields``.
+    ``guard(ctx, obj)`` returns a catalog key when the step is refused for this row and actor
+    (the re-inspector is not who rectified it); ``apply(ctx, obj, values)`` returns further
+    column values to write (a date, a derived flag) and may raise a ValidationError."""
+    name: str
+    label: str  # catalog key
+    source: tuple[str, ...]
+    target: str
+    action: str = "edit"
+    fields: tuple[Field, ...] = ()
+    guard: Callable[[Context, Any], str | None] | None = None
+    apply: Callable[[Context, Any, dict], dict | None] | None = None
+    icon: str | None = None
+    primary: bool = False
+
+
+@dataclass(frozen=True)
+class Workflow:
+    """States and steps as data; the state lives in ``field``. Every step is written through the
+    engine: permission, scope, the version the user saw, the step's fields validated, one
+    audit entry naming the step, shown on the record's timeline."""
+    initial: str
+    states: tuple[str, ...]
+    steps: tuple[Step, ...]
+    field: str = "status"
+    choices_key: str | None = None
+
+    def step(self, name: str) -> Step:
+        for s in self.steps:
+            if s.name == name:
+                return s
+        raise KeyError(name)
+
+
+# the engine's actions, each answered by a row of the access matrix (page -> action -> roles)
+ACTIONS = ("view", "create", "edit", "delete", "export", "import")
+
+
+@dataclass(frozen=True)
+class Ledger:
+    key: str  # e.g. "grid"
+    model: type
+    label: str  # catalog key
+    fields: tuple[Field, ...]
+    # the ref field whose row gives a new or moved row its community (and grid): scope-checked,
+    # and its community_id / grid_id copied onto the row
+    parent: str | None = None
+    default_sort: str = "id"
+    descending: bool = False  # newest first where people look for what they just did
+    table: str | None = None  # audit table name, when it is not the model's
+    page: str | None = None  # the access-matrix row (services.access.MATRIX) this ledger answers to
+    actions: Mapping[str, str] = field(default_factory=dict)  # engine action -> matrix action, where they differ
+    scope: Scope = Scope()
+    unique: tuple[tuple[str, ...], ...] = ()  # column groups unique within the community (the last names the field)
+    clean: Callable[[Context, dict], None] | None = None  # cross-field checks; may set values, raise ValidationError
+    after_save: Callable[[Context, Any, bool], None] | None = None  # (ctx, obj, created): derived rows, warnings
+    views: tuple[View, ...] = ()
+    columns: tuple[Column, ...] = ()  # computed list columns
+    order: Callable[[Any], list] | None = None  # order(today) -> ORDER BY clauses when the user picked no sort
+    import_key: tuple[str, ...] = ()  # the fields that find an existing row on import (update instead of add)
+    workflow: Workflow | None = None
+    history: bool = True  # the detail shows the record's audit entries
+
+    def action(self, name: str) -> str:
+        """The matrix action that answers the engine's ``name`` (view, create, …, or a step's)."""
+        return self.actions.get(name, name)
+
+    def view(self, name: str) -> View:
+        for v in self.views:
+            if v.name == name:
+                return v
+        raise KeyError(name)
+
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+    def field(self, name: str) -> Field:
+        for f in self.fields:
+            if f.name == name:
+                return f
+        raise KeyError(name)
+
+    @property
+    def table_name(self) -> str:
+        return self.table or self.model.__tablename__
+
+    def has(self, name: str) -> bool:
+        return any(f.name == name for f in self.fields)
+
+    @property
+    def list_fields(self) -> list[Field]:
+        return [f for f in self.fields if f.list]
+
+    @property
+    def search_fields(self) -> list[Field]:
+        return [f for f in self.fields if f.search]
+
+    @property
+    def filter_fields(self) -> list[Field]:
+        return [f for f in self.fields if f.filter]
+
+    @property
+    def export_fields(self) -> list[Field]:
+        return [f for f in self.fields if f.export]
+
+    @property
+    def import_fields(self) -> list[Field]:
+        return [f for f in self.fields if f.editable and f.importable and f.column]
