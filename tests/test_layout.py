@@ -3,6 +3,8 @@ that every string a user reads is in the catalog in both languages."""
 import ast
 import re
 
+import pytest
+
 from components.catalog import CATALOG
 from services import access
 from tests.conftest import ROOT
@@ -74,13 +76,53 @@ def test_matrix_names_only_known_pages_and_roles():
             assert roles <= set(access.ROLES)
 
 
+def _catalog_literals() -> dict[str, list[str]]:
+    """Every key written in a ``CATALOG = {...}`` of components/catalog/, per module, as the source
+    has it (with repeats: a dict keeps the last of two equal keys, so the built dict cannot tell)."""
+    out = {}
+    for path in sorted((ROOT / "components" / "catalog").glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        literals = [n.value for n in tree.body if isinstance(n, ast.AnnAssign) and n.target.id == "CATALOG"]
+        if path.name == "__init__.py":
+            assert all(not isinstance(v, ast.Dict) for v in literals), "keys belong in a section module"
+            continue
+        assert len(literals) == 1 and isinstance(literals[0], ast.Dict), f"{path.name}: one CATALOG dict literal"
+        assert all(isinstance(k, ast.Constant) and isinstance(k.value, str) for k in literals[0].keys), path.name
+        out[path.stem] = [k.value for k in literals[0].keys]
+    return out
+
+
 def test_no_catalog_key_is_defined_twice():
     """A dict literal keeps the last of two equal keys silently: a merge or a copy that defines a
-    key twice would change a text with no error anywhere."""
-    import ast
+    key twice — in one module or in two — would change a text with no error anywhere."""
     from collections import Counter
 
-    tree = ast.parse((ROOT / "components" / "catalog.py").read_text(encoding="utf-8"))
-    catalog = next(n.value for n in tree.body if isinstance(n, ast.AnnAssign) and n.target.id == "CATALOG")
-    counts = Counter(k.value for k in catalog.keys if isinstance(k, ast.Constant))
+    from components import catalog
+
+    modules = _catalog_literals()
+    assert set(modules) == {m.__name__.rsplit(".", 1)[-1] for m in catalog.MODULES}  # no module left out
+    counts = Counter(k for keys in modules.values() for k in keys)
     assert [k for k, n in counts.items() if n > 1] == []
+
+
+def test_merging_the_catalog_refuses_a_key_defined_twice():
+    from components import catalog
+
+    with pytest.raises(catalog.DuplicateKey, match="'rec.save'.*common.py.*me.py"):
+        catalog.merge([("common.py", {"rec.save": ("保存", "Save")}), ("me.py", {"rec.save": ("存", "Keep")})])
+    # the vocabularies read from db/reference are merged the same way
+    assert catalog.CATALOG == catalog.merge(catalog.parts())
+    assert {"cat.fire", "group.独居老人", "acttype.文艺"} <= set(catalog.CATALOG)
+
+
+def test_each_key_prefix_lives_in_one_catalog_module():
+    """The first segment of a key names its module (components/catalog/__init__.py): a new
+    ``haz.*`` key goes where the other ``haz.*`` keys are, so a key is found by its name."""
+    from components import catalog
+
+    homes: dict[str, set[str]] = {}
+    for name, keys in catalog.parts():
+        for key in keys:
+            homes.setdefault(key.split(".")[0], set()).add(name.split(".py")[0])
+    assert {prefix: sorted(names) for prefix, names in homes.items() if len(names) > 1} == {}
+
