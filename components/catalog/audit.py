@@ -3,7 +3,6 @@ and the names of tables and actions (table, auditaction)."""
 
 CATALOG: dict[str, tuple[str, str]] = {
     # audit page, and the sentences of every record's history (components/history.py)
-    "audit.changes": ("修改内容", "Changes"),
     "audit.chain_ok": ("日志链完整：已校验 {n} 条记录，未发现篡改。", "The log chain is intact: {n} entries checked, nothing tampered with."),
     "audit.chain_bad": ("日志链被破坏：第 {id} 条附近的记录被修改或删除（{problem}）。", "The log chain is broken near entry {id}: an entry was edited or deleted ({problem})."),
     "audit.bad_hash": ("内容与哈希不符", "content does not match its hash"),
@@ -12,19 +11,12 @@ CATALOG: dict[str, tuple[str, str]] = {
     "audit.bad_payload": ("内容与其摘要不符", "content does not match its digest"),
     "audit.bad_redaction": ("被标为已脱敏，却没有对应的脱敏记录", "marked redacted without a redaction entry"),
     "audit.redacted": ("已脱敏：个人信息已清除", "Redacted: personal data removed"),
-    "audit.verify": ("校验日志链", "Verify the chain"),
     "audit.actor": ("操作人", "Actor"),
     "audit.action": ("操作", "Action"),
     "audit.table": ("数据表", "Table"),
-    "audit.row_id": ("记录编号", "Row"),
     "audit.hash": ("校验值", "Checksum"),
-    "audit.at": ("时间", "Time"),
-    "audit.before": ("修改前", "Before"),
-    "audit.after": ("修改后", "After"),
     "audit.since": ("起始日期", "From"),
     "audit.until": ("截止日期", "To"),
-    "audit.detail": ("查看详情", "Details"),
-    "audit.entry": ("内容", "What happened"),
     "audit.s_create": ("{actor} 新建了 {what}{record}", "{actor} created {what}{record}"),
     "audit.s_update": ("{actor} 修改了 {what}{record}", "{actor} changed {what}{record}"),
     "audit.s_delete": ("{actor} 删除了 {what}{record}", "{actor} deleted {what}{record}"),
@@ -58,7 +50,6 @@ CATALOG: dict[str, tuple[str, str]] = {
     "hist.changed": ("{actor} 修改了 {changes}", "{actor} changed {changes}"),
     "hist.action": ("{actor}：{action}", "{actor}: {action}"),
     "hist.empty": ("暂无修改记录。", "No changes yet."),
-    "hist.hidden": ("（无权查看）", "(not visible to you)"),
     # tables, as an audit entry names them
     "table.community": ("社区", "community"),
     "table.grid": ("网格", "grid"),

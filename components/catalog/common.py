@@ -117,8 +117,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "err.type_ref": ("请选择", "please choose"),
     "err.type_float": ("应为数字", "must be a number"),
     "err.type_date": ("应为日期", "must be a date"),
-    "err.type_text": ("格式不正确", "invalid"),
-    "err.type_choice": ("不是可选值", "not one of the choices"),
+    "err.type_time": ("应为时间（如 14:30）", "must be a time (e.g. 14:30)"),
     "err.code_format": ("只能包含字母、数字、- 和 _", "letters, digits, - and _ only"),
     "err.username_format": ("用户名为 2–64 位小写字母、数字、点、- 或 _", "2–64 lower-case letters, digits, dot, - or _"),
     "err.username_taken": ("该用户名已被使用。", "That username is taken."),
@@ -235,8 +234,6 @@ CATALOG: dict[str, tuple[str, str]] = {
     "rec.preparing": ("正在生成文件，请稍候……", "Preparing the file…"),
     "rec.file_ready": ("文件已生成，点此保存", "Ready: save the file"),
     "rec.all": ("全部", "All"),
-    "rec.none": ("（无）", "(none)"),
-    "rec.filter": ("筛选：{label}", "Filter: {label}"),
     # imports
     "imp.title": ("从 Excel/CSV 导入居民", "Import residents from Excel/CSV"),
     "imp.help": ("支持 .xlsx 和 .csv（UTF-8 或 GBK）；表头可以是中文或英文，上方可有标题行。先预览，确认后才写入。", "Accepts .xlsx and .csv (UTF-8 or GBK); Chinese or English headers, a title row above them is fine. Nothing is written until you confirm."),

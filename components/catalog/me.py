@@ -25,7 +25,6 @@ CATALOG: dict[str, tuple[str, str]] = {
     "account.new": ("新密码", "New password"),
     "account.repeat": ("再次输入新密码", "Repeat the new password"),
     "account.changed": ("密码已修改。", "Password changed."),
-    "account.language_saved": ("界面语言已保存。", "Language saved."),
     "account.scope": ("管辖范围", "Scope"),
     "account.all_communities": ("全部社区", "All communities"),
     "account.sessions": ("我的登录会话", "My active sessions"),

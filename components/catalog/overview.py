@@ -42,7 +42,6 @@ CATALOG: dict[str, tuple[str, str]] = {
     "dash.overdue_hazards": ("逾期隐患（重大优先）", "Overdue hazards (major first)"),
     "dash.overdue_visits": ("逾期走访（特殊人群）", "Overdue visits (special groups)"),
     "dash.trends": ("趋势", "Trends"),
-    "dash.trend_of": ("{kpi} 近 12 期", "{kpi}, last 12 periods"),
     "dash.hazards": ("隐患（类别 × 状态）", "Hazards by category and state"),
     "dash.heatmap": ("检查完成率（类别 × 月）", "Inspection completion (category × month)"),
     "dash.hours": ("已核验志愿服务时长（月 × 队伍）", "Verified volunteer hours (month × team)"),
@@ -55,7 +54,6 @@ CATALOG: dict[str, tuple[str, str]] = {
     "dash.unit.%": ("%", "%"),
     "dash.unit.h": ("小时/人", "hours per volunteer"),
     "dash.trend_empty": ("这段时间还没有数据。", "No data in these periods yet."),
-    "dash.more": ("等 {n} 项", "and {n} more"),
     # reports
     "rep.partial_suffix": ("（至今，未完结）", " (so far, partial)"),
     "rep.community": ("社区", "Community"),
@@ -95,7 +93,6 @@ CATALOG: dict[str, tuple[str, str]] = {
     "rep.issued_on": ("发布日期：{on}", "Issued on {on}"),
     "rep.count": ("数量", "Count"),
     "rep.hazards_by_category": ("隐患分类统计", "Hazards by category"),
-    "rep.generated": ("生成于 {at}", "Generated {at}"),
     # charts
     "chart.month": ("月份", "Month"),
     "chart.rate": ("完成率 %", "Rate %"),

@@ -76,12 +76,10 @@ CATALOG: dict[str, tuple[str, str]] = {
     "my.statement_issued": ("出具日期：{on}", "Issued on {on}"),
     "my.not_registered": ("你的账号还没有登记为志愿者，请联系社区工作人员。", "Your account is not registered as a volunteer yet: please ask the community staff."),
     "my.leaderboard": ("参加时长排行", "Show me on the leaderboard"),
-    "my.edit": ("修改", "Change"),
     "my.delete": ("删除", "Delete"),
     "my.hours_hint": ("例如 2 或 1.5", "e.g. 2 or 1.5"),
     "my.delete_confirm": ("确定删除 {day} 的 {hours} 小时记录（{what}）吗？", "Delete the {hours} h entry of {day} ({what})?"),
     "my.deleted": ("已删除。", "Deleted."),
-    "my.locked": ("已核验的记录不能修改。", "Verified entries cannot be changed."),
     # activities
     "act.activity": ("活动", "Activity"),
     "act.theme": ("主题", "Theme"),
