@@ -181,6 +181,9 @@ def entries(session: Session, who: Actor, rows: list[dict]) -> list[dict]:
         for f, *values in changes + filters:
             if f.type == "ref":
                 wanted.setdefault(f.ref, set()).update(v for v in values if isinstance(v, int))
+            elif f.type == "multichoice" and f.ref is not None:  # a list of ids of another ledger
+                wanted.setdefault(f.ref, set()).update(
+                    v for vs in values if isinstance(vs, list) for v in vs if isinstance(v, int))
         if r["table"] == "rental" and any(f.name == "tenants" for f, *_ in changes):
             wanted.setdefault("resident", set()).update(
                 v for f, *values in changes if f.name == "tenants" for vs in values for v in (vs or []))
@@ -240,4 +243,7 @@ def _resolved(f: Field, names: dict, old, new) -> tuple[Field, object, object]:
     if f.type == "ref" and f.ref in names:
         ids = names[f.ref]
         return _as_text(f, names), ids.get(old, old), ids.get(new, new)
+    if f.type == "multichoice" and f.ref in names:
+        ids = names[f.ref]
+        return f, [ids.get(v, v) for v in old or []], [ids.get(v, v) for v in new or []]
     return f, old, new
