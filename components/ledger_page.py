@@ -55,11 +55,13 @@ def ledger_page(ledger: Ledger, actor, *, key: str | None = None, refs: dict[str
                 formats: dict[str, Callable] | None = None, new_values: dict | None = None,
                 fixed: dict | None = None, may_create: bool = True, export_name: str | None = None,
                 page_size: int = 50, search_hint: str | None = None, filter_defaults: dict | None = None,
-                new_label: str | None = None, list_key: str | None = None) -> LedgerPage:
+                new_label: str | None = None, list_key: str | None = None,
+                created: Callable[[object], str] | None = None) -> LedgerPage:
     """Draw the ledger's page body. ``refs`` replaces the providers' options for fields whose
     choices the page narrows; ``title(row)`` heads the opened record; ``detail(row)`` draws what
     is special to it under the title; ``formats`` turn computed columns into cells; ``fixed``
-    values are set by the page (not shown in the forms)."""
+    values are set by the page (not shown in the forms); ``created(row)`` is the message after a new
+    record is saved (what the user must know next), "created" when not given."""
     key = key or ledger.key
     list_key = list_key or key
     with read() as s:
@@ -94,7 +96,8 @@ def ledger_page(ledger: Ledger, actor, *, key: str | None = None, refs: dict[str
             data = record_form(ledger, key=form, refs=options, values=new_values, fixed=fixed)
             if data is not None:
                 submit(lambda s: ledgers.save_with_warnings(s, actor, ledger, data), labels=labels, forget=form,
-                       done=lambda result: with_warnings(t("rec.created"), result[1]))
+                       done=lambda result: with_warnings(created(result[0]) if created else t("rec.created"),
+                                                         result[1]))
     row = view.selected
     if row is not None:
         with view.detail:  # the opened record above the list (on a phone the list is long)

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from db.declarations import Context, Ledger, Step
 from services import audit, clock, privacy, records
 from services.access import Actor, can, community_clause, grid_clause, require, require_row
-from services.errors import Duplicate, NotFound, PermissionDenied, ValidationError
+from services.errors import DomainError, Duplicate, NotFound, PermissionDenied, ValidationError
 
 Page = records.Page
 
@@ -83,9 +83,10 @@ def provider(ref: str) -> Callable[[Session, Actor], dict[int, str]]:
 
 
 def refs(session: Session, actor: Actor, ledger: Ledger, skip: Iterable[str] = ()) -> dict[str, dict[int, str]]:
-    """{field: {id: label}} for the ledger's ref fields, each from its provider."""
+    """{field: {id: label}} for the ledger's ref fields (and multichoices of a ref), each from its
+    provider."""
     return {f.name: provider(f.ref)(session, actor) for f in ledger.fields
-            if f.type == "ref" and f.name not in set(skip)}
+            if f.ref is not None and f.type in ("ref", "multichoice") and f.name not in set(skip)}
 
 
 # --- scope -----------------------------------------------------------------------------------
@@ -146,9 +147,12 @@ def list_rows(session: Session, actor: Actor, ledger: Ledger, *, search: str | N
         conds.append(ledger.view(view).clause(today))
     order = ledger.order(today) if ledger.order is not None and not sort else None
     columns = {c.name: c.expr(today) for c in ledger.columns}
-    return records.list_page(session, ledger, viewer=actor, where=conds, search=search, filters=filters,
+    page = records.list_page(session, ledger, viewer=actor, where=conds, search=search, filters=filters,
                              sort=sort, descending=ledger.descending if descending is None else descending,
                              limit=limit, offset=offset, extra_columns=columns, order=order)
+    if ledger.expand is not None and page.rows:
+        resolve(ledger.expand)(session, actor, page.rows)
+    return page
 
 
 def get(session: Session, actor: Actor, ledger: Ledger, row_id: int):
@@ -247,13 +251,21 @@ def _past_only(ledger: Ledger, values: dict, today: date) -> None:
 
 def prepare(session: Session, actor: Actor, ledger: Ledger, data: dict, obj=None, today: date | None = None,
             ctx: Context | None = None) -> dict:
-    """The values a save of ``data`` would write — validated against the declaration, the
-    parent resolved and scope-checked, the ledger's ``clean`` hook run, uniqueness checked.
+    """The values a save of ``data`` would write — validated against the declaration (an update
+    keeps its ``once`` fields as stored), the parent resolved and scope-checked, the ledger's
+    ``clean`` hook run (also when a field failed, for every problem at once), uniqueness checked.
     Raises ValidationError / Duplicate / PermissionDenied; writes nothing (an import previews
     every row with this)."""
     today = today or clock.today()
     ctx = ctx or Context(session, actor, today, obj)
-    values = records.validate(ledger, data)
+    skip: set[str] = set()
+    if obj is not None:  # what was given once stays as it was
+        once = [f for f in ledger.fields if f.once]
+        data = {**data, **{f.name: getattr(obj, f.name) for f in once if f.column}}
+        skip = {f.name for f in once if not f.column}
+    values, errors = records.check(ledger, data, skip=skip)
+    if errors:
+        raise _refused(ledger, ctx, values, errors)
     _past_only(ledger, values, today)
     _parent(session, actor, ledger, values)
     if ledger.clean is not None:
@@ -263,6 +275,21 @@ def prepare(session: Session, actor: Actor, ledger: Ledger, data: dict, obj=None
     if ledger.workflow is not None:
         values.pop(ledger.workflow.field, None)  # the state moves by steps only
     return values
+
+
+def _refused(ledger: Ledger, ctx: Context, values: dict, errors: dict) -> ValidationError:
+    """The field errors together with those of the ledger's ``clean`` run on the values that
+    passed (as Django's Form.clean runs after a field failed): the user sees every problem of
+    the form at once. A hook that cannot judge without the failed fields (it raises anything
+    but a ValidationError) adds nothing."""
+    if ledger.clean is not None:
+        try:
+            resolve(ledger.clean)(ctx, dict(values))
+        except ValidationError as e:
+            return ValidationError({**e.errors, **errors}, e.key, **e.params)
+        except (DomainError, LookupError, TypeError, ValueError, AttributeError):
+            pass
+    return ValidationError(errors)
 
 
 def save_with_warnings(session: Session, actor: Actor, ledger: Ledger, data: dict, row_id: int | None = None,
@@ -275,6 +302,9 @@ def save_with_warnings(session: Session, actor: Actor, ledger: Ledger, data: dic
         records.check_version(obj, expected_version)
     ctx = Context(session, actor, today, obj)
     values = prepare(session, actor, ledger, data, obj, today, ctx)
+    for f in ledger.fields:  # no table column: for after_save to write (a many-to-many list)
+        if not f.column and f.name in values:
+            ctx.extra[f.name] = values.pop(f.name)
     if obj is None:
         if ledger.workflow is not None:
             values[ledger.workflow.field] = ledger.workflow.initial

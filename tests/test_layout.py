@@ -237,7 +237,7 @@ def _dynamic(scan: _Scan) -> dict[str, tuple[set[str], str]]:
     from db.models.safety import ESCALATION_LEVELS, RESULTS
     from db.models.volunteers import LOG_STATES
     from db.periods import UNITS
-    from services import audit_read, kpis, places, rentals
+    from services import audit_read, kpis, places, rentals, settings
 
     def built_in(prefix: str) -> set[str]:  # values spelled where the prefix is built (a page's views, …)
         return _literals_of(scan, *scan.heads[prefix])
@@ -276,6 +276,7 @@ def _dynamic(scan: _Scan) -> dict[str, tuple[set[str], str]]:
         "result.": (set(RESULTS), "an inspection item's result"),
         "level.": (set(ESCALATION_LEVELS), "where a major hazard is escalated to"),
         "checkresult.": (set(rentals.CHECK_RESULTS), "a rental check's result"),
+        "setting.": (set(settings.defaults()) | {"demo.loaded"}, "a setting named in its audit entry (audit_read)"),
     }
 
 

@@ -491,17 +491,17 @@ def test_a_created_user_form_starts_empty_without_the_password(app):
 
     at = as_role(app, "admin")
     at.switch_page("pages/admin/users.py").run()
-    at.text_input(key="new_user_username").input("wang.fang")
-    at.text_input(key="new_user_display").input("王芳")
-    at.selectbox(key="new_user_role").set_value("admin")
-    at.text_input(key="new_user_password").input("a-long-password")
-    next(b for b in at.button if b.label == ZH["rec.save"] and "new_user" in (b.form_id or "")).click()
+    at.text_input(key="users_new_username").input("wang.fang")
+    at.text_input(key="users_new_display_name").input("王芳")
+    at.selectbox(key="users_new_role").set_value("admin")
+    at.text_input(key="users_new_password").input("a-long-password")
+    next(b for b in at.button if b.label == ZH["rec.save"] and "users_new" in (b.form_id or "")).click()
     at.run()
     assert not at.exception and not errors(at), errors(at)
     with session_scope() as s:
         assert s.execute(select(User.display_name).where(User.username == "wang.fang")).scalar_one() == "王芳"
-    assert at.text_input(key="new_user~1_password").value == ""
-    assert at.text_input(key="new_user~1_username").value == ""
+    assert at.text_input(key="users_new~1_password").value == ""
+    assert at.text_input(key="users_new~1_username").value == ""
 
 
 def test_my_hours_refuses_a_future_date_and_25_hours_in_chinese_and_saves_nothing(app):

@@ -280,14 +280,18 @@ def test_masks():
 # --- passwords ---------------------------------------------------------------------------------
 
 def test_a_password_over_72_bytes_is_refused_with_a_message(db):
+    from db.models.users import USER_LEDGER
+    from services import ledgers
     from services.access import SYSTEM
 
     long_pw = "社区台账密码" * 5  # 30 characters, 90 bytes
     with db(write=True) as s, pytest.raises(ValidationError) as e:
-        users.create_user(s, SYSTEM, users.UserData("longpw", "长密码", "admin"), long_pw)
+        ledgers.save(s, SYSTEM, USER_LEDGER, {"username": "longpw", "display_name": "长密码", "role": "admin",
+                                              "password": long_pw})
     assert e.value.errors == {"password": "err.password_long"} and e.value.params["max"] <= 72
     with db(write=True) as s, pytest.raises(ValidationError) as e:
-        users.create_user(s, SYSTEM, users.UserData("shortpw", "短密码", "admin"), "abc")
+        ledgers.save(s, SYSTEM, USER_LEDGER, {"username": "shortpw", "display_name": "短密码", "role": "admin",
+                                              "password": "abc"})
     assert e.value.params["min"] == 8
     assert users.check_password(long_pw, users.hash_password("community")) is False
 

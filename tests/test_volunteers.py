@@ -153,12 +153,13 @@ def test_accounts_without_a_register_entry_and_other_roles(db, demo_db):
     staff = actor_of(db, "staff")
     with db(write=True) as s, pytest.raises(PermissionDenied):
         volunteers.log_hours(s, staff, {"log_date": TODAY, "hours": 1})
-    from services import users
+    from db.models.users import USER_LEDGER
+    from services import ledgers, users
 
     admin = actor_of(db, "admin")
     with db(write=True) as s:
-        u = users.create_user(s, admin, users.UserData("vol2", "志愿者二", "volunteer", community_ids=(1,)),
-                              "long-enough-1")
+        u = ledgers.save(s, admin, USER_LEDGER, {"username": "vol2", "display_name": "志愿者二", "role": "volunteer",
+                                                 "community_ids": [1], "password": "long-enough-1"})
         uid = u.id
     with db() as s, pytest.raises(NotFound):
         volunteers.me(s, users.actor_for(s, "vol2"))
