@@ -106,6 +106,9 @@ class Context:
     today: Any
     obj: Any = None
     warnings: list = field(default_factory=list)  # (catalog key, params)
+    # the data as submitted: a hook reads from it what the declaration holds no field for (the
+    # ids of photos stored beside a step, a confirmation the user gave)
+    data: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -114,7 +117,8 @@ class Step:
     ``target``, allowed to the roles of the matrix action ``action``, asking for ``fields``.
     ``guard(ctx, obj)`` returns a catalog key when the step is refused for this row and actor
     (the re-inspector is not who rectified it); ``apply(ctx, obj, values)`` returns further
-    column values to write (a date, a derived flag) and may raise a ValidationError."""
+    column values to write (a date, a derived flag) and may raise a ValidationError. ``done`` is the
+    catalog key of the message after the step (default "wf.done" naming the step)."""
     name: str
     label: str  # catalog key
     source: tuple[str, ...]
@@ -125,6 +129,7 @@ class Step:
     apply: Callable[[Context, Any, dict], dict | None] | str | None = None
     icon: str | None = None
     primary: bool = False
+    done: str | None = None
 
 
 @dataclass(frozen=True)
@@ -168,6 +173,8 @@ class Ledger:
     # hooks: a function or "services.module:function"
     clean: Callable[[Context, dict], None] | str | None = None  # cross-field checks; may set values, raise ValidationError
     after_save: Callable[[Context, Any, bool], None] | str | None = None  # (ctx, obj, created): derived rows, warnings
+    # (ctx, obj) -> a catalog key when the row may no longer be edited or deleted (a verified entry), else None
+    locked: Callable[[Context, Any], str | None] | str | None = None
     views: tuple[View, ...] = ()
     columns: tuple[Column, ...] = ()  # computed list columns
     order: Callable[[Any], list] | None = None  # order(today) -> ORDER BY clauses when the user picked no sort
