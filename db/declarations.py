@@ -117,6 +117,9 @@ class Context:
     # the saved values of declared fields that are not table columns (column=False: a
     # many-to-many list), taken out of the row's write by the engine for ``after_save``
     extra: dict = field(default_factory=dict)
+    # the data as submitted: a hook reads from it what the declaration holds no field for (the
+    # ids of photos stored beside a step, a confirmation the user gave)
+    data: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -125,7 +128,8 @@ class Step:
     ``target``, allowed to the roles of the matrix action ``action``, asking for ``fields``.
     ``guard(ctx, obj)`` returns a catalog key when the step is refused for this row and actor
     (the re-inspector is not who rectified it); ``apply(ctx, obj, values)`` returns further
-    column values to write (a date, a derived flag) and may raise a ValidationError."""
+    column values to write (a date, a derived flag) and may raise a ValidationError. ``done`` is the
+    catalog key of the message after the step (default "wf.done" naming the step)."""
     name: str
     label: str  # catalog key
     source: tuple[str, ...]
@@ -136,6 +140,7 @@ class Step:
     apply: Callable[[Context, Any, dict], dict | None] | str | None = None
     icon: str | None = None
     primary: bool = False
+    done: str | None = None
 
 
 @dataclass(frozen=True)
@@ -183,6 +188,8 @@ class Ledger:
     # table columns (a many-to-many list), in one query for the page — the list, the opened
     # record's form and the export read them from there
     expand: Callable[[Any, Any, list], None] | str | None = None
+    # (ctx, obj) -> a catalog key when the row may no longer be edited or deleted (a verified entry), else None
+    locked: Callable[[Context, Any], str | None] | str | None = None
     views: tuple[View, ...] = ()
     columns: tuple[Column, ...] = ()  # computed list columns
     order: Callable[[Any], list] | None = None  # order(today) -> ORDER BY clauses when the user picked no sort

@@ -262,7 +262,6 @@ def _dynamic(scan: _Scan) -> dict[str, tuple[set[str], str]]:
         "check.": (_literals_of(scan, "services/schedule.py"), "rentals: the next check's status (schedule.Due)"),
         "sched.": (_literals_of(scan, "services/schedule.py") | built_in("sched."), "calendar: an obligation's status"),
         "haz.view_": (built_in("haz.view_"), "hazards page: its views"),
-        "act.": (built_in("act."), "activities page: upcoming, past, all"),
         "audit.s_": (built_in("audit.s_"), "an audit entry's sentence for create, update, delete"),
         "auditaction.": (_literals_of(scan, *writers), "an audit entry's action, as services and migrations write it"),
         "table.": ({t.name for t in Base.metadata.sorted_tables} | set(audit_read.TABLE_FIELDS),

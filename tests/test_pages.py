@@ -336,7 +336,8 @@ def test_dashboard_fragment_shows_a_new_record_and_an_unchanged_refresh_does_not
     import streamlit as st
 
     from db.engine import session_scope
-    from services import kpis, volunteers
+    from db.models import MY_HOURS
+    from services import kpis, ledgers
     from tests.conftest import actor_of
 
     st.cache_data.clear()
@@ -353,8 +354,8 @@ def test_dashboard_fragment_shows_a_new_record_and_an_unchanged_refresh_does_not
     vol = actor_of(lambda write=False: session_scope(write=write), "volunteer")
     with session_scope(write=True) as s:
         # the dashboard shows the last complete month by default
-        volunteers.log_hours(s, vol, {"log_date": kpis.reporting_period("month", clock.today())[0],
-                                      "hours": 4.5})
+        ledgers.save(s, vol, MY_HOURS, {"log_date": kpis.reporting_period("month", clock.today())[0],
+                                        "hours": 4.5})
     at.run()  # the next run of the fragment sees the new entry
     assert _logged_total(at) == pytest.approx(before + 4.5) and len(calls) > computed
 

@@ -158,7 +158,6 @@ CATALOG: dict[str, tuple[str, str]] = {
     "err.photo_too_big": ("照片超过大小限制", "the photo is too large"),
     "err.photo_not_image": ("这不是图片文件（支持 JPG、PNG、WebP、GIF）", "not an image (JPG, PNG, WebP, GIF)"),
     # errors: volunteers and activities
-    "err.act_step": ("活动当前状态（{status}）下不能这样操作。", "Not possible while the activity is {status}."),
     "err.act_not_yet": ("活动还没有开展", "the activity has not happened yet"),
     "err.act_already_held": ("已开展的活动不能改日期", "a held activity keeps its date"),
     "err.vol_hours_positive": ("时长必须大于 0", "hours must be more than 0"),
@@ -166,7 +165,6 @@ CATALOG: dict[str, tuple[str, str]] = {
     "err.vol_before_joined": ("早于加入日期", "before the volunteer joined"),
     "err.vol_not_registered": ("你的账号还没有登记为志愿者。", "Your account is not registered as a volunteer."),
     "err.vol_inactive": ("你的志愿者身份已停用。", "Your volunteer registration is inactive."),
-    "err.vol_not_yours": ("只能修改自己的记录。", "You can only change your own entries."),
     "err.vol_locked": ("已核验或已退回的记录不能再修改。", "This entry has been verified or rejected and is locked."),
     "err.vol_reason": ("退回须填写原因", "a rejection needs a reason"),
     "err.vol_account_role": ("只能关联志愿者角色的账号", "only volunteer accounts can be linked"),
