@@ -15,7 +15,7 @@ from components.catalog import CATALOG
 from db.declarations import Field, Ledger
 
 MASKS = {"hide", "phone", "name", "id"}
-TYPES = {"text", "longtext", "int", "float", "date", "time", "bool", "choice", "multichoice", "ref"}
+TYPES = {"text", "longtext", "int", "float", "date", "time", "bool", "choice", "multichoice", "ref", "photo"}
 
 
 def _ledgers() -> list[Ledger]:
