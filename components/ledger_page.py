@@ -20,7 +20,7 @@ from components.records import (ListView, confirm_delete, field_labels, loaded_v
                                 record_header, record_list, submit)
 from components.runtime import read, write
 from db.declarations import Ledger, Step
-from services import ledgers
+from services import ledgers, privacy
 
 
 @dataclass
@@ -55,13 +55,21 @@ def ledger_page(ledger: Ledger, actor, *, key: str | None = None, refs: dict[str
                 formats: dict[str, Callable] | None = None, new_values: dict | None = None,
                 fixed: dict | None = None, may_create: bool = True, export_name: str | None = None,
                 page_size: int = 50, search_hint: str | None = None, filter_defaults: dict | None = None,
-                new_label: str | None = None, list_key: str | None = None) -> LedgerPage:
+                new_label: str | None = None, list_key: str | None = None, options: dict[str, dict] | None = None,
+                exporter: Callable | None = None, on_error: Callable | None = None,
+                edit_placeholders: Callable[[dict], dict] | None = None, new_icon: str = ":material/add:") -> LedgerPage:
     """Draw the ledger's page body. ``refs`` replaces the providers' options for fields whose
     choices the page narrows; ``title(row)`` heads the opened record; ``detail(row)`` draws what
     is special to it under the title; ``formats`` turn computed columns into cells; ``fixed``
-    values are set by the page (not shown in the forms)."""
+    values are set by the page (not shown in the forms); ``options`` are the choices of a
+    multichoice field the page fills (a rental's tenants); ``exporter(search=, filters=, sort=,
+    descending=)`` builds the export frame itself where it is special (a service checks, masks and
+    audits); ``on_error(error)`` follows a refused save (a link to the duplicate);
+    ``edit_placeholders(row)`` hints in the edit form (a number left blank is kept). The edit form
+    leaves out what the user sees only masked and the fields set once at creation."""
     key = key or ledger.key
     list_key = list_key or key
+    multi_options = options
     with read() as s:
         options = {**ledgers.refs(s, actor, ledger, skip=(refs or {}).keys()), **(refs or {})}
     formats = formats or {}
@@ -86,24 +94,29 @@ def ledger_page(ledger: Ledger, actor, *, key: str | None = None, refs: dict[str
     columns = tuple((c.name, c.label) for c in ledger.columns if c.name in formats or c.choices_key is None)
     view = record_list(ledger, fetch, key=list_key, refs=options, extra_columns=columns, page_size=page_size,
                        can_export=ledgers.may(actor, ledger, "export"), export_name=export_name or ledger.key,
-                       export_rows=export_rows, search_hint=search_hint, filter_defaults=filter_defaults)
+                       export_rows=None if exporter else export_rows, exporter=exporter, search_hint=search_hint,
+                       filter_defaults=filter_defaults)
     labels = field_labels(ledger)
+    choices = multi_options
     if may_create and ledgers.may(actor, ledger, "create"):
-        with st.expander(new_label or t("rec.new", kind=t(ledger.label)), icon=":material/add:"):
+        with st.expander(new_label or t("rec.new", kind=t(ledger.label)), icon=new_icon):
             form = f"{key}_new"
-            data = record_form(ledger, key=form, refs=options, values=new_values, fixed=fixed)
+            data = record_form(ledger, key=form, refs=options, values=new_values, fixed=fixed, options=choices)
             if data is not None:
-                submit(lambda s: ledgers.save_with_warnings(s, actor, ledger, data), labels=labels, forget=form,
-                       done=lambda result: with_warnings(t("rec.created"), result[1]))
+                outcome = submit(lambda s: ledgers.save_with_warnings(s, actor, ledger, data), labels=labels,
+                                 forget=form, done=lambda result: with_warnings(t("rec.created"), result[1]))
+                if on_error is not None and outcome["error"] is not None:
+                    on_error(outcome["error"])
     row = view.selected
     if row is not None:
         with view.detail:  # the opened record above the list (on a phone the list is long)
             _record(ledger, actor, row, key=key, list_key=list_key, refs=options, title=title, detail=detail,
-                    fixed=fixed)
+                    fixed=fixed, options=choices, on_error=on_error, placeholders=edit_placeholders)
     return LedgerPage(ledger, key, options, view, row, view_name)
 
 
-def _record(ledger: Ledger, actor, row: dict, *, key: str, list_key: str, refs, title, detail, fixed) -> None:
+def _record(ledger: Ledger, actor, row: dict, *, key: str, list_key: str, refs, title, detail, fixed,
+            options=None, on_error=None, placeholders=None) -> None:
     form = f"{key}_edit_{row['id']}"
     version = loaded_version(form, row)
     record_header(title(row) if title else _title(ledger, row, refs), list_key, form)
@@ -114,10 +127,17 @@ def _record(ledger: Ledger, actor, row: dict, *, key: str, list_key: str, refs, 
     labels = field_labels(ledger)
     if ledgers.may(actor, ledger, "edit"):
         with st.expander(t("rec.edit", kind=t(ledger.label)), icon=":material/edit:"):
-            data = record_form(ledger, key=form, values=row, refs=refs, fixed=fixed)
+            # what the user sees only masked, and what is set once at creation, is not in the form
+            # (the engine keeps the stored values)
+            skip = tuple(privacy.hidden_fields(ledger, actor)) + tuple(f.name for f in ledger.fields if f.create_only)
+            data = record_form(ledger, key=form, values=row, refs=refs, fixed=fixed, options=options, skip=skip,
+                               placeholders=placeholders(row) if placeholders else None)
             if data is not None:
-                submit(lambda s: ledgers.save_with_warnings(s, actor, ledger, data, row["id"], version),
-                       labels=labels, forget=form, done=lambda result: with_warnings(t("rec.saved"), result[1]))
+                outcome = submit(lambda s: ledgers.save_with_warnings(s, actor, ledger, data, row["id"], version),
+                                 labels=labels, forget=form,
+                                 done=lambda result: with_warnings(t("rec.saved"), result[1]))
+                if on_error is not None and outcome["error"] is not None:
+                    on_error(outcome["error"])
     if ledgers.may(actor, ledger, "delete"):
         confirm_delete(_title(ledger, row, refs), lambda s: ledgers.delete(s, actor, ledger, row["id"], version),
                        key=f"{key}_del_{row['id']}", labels=labels, forget=form, close=list_key)
