@@ -3,7 +3,7 @@
 - import of N rows (default 50,000) from a CSV, with full validation, encryption and audit:
   rows per second, against a bare bulk INSERT of the same rows (the floor);
 - the residents list at ~100,000 residents: one filtered, searched page through
-  ``services.residents`` as the page asks for it, against the bare SQL of the same page.
+  the ledger engine (``services.ledgers``) as the page asks for it, against the bare SQL of the same page.
 """
 from __future__ import annotations
 
@@ -38,7 +38,8 @@ def make_csv(n: int, buildings: list[str], seed: int = 5) -> bytes:
 def run(engine, n_rows: int) -> dict:
     from db.engine import session_scope
     from db.models import Building, Resident
-    from services import imports, residents
+    from db.models.residents import RESIDENT
+    from services import imports, ledgers
     from services.access import SYSTEM
 
     with session_scope(engine) as s:
@@ -76,7 +77,7 @@ def run(engine, n_rows: int) -> dict:
         total = s.execute(select(func.count()).select_from(Resident)).scalar_one()
         actor = SYSTEM
         kw = dict(search="居民12", filters={"tag": "独居老人", "status": "active"}, limit=50, offset=0)
-        t_list = timed(lambda: residents.list_residents(s, actor, **kw))
+        t_list = timed(lambda: ledgers.list_rows(s, actor, RESIDENT, **kw))
         from db.models import ResidentTag
 
         cond = [Resident.deleted_at.is_(None), Resident.status == "active", Resident.name.ilike("%居民12%"),
@@ -85,7 +86,7 @@ def run(engine, n_rows: int) -> dict:
                                  s.execute(select(Resident.__table__).where(*cond)
                                            .order_by(Resident.name_pinyin, Resident.name, Resident.id)
                                            .limit(50)).all()))
-        t_plain = timed(lambda: residents.list_residents(s, actor, limit=50, offset=5000))
+        t_plain = timed(lambda: ledgers.list_rows(s, actor, RESIDENT, limit=50, offset=5000))
     out.update(residents_total=total, list_filtered_ms=round(t_list * 1000, 2),
                list_sql_floor_ms=round(t_floor * 1000, 2), list_over_floor=round(t_list / t_floor, 2),
                list_page_101_ms=round(t_plain * 1000, 2))

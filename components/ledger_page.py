@@ -20,7 +20,7 @@ from components.records import (PRESSED, ListView, confirm_delete, field_labels,
                                 record_header, record_list, submit)
 from components.runtime import read, write
 from db.declarations import Ledger, Step
-from services import ledgers
+from services import ledgers, privacy
 
 
 @dataclass
@@ -70,7 +70,10 @@ def ledger_page(ledger: Ledger, actor, *, key: str | None = None, refs: dict[str
                 widgets: dict[str, Callable] | None = None, open_steps: bool = False,
                 hide_refused: tuple[str, ...] = (), created: Callable[[object], str] | None = None,
                 default_view: str | None = None, step_values: dict[str, Callable[[dict], dict]] | None = None,
-                step_inputs: dict[str, Callable[[dict], dict]] | None = None) -> LedgerPage:
+                step_inputs: dict[str, Callable[[dict], dict]] | None = None,
+                options: dict[str, dict] | None = None, exporter: Callable | None = None,
+                on_error: Callable | None = None, edit_placeholders: Callable[[dict], dict] | None = None,
+                new_icon: str = ":material/add:") -> LedgerPage:
     """Draw the ledger's page body. ``refs`` replaces the providers' options for fields whose
     choices the page narrows; ``title(row)`` heads the opened record; ``detail(row)`` draws what
     is special to it under the title; ``formats`` turn computed columns into cells; ``fixed``
@@ -80,11 +83,18 @@ def ledger_page(ledger: Ledger, actor, *, key: str | None = None, refs: dict[str
     ``hide_refused``: see ``workflow_steps``; ``created(row)`` is the message after a new record is
     saved (what the user must know next), "created" when not given; ``default_view`` is the view
     the list opens on; ``step_values`` / ``step_inputs`` by step name: see ``workflow_steps``.
+    ``options`` are the choices of a multichoice field the page fills (a rental's tenants);
+    ``exporter(search=, filters=, sort=, descending=)`` builds the export frame itself where it is
+    special (a service checks, masks and audits); ``on_error(error)`` follows a refused save (a
+    link to the duplicate); ``edit_placeholders(row)`` hints in the edit form (a number left blank
+    is kept). The edit form leaves out what the user sees only masked and the fields set once at
+    creation.
 
     While the user has not picked another sort, the list is in the declaration's ``order``
     (overdue and 重大 first) — the sort shown is then ``default_sort``, its tie-breaker."""
     key = key or ledger.key
     list_key = list_key or key
+    multi_options = options
     with read() as s:
         options = {**ledgers.refs(s, actor, ledger, skip=(refs or {}).keys()), **(refs or {})}
     formats = formats or {}
@@ -117,28 +127,34 @@ def ledger_page(ledger: Ledger, actor, *, key: str | None = None, refs: dict[str
     columns = tuple((c.name, c.label) for c in ledger.columns if c.name in formats or c.choices_key is None)
     view = record_list(ledger, fetch, key=list_key, refs=options, extra_columns=columns, page_size=page_size,
                        can_export=ledgers.may(actor, ledger, "export"), export_name=export_name or ledger.key,
-                       export_rows=export_rows, search_hint=search_hint, filter_defaults=filter_defaults)
+                       export_rows=None if exporter else export_rows, exporter=exporter, search_hint=search_hint,
+                       filter_defaults=filter_defaults)
     labels = field_labels(ledger)
+    choices = multi_options
     if may_create and ledgers.may(actor, ledger, "create"):
-        with st.expander(new_label or t("rec.new", kind=t(ledger.label)), icon=":material/add:"):
+        with st.expander(new_label or t("rec.new", kind=t(ledger.label)), icon=new_icon):
             form = f"{key}_new"
-            data = record_form(ledger, key=form, refs=options, values=new_values, fixed=fixed, widgets=widgets)
+            data = record_form(ledger, key=form, refs=options, values=new_values, fixed=fixed, widgets=widgets,
+                               options=choices)
             if data is not None:
-                submit(lambda s: ledgers.save_with_warnings(s, actor, ledger, data), labels=labels, forget=form,
-                       done=lambda result: with_warnings(created(result[0]) if created else t("rec.created"),
-                                                         result[1]))
+                outcome = submit(lambda s: ledgers.save_with_warnings(s, actor, ledger, data), labels=labels,
+                                 forget=form, done=lambda result: with_warnings(
+                                     created(result[0]) if created else t("rec.created"), result[1]))
+                if on_error is not None and outcome["error"] is not None:
+                    on_error(outcome["error"])
     row = view.selected
     if row is not None:
         with view.detail:  # the opened record above the list (on a phone the list is long)
             _record(ledger, actor, row, key=key, list_key=list_key, refs=options, title=title, detail=detail,
                     fixed=fixed, may_edit=may_edit, widgets=widgets, open_steps=open_steps,
-                    hide_refused=hide_refused, step_values=step_values, step_inputs=step_inputs)
+                    hide_refused=hide_refused, step_values=step_values, step_inputs=step_inputs,
+                    options=choices, on_error=on_error, placeholders=edit_placeholders)
     return LedgerPage(ledger, key, options, view, row, view_name)
 
 
 def _record(ledger: Ledger, actor, row: dict, *, key: str, list_key: str, refs, title, detail, fixed,
             may_edit: bool = True, widgets=None, open_steps: bool = False, hide_refused: tuple[str, ...] = (),
-            step_values=None, step_inputs=None) -> None:
+            step_values=None, step_inputs=None, options=None, on_error=None, placeholders=None) -> None:
     form = f"{key}_edit_{row['id']}"
     version = loaded_version(form, row)
     record_header(title(row) if title else _title(ledger, row, refs), list_key, form)
@@ -153,10 +169,17 @@ def _record(ledger: Ledger, actor, row: dict, *, key: str, list_key: str, refs, 
         st.caption(t(lock))
     if not lock and may_edit and ledgers.may(actor, ledger, "edit"):
         with st.expander(t("rec.edit", kind=t(ledger.label)), icon=":material/edit:"):
-            data = record_form(ledger, key=form, values=row, refs=refs, fixed=fixed, widgets=widgets)
+            # what the user sees only masked, and what is set once at creation, is not in the form
+            # (the engine keeps the stored values)
+            skip = tuple(privacy.hidden_fields(ledger, actor)) + tuple(f.name for f in ledger.fields if f.create_only)
+            data = record_form(ledger, key=form, values=row, refs=refs, fixed=fixed, options=options, skip=skip,
+                               placeholders=placeholders(row) if placeholders else None, widgets=widgets)
             if data is not None:
-                submit(lambda s: ledgers.save_with_warnings(s, actor, ledger, data, row["id"], version),
-                       labels=labels, forget=form, done=lambda result: with_warnings(t("rec.saved"), result[1]))
+                outcome = submit(lambda s: ledgers.save_with_warnings(s, actor, ledger, data, row["id"], version),
+                                 labels=labels, forget=form,
+                                 done=lambda result: with_warnings(t("rec.saved"), result[1]))
+                if on_error is not None and outcome["error"] is not None:
+                    on_error(outcome["error"])
     if not lock and ledgers.may(actor, ledger, "delete"):
         confirm_delete(_title(ledger, row, refs), lambda s: ledgers.delete(s, actor, ledger, row["id"], version),
                        key=f"{key}_del_{row['id']}", labels=labels, forget=form, close=list_key)

@@ -170,11 +170,15 @@ def _sort_fields(ledger: Ledger) -> list[str]:
     who = _viewer()
     names = [f.name for f in ledger.list_fields if f.type != "longtext" and f.column
              and (who is None or privacy.sees(who, f))]
+    names += [c.name for c in ledger.columns if c.sortable and c.name not in names]  # computed in SQL
     return names + [n for n in ("id", "updated_at") if n not in names]
 
 
 def _sort_label(ledger: Ledger, name: str) -> str:
-    return t(ledger.field(name).label) if ledger.has(name) else t(f"field.{name}")
+    if ledger.has(name):
+        return t(ledger.field(name).label)
+    column = next((c for c in ledger.columns if c.name == name), None)
+    return t(column.label) if column is not None else t(f"field.{name}")
 
 
 def _draw_list(ledger: Ledger, fetch: Fetch, *, key: str, refs: dict[str, dict[int, str]],

@@ -68,6 +68,12 @@ class Field:
     # typed hidden (a password): a password input, taken as typed (no half-width folding); declare
     # it column=False, list=False, export=False — the service hashes it, nothing stores or audits it
     secret: bool = False
+    # a filter that is no column (a resident's special group, an age band): where(value, today)
+    # gives its SQL condition; the list, the export and a bookmark all filter with it
+    where: Callable[[Any, Any], Any] | None = None
+    # set when the row is made and kept as stored on every edit, left out of the edit form
+    # (a visit's resident: a visit is not moved to someone else)
+    create_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -100,13 +106,18 @@ class View:
 
 @dataclass(frozen=True)
 class Column:
-    """A computed list column: an SQL expression of today (a correlated count, a derived state)."""
+    """A computed list column: an SQL expression of today (a correlated count, a derived state).
+    ``expr`` is a function of today, or a hook "services.module:function" given the Context
+    (session, actor, today) for an expression made from rows (a community's check rules).
+    A filter on its name compares the expression (declare a non-column choice Field of the same
+    name for the filter widget and the labels); ``sortable`` lets the whole list be sorted by it."""
     name: str
     label: str  # catalog key
-    expr: Callable[[Any], Any]  # expr(today) -> SQL column expression
+    expr: Callable[[Any], Any] | str  # expr(today) -> SQL column expression
     export: bool = True
     choices_key: str | None = None  # a coded value shown through the catalog
     search: bool = False  # the list's search looks in it too (a name from another table)
+    sortable: bool = False
 
 
 @dataclass
@@ -126,6 +137,9 @@ class Context:
     # ids of photos stored beside a step, a confirmation the user gave)
     data: Mapping[str, Any] = field(default_factory=dict)
     step: Any = None
+    # what the save writes, with the non-column fields (a resident's tags, a rental's tenants)
+    # that an after_save hook stores itself
+    values: dict | None = None
 
 
 @dataclass(frozen=True)
@@ -201,6 +215,18 @@ class Ledger:
     expand: Callable[[Any, Any, list], None] | str | None = None
     # (ctx, obj) -> a catalog key when the row may no longer be edited or deleted (a verified entry), else None
     locked: Callable[[Context, Any], str | None] | str | None = None
+    # validate(ctx, data) -> values replaces the field-by-field check where fields depend on each
+    # other (an ID number gives the birth date and the gender; an edit may leave it blank):
+    # it raises one ValidationError with every field's error at once
+    validate: Callable[[Context, dict], dict] | str | None = None
+    # search(actor, term) -> SQL condition replaces the search over ``Field.search`` fields (a
+    # resident is found by pieces of a phone only where the role sees phones, by a full number)
+    search: Callable[[Any, str], Any] | str | None = None
+    # fill(ctx, rows) adds what one query for the whole page gives to the listed rows before they
+    # are masked (a resident's tags and age, a rental's tenants); a non-column field's stored
+    # value comes from here, for the edit form and the audit entry's "before"
+    fill: Callable[[Context, list], None] | str | None = None
+    audit_exclude: tuple[str, ...] = ()  # columns never written into an audit entry (a ciphertext, a keyed hash)
     views: tuple[View, ...] = ()
     columns: tuple[Column, ...] = ()  # computed list columns
     order: Callable[[Any], list] | None = None  # order(today) -> ORDER BY clauses when the user picked no sort

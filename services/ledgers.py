@@ -13,6 +13,12 @@ is truly special to it.
     export     every filtered row for a spreadsheet, masked, the export audited
     history    the row's audit entries as the viewer may see them
     refs       the options of every ref field, from one registry of option providers
+
+A declaration's hooks take part where a ledger is more than its fields: ``validate`` (fields that
+depend on each other), ``clean`` and ``after_save`` around the write (non-column values such as
+tags reach it in ``ctx.values`` and are audited with the row), ``search`` and ``Field.where``
+(clauses that are no plain column), ``fill`` (what one query adds to a page of rows, before they
+are masked) and computed ``Column``s, which a list may also filter and sort by.
 """
 from __future__ import annotations
 
@@ -22,10 +28,10 @@ from datetime import date
 from functools import lru_cache
 from typing import Callable, Iterable
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, false, select
 from sqlalchemy.orm import Session
 
-from db.declarations import Context, Ledger, Step
+from db.declarations import Context, Field, Ledger, Step
 from services import audit, clock, privacy, records
 from services.access import Actor, can, community_clause, grid_clause, require, require_row
 from services.errors import DomainError, Duplicate, NotFound, PermissionDenied, ValidationError
@@ -144,21 +150,58 @@ def list_rows(session: Session, actor: Actor, ledger: Ledger, *, search: str | N
               descending: bool | None = None, limit: int = 50, offset: int = 0, today: date | None = None,
               where: Iterable = ()) -> Page:
     """One page of the live rows in scope. ``view`` names one of the ledger's views (its clause
-    in SQL); with no ``sort`` the ledger's ``order`` (or its default sort) decides."""
+    in SQL); with no ``sort`` the ledger's ``order`` (or its default sort) decides. A filter on a
+    field declaring ``where`` is that clause, one on a computed column compares its expression,
+    and one on a restricted value the actor may not see finds nothing; the ledger's ``search``
+    hook replaces the search over its fields; its ``fill`` hook adds to the page's rows before
+    they are masked."""
     _require(actor, ledger, "view")
     today = today or clock.today()
+    ctx = Context(session, actor, today)
     conds = [*scope(ledger, actor), *where]
     if view:
         conds.append(ledger.view(view).clause(today))
+    columns = {c.name: column_expr(c, ctx) for c in ledger.columns}
+    filters = dict(filters or {})
+    for name in list(filters):
+        value = filters[name]
+        if value is None or value == "" or value == [] or value == "all":
+            filters.pop(name)
+            continue
+        f = field_of(ledger, name)
+        if f is not None and f.restricted is not None and value not in privacy.allowed_choices(actor, f):
+            conds.append(false())  # a group the role may not see: nobody is in it, as far as it knows
+        if f is not None and f.where is not None:
+            conds.append(f.where(filters.pop(name), today))
+        elif name in columns:
+            conds.append(columns[name] == filters.pop(name))
+    if ledger.search is not None:
+        term = records.clean_text(search)
+        if term:
+            conds.append(resolve(ledger.search)(actor, term))
+        search = None
     order = ledger.order(today) if ledger.order is not None and not sort else None
-    columns = {c.name: c.expr(today) for c in ledger.columns}
+    way = ledger.descending if descending is None else descending
+    sortable = {c.name for c in ledger.columns if c.sortable}
+    if sort in sortable:
+        order, sort = [columns[sort].desc() if way else columns[sort].asc()], None
     page = records.list_page(session, ledger, viewer=actor, where=conds, search=search, filters=filters,
-                             sort=sort, descending=ledger.descending if descending is None else descending,
-                             limit=limit, offset=offset, extra_columns=columns, order=order,
+                             sort=sort, descending=way, limit=limit, offset=offset, extra_columns=columns,
+                             order=order, redact=ledger.fill is None,
                              search_columns=[columns[c.name] for c in ledger.columns if c.search])
+    if ledger.fill is not None:
+        resolve(ledger.fill)(ctx, page.rows)
+        page.rows = privacy.redact_rows(ledger, actor, page.rows)
     if ledger.expand is not None and page.rows:
         resolve(ledger.expand)(session, actor, page.rows)
     return page
+
+
+def column_expr(column, ctx: Context):
+    """A computed column's SQL expression: of today, or from its hook given the context."""
+    if isinstance(column.expr, str):
+        return resolve(column.expr)(ctx)
+    return column.expr(ctx.today)
 
 
 def get(session: Session, actor: Actor, ledger: Ledger, row_id: int):
@@ -205,9 +248,15 @@ def _columns(ledger: Ledger) -> set[str]:
     return set(ledger.model.__table__.columns.keys())
 
 
+# the place columns a row takes from its parent (and the parent's parents) when it does not pick them
+PLACE_COLUMNS = ("community_id", "grid_id", "building_id", "household_id")
+
+
 def _parent(session: Session, actor: Actor, ledger: Ledger, values: dict) -> None:
     """The parent row (scope-checked as a row of its own ledger) gives the row its community and,
-    where the ledger is bound to a grid, its grid."""
+    where the ledger is bound to a grid, its grid — and every other place column the row has but
+    does not pick in its form (a resident's building). What the parent lacks its own parent gives
+    (a household's grid is its building's)."""
     if ledger.parent is None or values.get(ledger.parent) is None:
         return
     target = get_ledger(ledger.field(ledger.parent).ref)
@@ -219,10 +268,23 @@ def _parent(session: Session, actor: Actor, ledger: Ledger, values: dict) -> Non
         raise PermissionDenied("err.out_of_scope")
     columns = _columns(ledger)
     rule = ledger.scope
-    if rule.community and rule.community in columns and rule.community != ledger.parent:
-        values[rule.community] = parent.id if target.key == "community" else parent.community_id
-    if rule.grid and rule.grid != "id" and rule.grid in columns and rule.grid != ledger.parent:
-        values[rule.grid] = parent.id if target.key == "grid" else getattr(parent, "grid_id", None)
+    picked = {f.name for f in ledger.fields if f.editable}
+    wanted = {c for c in (rule.community, rule.grid) if c and c != "id"} | \
+        {c for c in PLACE_COLUMNS if c not in picked}
+    wanted = {c for c in wanted if c in columns and c != ledger.parent}
+    found: dict[str, int] = {}
+    level, row = target, parent
+    while row is not None and wanted - set(found):
+        found.setdefault(f"{level.key}_id", row.id)
+        for name in wanted:
+            if name not in found and name in _columns(level):
+                found[name] = getattr(row, name)
+        if level.parent is None:
+            break
+        up = get_ledger(level.field(level.parent).ref)
+        row, level = session.get(up.model, getattr(row, level.parent)), up
+    for name in wanted & set(found):
+        values[name] = found[name]
 
 
 def _check_scope(actor: Actor, ledger: Ledger, values: dict) -> None:
@@ -259,25 +321,31 @@ def _past_only(ledger: Ledger, values: dict, today: date, errors: dict | None = 
 
 def prepare(session: Session, actor: Actor, ledger: Ledger, data: dict, obj=None, today: date | None = None,
             ctx: Context | None = None) -> dict:
-    """The values a save of ``data`` would write — validated against the declaration (an update
-    keeps its ``once`` fields as stored), the parent resolved and scope-checked, the ledger's
-    ``clean`` hook run (also when a field failed, for every problem at once), uniqueness checked.
-    Raises ValidationError / Duplicate / PermissionDenied; writes nothing (an import previews
-    every row with this)."""
+    """The values a save of ``data`` would write — validated against the declaration (or by the
+    ledger's ``validate`` hook), the parent resolved and scope-checked, the ledger's ``clean``
+    hook run (also when a field failed, for every problem at once), uniqueness checked. On an
+    edit, what the actor sees only masked, the ``create_only`` fields and the ``once`` fields keep
+    their stored values. Raises ValidationError / Duplicate / PermissionDenied; writes nothing
+    (an import previews every row with this)."""
     today = today or clock.today()
     ctx = ctx or Context(session, actor, today, obj, data=data)
     skip: set[str] = set()
-    if obj is not None:  # what was given once stays as it was
-        once = [f for f in ledger.fields if f.once]
+    if obj is not None:
+        kept = privacy.hidden_fields(ledger, actor) | {f.name for f in ledger.fields if f.create_only}
+        data = {**data, **{name: getattr(obj, name) for name in kept if ledger.field(name).editable}}
+        once = [f for f in ledger.fields if f.once]  # what was given once stays as it was
         data = {**data, **{f.name: getattr(obj, f.name) for f in once if f.column}}
         skip = {f.name for f in once if not f.column}
-    values, errors = records.check(ledger, data, skip=skip)
-    if errors:
-        try:  # a future date among the fields that passed is said with the others
-            _past_only(ledger, values, today, errors)
-        except ValidationError as e:
-            errors = e.errors
-        raise _refused(ledger, ctx, values, errors)
+    if ledger.validate is not None:
+        values = resolve(ledger.validate)(ctx, data)
+    else:
+        values, errors = records.check(ledger, data, skip=skip)
+        if errors:
+            try:  # a future date among the fields that passed is said with the others
+                _past_only(ledger, values, today, errors)
+            except ValidationError as e:
+                errors = e.errors
+            raise _refused(ledger, ctx, values, errors)
     _past_only(ledger, values, today)
     _parent(session, actor, ledger, values)
     if ledger.clean is not None:
@@ -304,9 +372,33 @@ def _refused(ledger: Ledger, ctx: Context, values: dict, errors: dict) -> Valida
     return ValidationError(errors)
 
 
+def _split(ledger: Ledger, values: dict) -> tuple[dict, dict]:
+    """(column values to write, the audited values of non-column fields — for a ledger whose
+    ``fill`` gives their stored values, so that a change of them alone is seen). A personal
+    non-column field (a typed ID number) is in neither: its hooks store what may be kept of it."""
+    columns = _columns(ledger)
+    row = {k: v for k, v in values.items() if k in columns}
+    extra = {f.name: values[f.name] for f in ledger.fields
+             if not f.column and f.editable and not f.personal and f.name in values} if ledger.fill else {}
+    return row, extra
+
+
+def stored_extra(ctx: Context, ledger: Ledger, obj) -> dict:
+    """The stored values of the non-column fields of ``obj`` (as ``fill`` gives them to the
+    list), for the audit entry's "before"."""
+    names = [f.name for f in ledger.fields if not f.column and f.editable and not f.personal]
+    if ledger.fill is None or not names:
+        return {}
+    row = {c: getattr(obj, c) for c in _columns(ledger)}
+    resolve(ledger.fill)(ctx, [row])
+    return {n: row.get(n) for n in names}
+
+
 def save_with_warnings(session: Session, actor: Actor, ledger: Ledger, data: dict, row_id: int | None = None,
                        expected_version: int | None = None, today: date | None = None):
-    """Create (``row_id`` None) or update a row. Returns (row, warnings as (catalog key, params))."""
+    """Create (``row_id`` None) or update a row. Returns (row, warnings as (catalog key, params)).
+    Non-column values (tags) are left to the ``after_save`` hook (in ``ctx.values``) and written
+    into the same audit entry as the columns."""
     _require(actor, ledger, "create" if row_id is None else "edit")
     today = today or clock.today()
     obj = None if row_id is None else _load(session, actor, ledger, row_id)
@@ -315,20 +407,24 @@ def save_with_warnings(session: Session, actor: Actor, ledger: Ledger, data: dic
         _refuse_locked(session, actor, ledger, obj, today)
     ctx = Context(session, actor, today, obj, data=data)
     values = prepare(session, actor, ledger, data, obj, today, ctx)
+    ctx.values = values
     for f in ledger.fields:  # no table column: for after_save to write (a many-to-many list)
         if not f.column and f.name in values:
-            ctx.extra[f.name] = values.pop(f.name)
+            ctx.extra[f.name] = values[f.name]
+    row_values, extra = _split(ledger, values)
     if obj is None:
         if ledger.workflow is not None:
-            values[ledger.workflow.field] = ledger.workflow.initial
-        obj = records.create(session, actor, ledger.model, values)
+            row_values[ledger.workflow.field] = ledger.workflow.initial
+        obj = records.create(session, actor, ledger.model, row_values, exclude=ledger.audit_exclude, extra=extra)
         created = True
     else:
         community = ledger.scope.community
         if community and community != "id" and community in values and \
                 values[community] != getattr(obj, community) and records.references(session, obj):
             raise PermissionDenied("err.move_in_use")
-        obj = records.update(session, actor, obj, values, expected_version)
+        before = stored_extra(ctx, ledger, obj) if extra else {}
+        obj = records.update(session, actor, obj, row_values, expected_version, exclude=ledger.audit_exclude,
+                             extra=extra, extra_before=before)
         created = False
     if ledger.after_save is not None:
         resolve(ledger.after_save)(ctx, obj, created)
@@ -468,3 +564,6 @@ def export_columns(ledger: Ledger) -> list[tuple[str, str]]:
     return [("id", "field.id")] + [(f.name, f.label) for f in ledger.export_fields] + \
         [(c.name, c.label) for c in ledger.columns if c.export]
 
+
+def field_of(ledger: Ledger, name: str) -> Field | None:
+    return ledger.field(name) if ledger.has(name) else None

@@ -139,27 +139,39 @@ def get_live(session: Session, model, row_id: int):
     return obj
 
 
-def create(session: Session, actor: Actor, model, values: dict) -> Base:
+def _snapshot(obj, exclude: tuple[str, ...]) -> dict:
+    return audit.snapshot(obj, exclude=("password_hash", *exclude))
+
+
+def create(session: Session, actor: Actor, model, values: dict, *, exclude: tuple[str, ...] = (),
+           extra: dict | None = None) -> Base:
+    """Insert and audit. ``exclude``: columns kept out of the audit entry; ``extra``: values of
+    non-column fields (tags) written into it beside the columns."""
     obj = model(**values, created_by=actor.username, updated_by=actor.username)
     session.add(obj)
     session.flush()
     audit.record(session, actor, "create", model.__tablename__, obj.id, None,
-                 audit.snapshot(obj), community_id=_community_of(obj))
+                 {**_snapshot(obj, exclude), **(extra or {})}, community_id=_community_of(obj))
     return obj
 
 
-def update(session: Session, actor: Actor, obj, values: dict, expected_version: int | None) -> Base:
+def update(session: Session, actor: Actor, obj, values: dict, expected_version: int | None, *,
+           exclude: tuple[str, ...] = (), extra: dict | None = None, extra_before: dict | None = None) -> Base:
+    """Write the changed values and audit them; ``extra`` / ``extra_before`` are non-column
+    values after and before (a change of tags alone is a change too)."""
     check_version(obj, expected_version)
-    before = audit.snapshot(obj)
+    before = {**_snapshot(obj, exclude), **(extra_before or {})}
     changed = {k: v for k, v in values.items() if getattr(obj, k) != v}
-    if not changed:
+    if not changed and (extra or {}) == (extra_before or {}):
         return obj
     for k, v in changed.items():
         setattr(obj, k, v)
     obj.updated_by = actor.username
+    if not changed:
+        obj.updated_at = utcnow()  # the row's version moves with its tags
     session.flush()  # the version_id_col check happens here: a concurrent save fails
     audit.record(session, actor, "update", model_table(obj), obj.id, before,
-                 audit.snapshot(obj), community_id=_community_of(obj))
+                 {**_snapshot(obj, exclude), **(extra or {})}, community_id=_community_of(obj))
     return obj
 
 
@@ -238,12 +250,14 @@ class Page:
 def list_page(session: Session, ledger: Ledger, *, where: Iterable = (), search: str | None = None,
               filters: dict | None = None, sort: str | None = None, descending: bool = False,
               limit: int = 50, offset: int = 0, extra_columns: dict | None = None,
-              viewer: Actor | None = None, order: list | None = None, search_columns: Iterable = ()) -> Page:
+              viewer: Actor | None = None, order: list | None = None, search_columns: Iterable = (),
+              redact: bool = True) -> Page:
     """One page of live rows, filtered, searched and sorted in SQL, with the total count. With a
     ``viewer``, personal fields are masked by services.privacy and searched only where the
     viewer sees them (a masked value must not be found out by searching for pieces of it).
     ``order`` (ORDER BY clauses) replaces the sort when no ``sort`` is asked for;
-    ``search_columns`` are further SQL expressions the search looks in (a name from another table)."""
+    ``search_columns`` are further SQL expressions the search looks in (a name from another
+    table). With ``redact=False`` the caller masks the rows itself (after adding to them)."""
     model = ledger.model
     conds = [model.deleted_at.is_(None), *where]
     for name, value in (filters or {}).items():
@@ -266,7 +280,7 @@ def list_page(session: Session, ledger: Ledger, *, where: Iterable = (), search:
     stmt = select(*columns).where(cond).order_by(*((order + [model.id]) if order and not sort else sort_order(ledger, sort, descending, viewer))).limit(limit).offset(offset)
     names = ["id", "version", "updated_at", "updated_by"] + [f.name for f in table_fields] + list(extra_columns or {})
     rows = [dict(zip(names, r)) for r in session.execute(stmt).all()]
-    if viewer is not None:
+    if viewer is not None and redact:
         rows = privacy.redact_rows(ledger, viewer, rows)
     return Page(rows, total)
 

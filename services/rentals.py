@@ -1,24 +1,24 @@
-"""Rental housing: landlord, tenants (linked residents), 群租 flag, pledge, occupants, and the
-inspection clock: quarterly, monthly for 群租 (schedule rules as settings rows)."""
+"""Rental housing beyond what the ledger engine (services.ledgers) does from the declaration
+(db.models.residents.RENTAL): the tenants (linked residents, not a column), the landlord's
+phone, closing a registration, the checks, and the inspection clock — quarterly, monthly for
+群租 (schedule rules as settings rows) — as SQL columns the list computes, filters and sorts by."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import Date, and_, case, delete, func, insert, literal, select, type_coerce
 from sqlalchemy.orm import Session
 
-from db.models import Building, Household, Rental, RentalCheck, Resident
-from db.models.residents import RENTAL, RESIDENT, rental_tenant
-from services import audit, clock, idcard, privacy, records, schedule, settings
-from services.access import Actor, community_clause, grid_clause, require, require_row
+from db.declarations import Context
+from db.models import Community, Rental, RentalCheck, Resident
+from db.models.residents import RENTAL, RESIDENT, last_check, rental_tenant
+from db.sqldates import add_interval, days_between
+from services import clock, idcard, ledgers, privacy, records, settings
+from services.access import Actor, require
 from services.errors import ValidationError
 
 CHECK_RESULTS = ("合格", "需整改")
-
-
-def scope(actor: Actor) -> list:
-    return [community_clause(actor, Rental.community_id), grid_clause(actor, Rental.grid_id)]
+SOON_DAYS = 2  # as services.schedule.due: "soon" when due within two days
 
 
 def check_rule(session: Session, group_rental: bool, community_id: int | None = None) -> tuple[str, int]:
@@ -27,56 +27,94 @@ def check_rule(session: Session, group_rental: bool, community_id: int | None = 
     return spec["unit"], int(spec["every"])
 
 
-def _tenants(session: Session, actor: Actor, rental: Rental, ids) -> list[int]:
-    ids = [int(i) for i in ids or []]
-    if not ids:
-        return []
-    found = session.execute(select(Resident.id, Resident.community_id).where(Resident.id.in_(ids),
-                                                                            Resident.deleted_at.is_(None))).all()
-    if len(found) != len(set(ids)) or any(c != rental.community_id for _, c in found):
-        raise ValidationError({"tenants": "err.bad_choice"})
-    return sorted(set(ids))
+# --- the declaration's hooks ---------------------------------------------------------------
 
-
-def save_rental(session: Session, actor: Actor, data: dict, rental_id: int | None = None,
-                expected_version: int | None = None, today: date | None = None) -> Rental:
-    require(actor, "rentals", "create" if rental_id is None else "edit")
-    today = today or clock.today()
-    values = records.validate(RENTAL, data)
-    tenant_ids = values.pop("tenants", [])
-    if values["registered_date"] > today:
-        raise ValidationError({"registered_date": "err.future_date"})
+def check_values(ctx: Context, values: dict) -> None:
+    """RENTAL.clean: the landlord's phone as digits."""
     if values.get("landlord_phone"):
         try:
             values["landlord_phone"] = idcard.normalize_phone(values["landlord_phone"])
         except idcard.IdError as e:
             raise ValidationError({"landlord_phone": e.key}) from None
-    household = records.get_live(session, Household, values["household_id"])
-    building = session.get(Building, household.building_id)
-    require_row(actor, household.community_id, building.grid_id)
-    values.update(community_id=household.community_id, grid_id=building.grid_id)
-    if rental_id is None:
-        rental = records.create(session, actor, Rental, values)
-    else:
-        rental = records.get_live(session, Rental, rental_id)
-        require_row(actor, rental.community_id, rental.grid_id)
-        rental = records.update(session, actor, rental, values, expected_version)
-    tenants = _tenants(session, actor, rental, tenant_ids)
-    have = set(session.execute(select(rental_tenant.c.resident_id).where(rental_tenant.c.rental_id == rental.id))
-               .scalars())
-    if set(tenants) != have:
-        session.execute(delete(rental_tenant).where(rental_tenant.c.rental_id == rental.id))
-        if tenants:
-            session.execute(insert(rental_tenant), [{"rental_id": rental.id, "resident_id": t} for t in tenants])
-        audit.record(session, actor, "tenants", "rental", rental.id, {"tenants": sorted(have)}, {"tenants": tenants},
-                     community_id=rental.community_id)
-    return rental
 
+
+def store_tenants(ctx: Context, rental: Rental, created: bool) -> None:
+    """RENTAL.after_save: the tenants picked — live residents of the rental's community (the
+    change is in the save's own audit entry)."""
+    ids = sorted({int(i) for i in ctx.values.get("tenants") or []})
+    if ids:
+        found = ctx.session.execute(select(Resident.id, Resident.community_id).where(
+            Resident.id.in_(ids), Resident.deleted_at.is_(None))).all()
+        if len(found) != len(ids) or any(c != rental.community_id for _, c in found):
+            raise ValidationError({"tenants": "err.bad_choice"})
+    have = set(ctx.session.execute(select(rental_tenant.c.resident_id)
+                                   .where(rental_tenant.c.rental_id == rental.id)).scalars())
+    if set(ids) != have:
+        ctx.session.execute(delete(rental_tenant).where(rental_tenant.c.rental_id == rental.id))
+        if ids:
+            ctx.session.execute(insert(rental_tenant), [{"rental_id": rental.id, "resident_id": i} for i in ids])
+
+
+def fill_rows(ctx: Context, rows: list[dict]) -> None:
+    """RENTAL.fill: each row's tenant ids — one query for the page."""
+    tenants: dict[int, list[int]] = {r["id"]: [] for r in rows}
+    for rental_id, resident_id in ctx.session.execute(
+            select(rental_tenant.c.rental_id, rental_tenant.c.resident_id)
+            .where(rental_tenant.c.rental_id.in_(list(tenants))).order_by(rental_tenant.c.resident_id)):
+        tenants[rental_id].append(resident_id)
+    for r in rows:
+        r["tenants"] = tenants[r["id"]]
+
+
+# --- the inspection clock in SQL -----------------------------------------------------------
+
+def _rules(ctx: Context) -> list[tuple[int | None, bool, str, int]]:
+    """(community or None for the default, group rental, unit, every): the communities in the
+    actor's scope whose rule differs from the default first."""
+    communities = ctx.actor.community_ids
+    if communities is None:
+        communities = ctx.session.execute(select(Community.id)).scalars().all()
+    out = []
+    for group in (True, False):
+        default = check_rule(ctx.session, group)
+        for cid in sorted(communities):
+            rule = check_rule(ctx.session, group, cid)
+            if rule != default:
+                out.append((cid, group, *rule))
+        out.append((None, group, *default))
+    return out
+
+
+def next_due_column(ctx: Context):
+    """The date the next check is due: one interval of the row's rule after its last check (or
+    its registration), month ends clamped — services.schedule.due's ``next_due``, in SQL."""
+    base = func.coalesce(last_check(Rental.id), Rental.registered_date)
+    whens = []
+    for cid, group, unit, every in _rules(ctx):
+        cond = Rental.group_rental.is_(group)
+        if cid is not None:
+            cond = and_(Rental.community_id == cid, cond)
+        whens.append((cond, add_interval(base, unit, every)))
+    return type_coerce(case(*whens), Date)
+
+
+def check_status_column(ctx: Context):
+    """"overdue" once the due date has passed, "soon" within two days of it, else "ok"."""
+    due = next_due_column(ctx)
+    return case((due < literal(ctx.today, Date), "overdue"),
+                (due <= literal(date.fromordinal(ctx.today.toordinal() + SOON_DAYS), Date), "soon"), else_="ok")
+
+
+def days_overdue_column(ctx: Context):
+    due = next_due_column(ctx)
+    return case((due < literal(ctx.today, Date), days_between(literal(ctx.today, Date), due)), else_=None)
+
+
+# --- what is special -------------------------------------------------------------------------
 
 def close_rental(session: Session, actor: Actor, rental_id: int, expected_version: int | None) -> Rental:
     require(actor, "rentals", "edit")
-    rental = records.get_live(session, Rental, rental_id)
-    require_row(actor, rental.community_id, rental.grid_id)
+    rental = ledgers.get(session, actor, RENTAL, rental_id)
     return records.update(session, actor, rental, {"status": "closed"}, expected_version)
 
 
@@ -84,8 +122,7 @@ def record_check(session: Session, actor: Actor, rental_id: int, check_date: dat
                  today: date | None = None) -> RentalCheck:
     require(actor, "rentals", "edit")
     today = today or clock.today()
-    rental = records.get_live(session, Rental, rental_id)
-    require_row(actor, rental.community_id, rental.grid_id)
+    rental = ledgers.get(session, actor, RENTAL, rental_id)
     errors = {}
     if not isinstance(check_date, date) or check_date > today:
         errors["check_date"] = "err.future_date"
@@ -100,54 +137,10 @@ def record_check(session: Session, actor: Actor, rental_id: int, check_date: dat
         "inspector": actor.display_name or actor.username, "result": result, "note": records.clean_text(note)})
 
 
-@dataclass
-class RentalRow:
-    row: dict
-    last_check: date | None
-    next_due: date
-    status: str
-    days_overdue: int
-
-
-def list_rentals(session: Session, actor: Actor, *, search: str | None = None, filters: dict | None = None,
-                 sort: str | None = None, descending: bool = False, limit: int = 50, offset: int = 0,
-                 today: date | None = None) -> records.Page:
-    """Rentals with their inspection status (last check, next due, overdue days)."""
-    require(actor, "rentals", "view")
-    today = today or clock.today()
-    filters = dict(filters or {})
-    last = (select(func.max(RentalCheck.check_date)).where(RentalCheck.rental_id == Rental.id,
-                                                           RentalCheck.deleted_at.is_(None))
-            .correlate(Rental).scalar_subquery())
-    address = (select(Building.name + " " + Household.unit + " " + Household.room)
-               .join(Household, Household.building_id == Building.id).where(Household.id == Rental.household_id)
-               .scalar_subquery())
-    if filters.get("status") == "all":
-        filters.pop("status")
-    page = records.list_page(session, RENTAL, viewer=actor, where=scope(actor), search=search, filters=filters, sort=sort,
-                             descending=descending, limit=limit, offset=offset,
-                             extra_columns={"last_check": last, "address": address})
-    tenants: dict[int, list[int]] = {r["id"]: [] for r in page.rows}  # one query for the page, not one a row
-    for rental_id, resident_id in session.execute(select(rental_tenant.c.rental_id, rental_tenant.c.resident_id)
-                                                  .where(rental_tenant.c.rental_id.in_(list(tenants)))):
-        tenants[rental_id].append(resident_id)
-    rules: dict = {}
-    for r in page.rows:
-        last_check = r["last_check"] if r["last_check"] is None or isinstance(r["last_check"], date) \
-            else date.fromisoformat(str(r["last_check"])[:10])
-        rule = (bool(r["group_rental"]), r.get("community_id"))
-        if rule not in rules:
-            rules[rule] = check_rule(session, *rule)
-        unit, every = rules[rule]
-        d = schedule.due(last_check, r["registered_date"], unit, every, today)
-        r.update(last_check=last_check, next_due=d.next_due, check_status=d.status, days_overdue=d.days_overdue,
-                 tenants=tenants[r["id"]])
-    return page
-
-
 def rentals_of_resident(session: Session, actor: Actor, resident_id: int) -> list[dict]:
-    rows = session.execute(select(Rental).where(Rental.deleted_at.is_(None), *scope(actor), Rental.id.in_(
-        select(rental_tenant.c.rental_id).where(rental_tenant.c.resident_id == resident_id)))).scalars().all()
+    rows = session.execute(select(Rental).where(Rental.deleted_at.is_(None), *ledgers.scope(RENTAL, actor),
+                                                Rental.id.in_(select(rental_tenant.c.rental_id).where(
+                                                    rental_tenant.c.resident_id == resident_id)))).scalars().all()
     return privacy.redact_rows(RENTAL, actor, [{"id": r.id, "landlord_name": r.landlord_name,
                                                  "registered_date": r.registered_date,
                                                  "group_rental": r.group_rental, "status": r.status} for r in rows])
@@ -156,9 +149,7 @@ def rentals_of_resident(session: Session, actor: Actor, resident_id: int) -> lis
 def tenants_of(session: Session, actor: Actor, rental_id: int) -> list[dict]:
     """The rental's tenants (moved-out ones too, with their status), by name, as the role may
     see them."""
-    require(actor, "rentals", "view")
-    rental = records.get_live(session, Rental, rental_id)
-    require_row(actor, rental.community_id, rental.grid_id)
+    ledgers.get(session, actor, RENTAL, rental_id)
     rows = session.execute(select(Resident.id, Resident.name, Resident.status)
                            .join(rental_tenant, rental_tenant.c.resident_id == Resident.id)
                            .where(rental_tenant.c.rental_id == rental_id, Resident.deleted_at.is_(None))
@@ -167,9 +158,7 @@ def tenants_of(session: Session, actor: Actor, rental_id: int) -> list[dict]:
 
 
 def checks_of(session: Session, actor: Actor, rental_id: int) -> list[dict]:
-    require(actor, "rentals", "view")
-    rental = records.get_live(session, Rental, rental_id)
-    require_row(actor, rental.community_id, rental.grid_id)
+    ledgers.get(session, actor, RENTAL, rental_id)
     return [{"check_date": c.check_date, "inspector": c.inspector, "result": c.result, "note": c.note}
             for c in session.execute(select(RentalCheck).where(RentalCheck.rental_id == rental_id,
                                                                RentalCheck.deleted_at.is_(None))

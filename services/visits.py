@@ -1,46 +1,39 @@
-"""Visits and services to residents, and the due-visit list: special-group residents whose
-visit is overdue under their tag's frequency (visit_rule rows), most overdue first."""
+"""Visits and services to residents beyond what the ledger engine (services.ledgers) does from
+the declaration (db.models.residents.VISIT): its scope rule for restricted groups and its date
+check, the visit rules, and the due-visit list — special-group residents whose visit is overdue
+under their tag's frequency (visit_rule rows), most overdue first."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
-from sqlalchemy import case, func, literal, select
+from sqlalchemy import case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
+from db.declarations import Context
 from db.models import Building, Household, Resident, ResidentTag, Visit, VisitRule
-from db.models.residents import VISIT, vocab
-from services import audit, clock, records, schedule
+from db.models.residents import RESIDENT, restricted_groups, vocab
+from services import audit, clock, ledgers, privacy, records, schedule
 from services.access import SYSTEM, Actor, require
 from services.errors import ValidationError
-from services.residents import get_resident, scope, visible_groups
+from services.residents import visible_groups
 
 
-def log_visit(session: Session, actor: Actor, resident_id: int, data: dict, today: date | None = None) -> Visit:
-    require(actor, "visits", "create")
-    today = today or clock.today()
-    resident = get_resident(session, actor, resident_id)
-    values = records.validate(VISIT, {**data, "resident_id": resident_id})
-    if values["visit_date"] > today:
-        raise ValidationError({"visit_date": "err.future_date"})
-    if values["visit_date"] < resident.birth_date:
+def restricted_rule(actor: Actor) -> list:
+    """VISIT's Scope.rule: a visit of a resident in a restricted group (社区矫正 …) is seen only by
+    the roles that see the group — or by who logged it, so that one's own visit does not vanish."""
+    if privacy.sees_restricted(actor, RESIDENT.field("tags")):
+        return []
+    flagged = select(ResidentTag.resident_id).where(ResidentTag.tag.in_(sorted(restricted_groups())))
+    return [or_(Visit.resident_id.not_in(flagged), Visit.created_by == actor.username)]
+
+
+def check_date(ctx: Context, values: dict) -> None:
+    """VISIT.clean: no visit before the resident was born (the future is refused by past_only)."""
+    resident = ctx.session.get(Resident, values["resident_id"])
+    if values.get("visit_date") and values["visit_date"] < resident.birth_date:
         raise ValidationError({"visit_date": "err.out_of_range"})
-    values.update(resident_id=resident.id, community_id=resident.community_id, grid_id=resident.grid_id)
-    return records.create(session, actor, Visit, values)
-
-
-def list_visits(session: Session, actor: Actor, *, search: str | None = None, filters: dict | None = None,
-                sort: str | None = None, descending: bool = True, limit: int = 50, offset: int = 0) -> records.Page:
-    require(actor, "visits", "view")
-    filters = dict(filters or {})
-    where = [*scope(actor)]
-    page = records.list_page(session, VISIT, viewer=actor, where=[Visit.resident_id.in_(select(Resident.id).where(*where))],
-                             search=search, filters=filters, sort=sort or "visit_date", descending=descending,
-                             limit=limit, offset=offset,
-                             extra_columns={"resident_name": select(Resident.name).where(Resident.id == Visit.resident_id)
-                                            .scalar_subquery()})
-    return page
 
 
 # --- rules -------------------------------------------------------------------------------
@@ -98,7 +91,7 @@ def due_visits(session: Session, actor: Actor, today: date | None = None, includ
                    ResidentTag.tag, ResidentTag.since, last.label("last"))
             .join(ResidentTag, ResidentTag.resident_id == Resident.id)
             .join(Household, Household.id == Resident.household_id).join(Building, Building.id == Resident.building_id)
-            .where(Resident.deleted_at.is_(None), Resident.status == "active", *scope(actor),
+            .where(Resident.deleted_at.is_(None), Resident.status == "active", *ledgers.scope(RESIDENT, actor),
                    ResidentTag.tag.in_(list(tag_rules)),
                    func.coalesce(last, ResidentTag.since) < cutoff))
     best: dict[int, DueVisit] = {}

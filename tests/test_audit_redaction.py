@@ -18,7 +18,8 @@ from sqlalchemy.engine import make_url
 from db.engine import dispose_engines, get_engine, session_scope
 from db.migrate import alembic_config, current_revision, head_revision
 from db.models import AuditHead, AuditLog, Resident, Visit
-from services import audit, clock, residents, visits
+from db.models.residents import RESIDENT, VISIT
+from services import audit, clock, ledgers, residents
 from tests.conftest import _pg_admin, actor_of
 from tests.test_idcard import make_id
 
@@ -41,17 +42,18 @@ def _resident_with_history(db):
     data = {"name": NAME, "id_type": "居民身份证", "id_number": NUMBER, "household_id": _household(db),
             "residence_type": "自住", "phone": PHONES[0], "tags": TAGS[:1], "notes": f"{NAME}的备注"}
     with db(write=True) as s:
-        rid = residents.create_resident(s, manager, data).id
+        rid = ledgers.save(s, manager, RESIDENT, data).id
     with db(write=True) as s:
         r = s.get(Resident, rid)
-        residents.update_resident(s, manager, rid, {**data, "id_number": "", "phone": PHONES[1], "tags": TAGS},
-                                  r.version)
+        ledgers.save(s, manager, RESIDENT, {**data, "id_number": "", "phone": PHONES[1], "tags": TAGS}, rid,
+                     r.version)
     with db(write=True) as s:
         residents.set_status(s, manager, rid, "moved_out", clock.today(), s.get(Resident, rid).version)
     with db(write=True) as s:
         for days in (3, 10):
-            visits.log_visit(s, manager, rid, {"visit_date": clock.today() - timedelta(days=days), "visit_type": "走访",
-                                                "staff_name": "吴磊", "outcome": f"{NAME}身体好，电话{PHONES[1]}"})
+            ledgers.save(s, manager, VISIT, {"resident_id": rid, "visit_date": clock.today() - timedelta(days=days),
+                                             "visit_type": "走访", "staff_name": "吴磊",
+                                             "outcome": f"{NAME}身体好，电话{PHONES[1]}"})
     with db() as s:
         visit_ids = list(s.execute(select(Visit.id).where(Visit.resident_id == rid)).scalars())
         masked = s.get(Resident, rid).id_masked

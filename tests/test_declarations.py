@@ -127,9 +127,17 @@ def test_an_engine_ledger_names_what_exists(ledger: Ledger):
     for f in ledger.fields:
         if f.type == "ref" and f.ref not in ledgers.PROVIDERS:
             problems.append(f"{f.name}: ref {f.ref!r} has no option provider")
-    for hook in (ledger.clean, ledger.after_save, rule.rule):
+    column_hooks = tuple(c.expr for c in ledger.columns if isinstance(c.expr, str))
+    for hook in (ledger.clean, ledger.after_save, rule.rule, ledger.validate, ledger.search, ledger.fill,
+                 *column_hooks):
         if hook is not None and not callable(ledgers.resolve(hook)):
             problems.append(f"hook {hook!r} does not resolve")
+    for f in ledger.fields:
+        if f.where is not None and (f.column or not f.filter):
+            problems.append(f"{f.name}: a where clause is for a filter that is no column")
+        if f.create_only and not f.editable:
+            problems.append(f"{f.name}: create_only on a field that is not in the form")
+    problems += [f"audit_exclude {n!r} is not a column" for n in ledger.audit_exclude if n not in columns]
     wf = ledger.workflow
     if wf is not None:
         if wf.field not in columns:

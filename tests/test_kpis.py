@@ -238,8 +238,8 @@ def test_turnout_and_special_coverage_by_hand(db, demo_db):
 
 
 def test_the_stamp_moves_on_every_kind_of_write(db, demo_db):
+    from db.models.residents import VISIT
     from services import checklists, inspections, places, residents, settings as settings_service
-    from services import visits as visit_service
 
     admin, manager, staff, vol = (actor_of(db, n) for n in ("admin", "manager", "staff", "volunteer"))
 
@@ -250,9 +250,9 @@ def test_the_stamp_moves_on_every_kind_of_write(db, demo_db):
     writes = [
         lambda s: ledgers.save(s, admin, places.ledger("community"), {"code": "STAMP", "name": "戳社区"}),
         lambda s: settings_service.set_value(s, admin, "grid.households_warn", 480),
-        lambda s: visit_service.log_visit(s, manager, s.execute(select(Resident.id).where(
-            Resident.community_id == 1)).scalars().first(), {"visit_date": TODAY, "visit_type": "走访",
-                                                              "staff_name": "周敏"}),
+        lambda s: ledgers.save(s, manager, VISIT, {"resident_id": s.execute(select(Resident.id).where(
+            Resident.community_id == 1)).scalars().first(), "visit_date": TODAY, "visit_type": "走访",
+                                                    "staff_name": "周敏"}),
         lambda s: inspections.enter_paper_round(s, staff, "hygiene", TODAY, {i["code"]: "合格" for i in
                                                                            checklists.current(s, "hygiene").items},
                                                 None, None, sorted(staff.grid_ids)[0]),

@@ -260,7 +260,6 @@ def _dynamic(scan: _Scan) -> dict[str, tuple[set[str], str]]:
         "state.": (_literals_of(scan, "services/hazards.py"), "hazard charts by state (hazards.by_category_state)"),
         "step.": ({step.name for step in HAZARD.workflow.steps} | _literals_of(scan, "services/hazards.py"),
                   "a hazard's timeline: the step of each event (its workflow's steps, found, on the spot)"),
-        "check.": (_literals_of(scan, "services/schedule.py"), "rentals: the next check's status (schedule.Due)"),
         "sched.": (_literals_of(scan, "services/schedule.py") | built_in("sched."), "calendar: an obligation's status"),
         "audit.s_": (built_in("audit.s_"), "an audit entry's sentence for create, update, delete"),
         "auditaction.": (_literals_of(scan, *writers), "an audit entry's action, as services and migrations write it"),

@@ -26,7 +26,8 @@ def test_resident_list_is_in_pinyin_order_across_pages_on_both_backends(db, demo
     from datetime import date
 
     from db.models import Resident
-    from services import residents
+    from db.models.residents import RESIDENT
+    from services import ledgers
     from tests.conftest import actor_of
 
     manager = actor_of(db, "manager")
@@ -34,15 +35,15 @@ def test_resident_list_is_in_pinyin_order_across_pages_on_both_backends(db, demo
         household = s.execute(select(Resident.household_id).where(Resident.community_id == 1)).scalars().first()
     for name in ("张安", "李安"):
         with db(write=True) as s:
-            residents.create_resident(s, manager, {"name": name, "gender": "男", "id_type": "护照",
+            ledgers.save(s, manager, RESIDENT, {"name": name, "gender": "男", "id_type": "护照",
                                                    "id_number": f"E{abs(hash(name)) % 10**8:08d}",
                                                    "birth_date": date(1980, 1, 1), "household_id": household,
                                                    "residence_type": "自住"})
     with db() as s:
-        first = residents.list_residents(s, manager, sort="name", limit=50, offset=0)
-        second = residents.list_residents(s, manager, sort="name", limit=50, offset=50)
-        everyone = residents.list_residents(s, manager, sort="name", limit=100_000).rows
-        backwards = residents.list_residents(s, manager, sort="name", descending=True, limit=50).rows
+        first = ledgers.list_rows(s, manager, RESIDENT, sort="name", limit=50, offset=0)
+        second = ledgers.list_rows(s, manager, RESIDENT, sort="name", limit=50, offset=50)
+        everyone = ledgers.list_rows(s, manager, RESIDENT, sort="name", limit=100_000).rows
+        backwards = ledgers.list_rows(s, manager, RESIDENT, sort="name", descending=True, limit=50).rows
     keys = [pinyin_key(r["name"]) for r in first.rows + second.rows]
     assert len(keys) == 100 and keys == sorted(keys)
     names = [r["name"] for r in everyone]

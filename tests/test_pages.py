@@ -256,12 +256,12 @@ def test_residents_list_shows_masked_numbers_and_reveal_is_for_managers(app):
 def test_new_resident_form_refuses_a_bad_number_and_keeps_the_input(app):
     at = as_role(app, "manager")
     at.switch_page("pages/people/residents.py").run()
-    next(w for w in at.text_input if w.key == "res_new_name").input("新居民")
-    next(w for w in at.text_input if w.key == "res_new_id_number").input("110105194912310021")
-    next(b for b in at.button if b.label == ZH["rec.save"] and "res_new" in (b.form_id or "")).click()
+    next(w for w in at.text_input if w.key == "residents_new_name").input("新居民")
+    next(w for w in at.text_input if w.key == "residents_new_id_number").input("110105194912310021")
+    next(b for b in at.button if b.label == ZH["rec.save"] and "residents_new" in (b.form_id or "")).click()
     at.run()
     assert any(ZH["err.id_checksum"] in e for e in errors(at))
-    assert next(w for w in at.text_input if w.key == "res_new_name").value == "新居民"
+    assert next(w for w in at.text_input if w.key == "residents_new_name").value == "新居民"
 
 
 def start_fire_checklist(app):
@@ -623,6 +623,7 @@ def test_the_audit_log_reads_as_sentences_about_named_fields(app):
 
     from db.engine import session_scope
     from db.models import Resident, User
+    from db.models.residents import RESIDENT
     from services import residents, users
     from tests.conftest import actor_of
 
@@ -636,8 +637,8 @@ def test_the_audit_log_reads_as_sentences_about_named_fields(app):
         row = residents.detail(s, manager, rid).resident
         manager_name = s.execute(select(User.display_name).where(User.username == "manager")).scalar_one()
     with db(write=True) as s:
-        residents.update_resident(s, manager, rid, {**{k: row[k] for k in (
-            "name", "id_type", "household_id", "residence_type")}, "phone": "13900001111"}, row["version"])
+        ledgers.save(s, manager, RESIDENT, {**{k: row[k] for k in (
+            "name", "id_type", "household_id", "residence_type")}, "phone": "13900001111"}, rid, row["version"])
         users.record_failure(s, "staff")
     at = as_role(app, "manager")
     at.query_params["hazards.severity"] = "重大"

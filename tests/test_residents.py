@@ -5,7 +5,8 @@ import pytest
 from sqlalchemy import select, text
 
 from db.models import AuditLog, Building, Grid, Household, Resident, ResidentTag
-from services import crypto, residents
+from db.models.residents import RESIDENT
+from services import crypto, ledgers, residents
 from services.errors import Duplicate, PermissionDenied, StaleEdit, ValidationError
 from tests.conftest import actor_of
 from tests.test_idcard import make_id
@@ -27,7 +28,7 @@ def _create(db, actor, **over):
     data = {"name": "测试人", "id_type": "居民身份证", "id_number": NUMBER, "household_id": hid,
             "residence_type": "自住", "phone": "+86 139 1234 5678", "tags": ["独居老人"], **over}
     with db(write=True) as s:
-        r = residents.create_resident(s, actor, data)
+        r = ledgers.save(s, actor, RESIDENT, data)
         return r.id
 
 
@@ -77,19 +78,19 @@ def test_bad_input_writes_nothing(db, demo_db):
 def test_staff_see_and_write_only_their_grids(db, demo_db):
     staff, manager = actor_of(db, "staff"), actor_of(db, "manager")
     with db() as s:
-        page = residents.list_residents(s, staff, limit=10_000)
+        page = ledgers.list_rows(s, staff, RESIDENT, limit=10_000)
         assert page.total > 0 and {r["grid_id"] for r in page.rows} <= staff.grid_ids
-        everyone = residents.list_residents(s, manager, limit=10_000)
+        everyone = ledgers.list_rows(s, manager, RESIDENT, limit=10_000)
         assert everyone.total > page.total
         outsider = next(r for r in everyone.rows if r["grid_id"] not in staff.grid_ids)
         with pytest.raises(PermissionDenied):
-            residents.get_resident(s, staff, outsider["id"])
+            ledgers.get(s, staff, RESIDENT, outsider["id"])
     other_grid = next(iter(set(places_grids(db, manager)) - staff.grid_ids))
     hid = _household(db, manager, [other_grid])[0]
     with pytest.raises(PermissionDenied):
         _create(db, staff, household_id=hid)
     with db() as s, pytest.raises(PermissionDenied):
-        residents.list_residents(s, actor_of(db, "volunteer"))
+        ledgers.list_rows(s, actor_of(db, "volunteer"), RESIDENT)
 
 
 def places_grids(db, actor):
@@ -102,26 +103,26 @@ def test_restricted_groups_are_for_manager_and_admin_only(db, demo_db):
     manager, staff, supervisor = actor_of(db, "manager"), actor_of(db, "staff"), actor_of(db, "supervisor")
     rid = _create(db, staff, tags=["独居老人"])
     with db(write=True) as s:
-        residents.update_resident(s, manager, rid, {"name": "测试人", "id_type": "居民身份证", "household_id":
+        ledgers.save(s, manager, RESIDENT, {"name": "测试人", "id_type": "居民身份证", "household_id":
                                                     s.get(Resident, rid).household_id, "residence_type": "自住",
-                                                    "tags": ["独居老人", "精神障碍"]}, None)
+                                                    "tags": ["独居老人", "精神障碍"]}, rid, None)
     with db() as s:
         assert "精神障碍" in residents.detail(s, manager, rid).resident["tags"]
         assert residents.detail(s, staff, rid).resident["tags"] == ["独居老人"]
-        assert residents.list_residents(s, staff, filters={"tag": "精神障碍"}).total == 0
+        assert ledgers.list_rows(s, staff, RESIDENT, filters={"tag": "精神障碍"}).total == 0
         rows, full = residents.export_rows(s, supervisor, filters={"id": rid})
         assert not full and "精神障碍" not in rows[0]["groups"] and rows[0]["id_number"] == rows[0]["id_masked"]
     # staff editing the file keeps the restricted tag it cannot see
     with db(write=True) as s:
-        residents.update_resident(s, staff, rid, {"name": "测试人改", "id_type": "居民身份证", "household_id":
+        ledgers.save(s, staff, RESIDENT, {"name": "测试人改", "id_type": "居民身份证", "household_id":
                                                   s.get(Resident, rid).household_id, "residence_type": "自住",
-                                                  "tags": ["独居老人"]}, None)
+                                                  "tags": ["独居老人"]}, rid, None)
     with db() as s:
         assert sorted(residents.tags_of(s, manager, rid)) == ["独居老人", "精神障碍"]
     with db(write=True) as s, pytest.raises(ValidationError):
-        residents.update_resident(s, staff, rid, {"name": "x", "id_type": "居民身份证", "household_id":
+        ledgers.save(s, staff, RESIDENT, {"name": "x", "id_type": "居民身份证", "household_id":
                                                   s.get(Resident, rid).household_id, "residence_type": "自住",
-                                                  "tags": ["社区矫正"]}, None)
+                                                  "tags": ["社区矫正"]}, rid, None)
 
 
 def test_reveal_and_full_export_only_for_manager_and_admin_and_audited(db, demo_db):
@@ -150,7 +151,7 @@ def test_search_by_name_phone_last_four_and_full_number(db, demo_db):
     rid = _create(db, manager, name="欧阳测试")
     with db() as s:
         for term in ("欧阳测", "1234 5678", NUMBER[-4:], NUMBER, NUMBER[:17] + NUMBER[17].lower()):
-            assert rid in [r["id"] for r in residents.list_residents(s, manager, search=term, limit=500).rows], term
+            assert rid in [r["id"] for r in ledgers.list_rows(s, manager, RESIDENT, search=term, limit=500).rows], term
 
 
 def test_age_band_and_derived_elderly(db, demo_db):
@@ -158,7 +159,7 @@ def test_age_band_and_derived_elderly(db, demo_db):
     rid = _create(db, manager)
     today = date(2026, 11, 23)
     with db() as s:
-        rows = residents.list_residents(s, manager, filters={"age_band": "60-79"}, limit=10_000, today=today).rows
+        rows = ledgers.list_rows(s, manager, RESIDENT, filters={"age_band": "60-79"}, limit=10_000, today=today).rows
         assert rid in [r["id"] for r in rows] and all(60 <= r["age"] <= 79 for r in rows)
         row = next(r for r in rows if r["id"] == rid)
         assert row["groups"].startswith("老年人")
@@ -174,9 +175,9 @@ def test_status_change_keeps_file_and_history_and_purge_is_admin_only(db, demo_d
     with db(write=True) as s, pytest.raises(StaleEdit):
         residents.set_status(s, manager, rid, "moved_out", date(2026, 11, 1), version)
     with db() as s:
-        assert rid not in [r["id"] for r in residents.list_residents(s, manager, filters={"status": "active"},
+        assert rid not in [r["id"] for r in ledgers.list_rows(s, manager, RESIDENT, filters={"status": "active"},
                                                                       limit=10_000).rows]
-        assert [r["id"] for r in residents.list_residents(s, manager, filters={"id": rid}).rows] == [rid]
+        assert [r["id"] for r in ledgers.list_rows(s, manager, RESIDENT, filters={"id": rid}).rows] == [rid]
         history = residents.detail(s, manager, rid).history
         assert [h["action"] for h in history] == ["status", "create"]
     with db(write=True) as s, pytest.raises(PermissionDenied):

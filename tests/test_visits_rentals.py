@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select, update
 
 from db.models import ResidentTag, VisitRule
-from db.models.residents import VISIT_RULE
+from db.models.residents import RENTAL, VISIT, VISIT_RULE
 from services import clock, ledgers, rentals, residents, visits
 from services.errors import PermissionDenied, ValidationError
 from tests.conftest import actor_of
@@ -26,8 +26,8 @@ def _due_ids(db, actor, today, **kw):
 
 def _log(db, actor, rid, when):
     with db(write=True) as s:
-        visits.log_visit(s, actor, rid, {"visit_date": when, "visit_type": "走访", "staff_name": "吴磊"},
-                         today=max(when, date(2026, 3, 31)))
+        ledgers.save(s, actor, VISIT, {"resident_id": rid, "visit_date": when, "visit_type": "走访",
+                                       "staff_name": "吴磊"}, today=max(when, date(2026, 3, 31)))
 
 
 def test_monthly_rule_across_month_end_and_leap_day(db, demo_db):
@@ -76,16 +76,17 @@ def test_visit_rules_refuse_bad_input(db, demo_db):
     manager, volunteer = actor_of(db, "manager"), actor_of(db, "volunteer")
     rid = _create(db, manager)
     with db(write=True) as s, pytest.raises(ValidationError) as e:
-        visits.log_visit(s, manager, rid, {"visit_date": clock.today() + timedelta(days=1), "visit_type": "走访",
-                                           "staff_name": "x"})
+        ledgers.save(s, manager, VISIT, {"resident_id": rid, "visit_date": clock.today() + timedelta(days=1),
+                                         "visit_type": "走访", "staff_name": "x"})
     assert e.value.errors == {"visit_date": "err.future_date"}
     with db(write=True) as s, pytest.raises(ValidationError) as e:
-        visits.log_visit(s, manager, rid, {"visit_date": clock.today(), "visit_type": "打麻将", "staff_name": "",
-                                           "minutes": -5})
+        ledgers.save(s, manager, VISIT, {"resident_id": rid, "visit_date": clock.today(), "visit_type": "打麻将",
+                                         "staff_name": "", "minutes": -5})
     assert e.value.errors == {"visit_type": "err.bad_choice", "staff_name": "err.required",
                               "minutes": "err.out_of_range"}
     with db(write=True) as s, pytest.raises(PermissionDenied):
-        visits.log_visit(s, volunteer, rid, {"visit_date": clock.today(), "visit_type": "走访", "staff_name": "x"})
+        ledgers.save(s, volunteer, VISIT, {"resident_id": rid, "visit_date": clock.today(), "visit_type": "走访",
+                                           "staff_name": "x"})
 
 
 def test_rental_with_tenants_and_its_check_clock(db, demo_db):
@@ -95,12 +96,12 @@ def test_rental_with_tenants_and_its_check_clock(db, demo_db):
     data = {"household_id": hid, "landlord_name": "房东甲", "landlord_phone": "13900001111",
             "registered_date": date(2026, 1, 10), "occupants": 2, "tenants": [tenant], "pledge_signed": True}
     with db(write=True) as s:
-        normal = rentals.save_rental(s, manager, data).id
-        group = rentals.save_rental(s, manager, {**data, "group_rental": True, "occupants": 9}).id
+        normal = ledgers.save(s, manager, RENTAL, data).id
+        group = ledgers.save(s, manager, RENTAL, {**data, "group_rental": True, "occupants": 9}).id
         rentals.record_check(s, manager, normal, date(2026, 8, 1), "合格", None, today=date(2026, 11, 23))
         rentals.record_check(s, manager, group, date(2026, 10, 1), "需整改", "隔断过多", today=date(2026, 11, 23))
     with db() as s:
-        rows = {r["id"]: r for r in rentals.list_rentals(s, manager, limit=1000, today=date(2026, 11, 23)).rows}
+        rows = {r["id"]: r for r in ledgers.list_rows(s, manager, RENTAL, limit=1000, today=date(2026, 11, 23)).rows}
         assert rows[normal]["next_due"] == date(2026, 11, 1) and rows[normal]["check_status"] == "overdue"
         assert rows[group]["next_due"] == date(2026, 11, 1) and rows[group]["days_overdue"] == 22
         assert rows[normal]["tenants"] == [tenant]
@@ -108,5 +109,5 @@ def test_rental_with_tenants_and_its_check_clock(db, demo_db):
     with db(write=True) as s, pytest.raises(ValidationError):
         rentals.record_check(s, manager, normal, date(2027, 1, 1), "合格", None, today=date(2026, 11, 23))
     with db(write=True) as s, pytest.raises(ValidationError) as e:
-        rentals.save_rental(s, manager, {**data, "landlord_phone": "123"})
+        ledgers.save(s, manager, RENTAL, {**data, "landlord_phone": "123"})
     assert e.value.errors == {"landlord_phone": "err.phone"}

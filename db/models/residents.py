@@ -4,13 +4,16 @@ from __future__ import annotations
 from datetime import date
 from functools import lru_cache
 
-from sqlalchemy import Boolean, Column, Date, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import (Boolean, Column, Date, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint,
+                        and_, func, select)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db import reference
+from db import declarations as decl
 from db.base import Base, CommunityScoped, RecordMixin
 from db.declarations import FIELD_WORKERS, Field, Ledger, Scope
 from db.periods import UNITS
+from db.models.places import Building, Household
 from db.sortkey import MAX_LENGTH, insert_default, keep_pinyin
 
 GENDERS = ("男", "女")
@@ -150,25 +153,66 @@ class RentalCheck(CommunityScoped, RecordMixin, Base):
     note: Mapped[str | None] = mapped_column(Text)
 
 
+# --- what the lists filter by and show, in SQL ----------------------------------------------
+
+def years_before(d: date, years: int) -> date:
+    try:
+        return d.replace(year=d.year - years)
+    except ValueError:  # 29 February
+        return d.replace(year=d.year - years, day=28)
+
+
+def age_band_clause(band: str, today: date):
+    """Residents whose age today is in ``band`` ("18-39", "80+"), as birth-date bounds."""
+    lo, hi = (band.rstrip("+"), None) if band.endswith("+") else band.split("-")
+    lo, hi = int(lo), (int(hi) if hi is not None else None)
+    conds = [Resident.birth_date <= years_before(today, lo)]  # age >= lo
+    if hi is not None:  # age <= hi <=> born after today minus (hi + 1) years
+        conds.append(Resident.birth_date > years_before(today, hi + 1))
+    return and_(*conds)
+
+
+def in_group(tag: str, today: date | None = None):
+    return Resident.id.in_(select(ResidentTag.resident_id).where(ResidentTag.tag == tag))
+
+
+def address_of(household_id):
+    """"1号楼 2单元 301" of the row's household, as a correlated subquery."""
+    return (select(Building.name + " " + Household.unit + " " + Household.room)
+            .join(Household, Household.building_id == Building.id).where(Household.id == household_id)
+            .scalar_subquery())
+
+
 RESIDENT = Ledger(
     key="resident", model=Resident, label="res.resident", parent="household_id", default_sort="name",
+    page="residents", scope=Scope(grid="grid_id"), audit_exclude=("id_enc", "id_hash"),
+    # the checks that need more than one field (the ID number gives birth date and gender), the
+    # duplicate number, the tags and the page's tags and age are services.residents'
+    validate="services.residents:check_values", clean="services.residents:check_number",
+    after_save="services.residents:store_tags", search="services.residents:search_clause",
+    fill="services.residents:fill_rows",
+    columns=(decl.Column("address", "res.address", lambda today: address_of(Resident.household_id)),),
     fields=(
         Field("name", "res.name", required=True, max_length=50, search=True),
         Field("gender", "res.gender", type="choice", choices=GENDERS, choices_key="gender", help="res.gender_help"),
+        # computed from the birth date for the page (fill): a role that may not see the birth date sees this
+        Field("age", "res.age", type="int", editable=False, column=False),
         # the birth date is digits 7–14 of an ID number: only the roles that may reveal it see it
         Field("birth_date", "res.birth_date", type="date", help="res.birth_help", list=False, personal=True),
         Field("id_type", "res.id_type", type="choice", choices=ID_TYPES, choices_key="idtype", required=True,
               list=False),
         Field("id_number", "res.id_number", required=True, max_length=40, personal=True, list=False, column=False,
-              help="res.id_help"),
+              help="res.id_help", export=False),
         Field("phone", "res.phone", max_length=30, search=True, personal=True, sees=FIELD_WORKERS, mask="phone"),
-        Field("id_masked", "res.id_masked", list=False, editable=False, personal=True, mask="id"),
+        Field("id_masked", "res.id_masked", editable=False, personal=True, mask="id"),
         Field("household_id", "place.household", type="ref", ref="household", required=True, list=False),
         Field("relation", "res.relation", type="choice", choices=RELATIONS, choices_key="relation", list=False),
         Field("residence_type", "res.residence_type", type="choice", choices=RESIDENCE_TYPES,
               choices_key="residence", required=True, filter=True),
         Field("tags", "res.tags", type="multichoice", choices=special_groups(), choices_key="group",
               list=False, column=False, restricted=restricted_groups),
+        # 老年人 (from the age) and the tags the role may see, for the list (fill)
+        Field("groups", "res.groups", editable=False, column=False),
         Field("needs", "res.needs", type="longtext", max_length=1000, list=False, personal=True, sees=FIELD_WORKERS),
         Field("consent", "res.consent", type="bool", list=False),
         Field("notes", "field.note", type="longtext", max_length=2000, list=False, personal=True),
@@ -178,17 +222,29 @@ RESIDENT = Ledger(
         Field("grid_id", "place.grid", type="ref", ref="grid", filter=True, list=False, editable=False),
         Field("building_id", "place.building", type="ref", ref="building", filter=True, list=False, editable=False),
         Field("tag", "res.group", type="choice", choices=special_groups(), choices_key="group", filter=True,
-              list=False, editable=False, column=False, restricted=restricted_groups),
+              list=False, editable=False, column=False, restricted=restricted_groups, where=in_group, export=False),
         Field("age_band", "res.age_band", type="choice", choices=AGE_BANDS, filter=True, list=False,
-              editable=False, column=False),
+              editable=False, column=False, where=age_band_clause, export=False),
     ),
 )
 
+
+def resident_name(resident_id):
+    return select(Resident.name).where(Resident.id == resident_id).scalar_subquery()
+
+
 VISIT = Ledger(
     key="visit", model=Visit, label="visit.visit", default_sort="visit_date", descending=True,
+    # a visit is seen with its resident; one of a resident in a restricted group only by the roles
+    # that see the group (or by who logged it)
+    page="visits", scope=Scope(through="resident_id", rule="services.visits:restricted_rule"), parent="resident_id",
+    clean="services.visits:check_date",
+    columns=(decl.Column("resident_name", "visit.resident_name", lambda today: resident_name(Visit.resident_id)),),
     fields=(
-        Field("resident_id", "res.resident", type="ref", ref="resident", required=True, editable=False),
-        Field("visit_date", "visit.date", type="date", required=True),
+        # set by the log-a-visit flow; the list shows the name (resident_name)
+        Field("resident_id", "res.resident", type="ref", ref="resident", required=True, list=False,
+              create_only=True, export=False),
+        Field("visit_date", "visit.date", type="date", required=True, past_only=True),
         Field("visit_type", "visit.type", type="choice", choices=tuple(vocab()["visit_types"]),
               choices_key="visittype", required=True, filter=True),
         Field("staff_name", "visit.staff", required=True, max_length=50, search=True),
@@ -200,15 +256,33 @@ VISIT = Ledger(
     ),
 )
 
+CHECK_STATES = ("overdue", "soon", "ok")
+
+
+def last_check(rental_id):
+    return (select(func.max(RentalCheck.check_date))
+            .where(RentalCheck.rental_id == rental_id, RentalCheck.deleted_at.is_(None)).scalar_subquery())
+
+
 RENTAL = Ledger(
     key="rental", model=Rental, label="rental.rental", default_sort="registered_date", descending=True,
+    page="rentals", scope=Scope(grid="grid_id"), parent="household_id",
+    clean="services.rentals:check_values", after_save="services.rentals:store_tenants",
+    fill="services.rentals:fill_rows",
+    columns=(
+        decl.Column("last_check", "rental.last_check", lambda today: last_check(Rental.id), sortable=True),
+        # the inspection clock in SQL (quarterly, monthly for 群租; the rules are settings rows)
+        decl.Column("next_due", "rental.next_check", "services.rentals:next_due_column", sortable=True),
+        decl.Column("check_status", "rental.check_status", "services.rentals:check_status_column"),
+        decl.Column("days_overdue", "visit.overdue_days", "services.rentals:days_overdue_column", sortable=True),
+    ),
     fields=(
         Field("household_id", "rental.address", type="ref", ref="household", required=True),
         Field("landlord_name", "rental.landlord", required=True, max_length=50, search=True, personal=True,
               sees=FIELD_WORKERS, mask="name"),
         Field("landlord_phone", "rental.landlord_phone", max_length=30, personal=True, list=False,
               sees=FIELD_WORKERS, mask="phone"),
-        Field("registered_date", "rental.registered", type="date", required=True),
+        Field("registered_date", "rental.registered", type="date", required=True, past_only=True),
         Field("group_rental", "rental.group", type="bool", filter=False),
         Field("pledge_signed", "rental.pledge", type="bool"),
         Field("occupants", "rental.occupants", type="int", required=True, min_value=1, max_value=200),
@@ -217,5 +291,8 @@ RENTAL = Ledger(
         Field("status", "rental.status", type="choice", choices=("registered", "closed"), choices_key="rentalstatus",
               filter=True, editable=False),
         Field("grid_id", "place.grid", type="ref", ref="grid", filter=True, list=False, editable=False),
+        # the check clock's state: a filter on the computed column of the same name
+        Field("check_status", "rental.check_status", type="choice", choices=CHECK_STATES, choices_key="check",
+              filter=True, list=False, editable=False, column=False, export=False),
     ),
 )

@@ -1,15 +1,16 @@
-"""Visits and services: the due-visit list (one click to log), logging a visit, the records."""
+"""Visits and services: the due-visit list (one click to log), logging a visit, and the records
+(the ledger engine's page)."""
 
 import pandas as pd
 import streamlit as st
 
 from components.auth import guard
 from components.i18n import choice_label, t
-from components.records import field_labels, flash, form_key, record_form, record_list, service_export, submit
-from components.records import data_table
+from components.ledger_page import ledger_page
+from components.records import data_table, field_labels, flash, form_key, record_form, submit
 from components.runtime import read
 from db.models.residents import VISIT
-from services import access, clock, places, residents, visits
+from services import access, clock, ledgers, residents, visits
 
 actor = guard("visits")
 st.title(t("page.visits"))
@@ -24,7 +25,7 @@ def _log(resident_id: int, data: dict, name: str) -> None:
         st.session_state.pop("due_table", None)  # the row that moved up must not stay selected
         return t("visit.logged", name=name)
 
-    submit(lambda s: visits.log_visit(s, actor, resident_id, data), labels=LABELS, done=_done)
+    submit(lambda s: ledgers.save(s, actor, VISIT, {**data, "resident_id": resident_id}), labels=LABELS, done=_done)
 
 
 TAB, PRESET = "visits_tab", "visits_preset"
@@ -110,24 +111,10 @@ with log_tab:
                     st.session_state.pop(PRESET, None)  # opened from a resident's file: that resident is done
                     return t("visit.logged", name=options[resident_id].split(" · ")[0])
 
-                submit(lambda s: visits.log_visit(s, actor, resident_id, data), labels=LABELS, forget="visit_new",
-                       done=_logged)
+                submit(lambda s: ledgers.save(s, actor, VISIT, {**data, "resident_id": resident_id}), labels=LABELS,
+                       forget="visit_new", done=_logged)
 
 with list_tab:
-    with read() as s:
-        refs = {"grid_id": places.grid_names(s, actor.community_ids)}
-    if actor.grid_ids is not None:
-        refs["grid_id"] = {k: v for k, v in refs["grid_id"].items() if k in actor.grid_ids}
-
-    def listed(s, who, **kw):
-        page = visits.list_visits(s, who, **kw)
-        refs.setdefault("resident_id", {}).update({r["resident_id"]: r.get("resident_name") for r in page.rows})
-        return page
-
-    def fetch(**kw):
-        refs["resident_id"] = {}
-        with read() as s:
-            return listed(s, actor, **kw)
-
-    record_list(VISIT, fetch, key="visits", refs=refs, can_export=access.can(actor, "visits", "export"),
-                export_name="visits", export_rows=service_export(actor, "visits", VISIT, listed))
+    # the resident is named by the list's own column (resident_name), not by a picker's options
+    ledger_page(VISIT, actor, key="visits", may_create=False, refs={"resident_id": {}},
+                title=lambda row: f"{row['resident_name']} · {row['visit_date']}")
