@@ -8,7 +8,8 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from db.models import AuditLog, Building, Grid, Resident
-from services import audit, imports
+from components.catalog import CATALOG
+from services import audit, residents_import
 from services.errors import ValidationError
 from tests.conftest import actor_of
 from tests.test_idcard import make_id
@@ -53,11 +54,11 @@ def test_csv_in_gbk_bom_or_plain_with_a_title_row(db, demo_db, encoding):
     building = _building_name(db, cid)
     data = csv_bytes(rows_for(building, ids(3)), encoding, title="和平里社区居民花名册（2026年11月）")
     with db() as s:
-        plan = imports.preview(s, manager, "名册.csv", data, cid)
+        plan = residents_import.preview(s, manager, "名册.csv", data, cid, texts=CATALOG)
     assert (plan.total, plan.valid, plan.errors, plan.header_row) == (3, 3, [], 2)
     before = _count(db)
     with db(write=True) as s:
-        assert imports.commit(s, manager, plan) == 3
+        assert residents_import.commit(s, manager, plan) == 3
     assert _count(db) == before + 3
     with db() as s:
         r = s.execute(select(Resident).where(Resident.name == "居民1")).scalar_one()
@@ -83,7 +84,7 @@ def test_xlsx_with_english_headers_excel_dates_and_an_id_typed_as_number(db, dem
     buf = io.BytesIO()
     wb.save(buf)
     with db() as s:
-        plan = imports.preview(s, manager, "list.xlsx", buf.getvalue(), cid)
+        plan = residents_import.preview(s, manager, "list.xlsx", buf.getvalue(), cid, texts=CATALOG)
     assert plan.valid == 2 and [(e.row, e.column, e.reason) for e in plan.errors] == \
         [(6, "id_number", "err.id_excel_number")]
     births = sorted(r["values"]["birth_date"] for r in plan.rows)
@@ -96,11 +97,11 @@ def test_duplicates_in_the_file_and_in_the_database(db, demo_db):
     building = _building_name(db, cid)
     a, b = ids(2)
     with db() as s:
-        plan = imports.preview(s, manager, "x.csv", csv_bytes(rows_for(building, [a])), cid)
+        plan = residents_import.preview(s, manager, "x.csv", csv_bytes(rows_for(building, [a])), cid, texts=CATALOG)
     with db(write=True) as s:
-        imports.commit(s, manager, plan)
+        residents_import.commit(s, manager, plan)
     with db() as s:
-        plan = imports.preview(s, manager, "y.csv", csv_bytes(rows_for(building, [a, b, b.lower()])), cid)
+        plan = residents_import.preview(s, manager, "y.csv", csv_bytes(rows_for(building, [a, b, b.lower()])), cid, texts=CATALOG)
     assert [(e.row, e.reason) for e in plan.errors] == [(2, "imp.id_exists"), (4, "imp.id_repeated")]
     assert plan.errors[1].params == {"first": 3}
 
@@ -113,16 +114,16 @@ def test_all_or_nothing_unless_the_user_chooses_valid_rows(db, demo_db):
     bad = good[0][:17] + ("0" if good[0][17] != "0" else "1")
     rows = rows_for(building, good[1:] + [bad]) + [["无楼栋", "", "", ids(1, start=40)[0], "", "", "1单元", "1", ""]]
     with db() as s:
-        plan = imports.preview(s, manager, "m.csv", csv_bytes(rows), cid)
+        plan = residents_import.preview(s, manager, "m.csv", csv_bytes(rows), cid, texts=CATALOG)
     assert plan.total == 4 and plan.valid == 2 and plan.bad_rows == 2
     assert {(e.row, e.column, e.reason) for e in plan.errors} == {(4, "id_number", "err.id_checksum"),
                                                                  (5, "building", "err.required")}
     before = _count(db)
     with db(write=True) as s, pytest.raises(ValidationError) as e:
-        imports.commit(s, manager, plan)
+        residents_import.commit(s, manager, plan)
     assert e.value.key == "imp.has_errors" and _count(db) == before
     with db(write=True) as s:
-        assert imports.commit(s, manager, plan, valid_only=True) == 2
+        assert residents_import.commit(s, manager, plan, valid_only=True) == 2
     assert _count(db) == before + 2
 
 
@@ -131,14 +132,14 @@ def test_unknown_building_is_an_error_or_created_on_request(db, demo_db):
     cid = _community(db, manager)
     data = csv_bytes(rows_for("新建88号楼", ids(2, start=60)))
     with db() as s:
-        plan = imports.preview(s, manager, "b.csv", data, cid)
+        plan = residents_import.preview(s, manager, "b.csv", data, cid, texts=CATALOG)
         grid = s.execute(select(Grid.id).where(Grid.community_id == cid)).scalars().first()
     assert {e.reason for e in plan.errors} == {"imp.unknown_building"} and plan.valid == 0
     with db() as s:
-        plan = imports.preview(s, manager, "b.csv", data, cid, create_buildings=True, new_building_grid=grid)
+        plan = residents_import.preview(s, manager, "b.csv", data, cid, create_buildings=True, new_building_grid=grid, texts=CATALOG)
     assert plan.valid == 2 and plan.new_buildings == ["新建88号楼"]
     with db(write=True) as s:
-        imports.commit(s, manager, plan)
+        residents_import.commit(s, manager, plan)
     with db() as s:
         b = s.execute(select(Building).where(Building.name == "新建88号楼")).scalar_one()
         assert b.grid_id == grid and s.execute(select(func.count()).select_from(Resident)
@@ -153,8 +154,8 @@ def test_files_that_cannot_be_read(db, demo_db):
                                 ("a.csv", "随便,一些,内容\n1,2,3\n".encode(), "imp.no_header"),
                                 ("a.csv", "姓名,性别,身份证号\n张三,男,1\n".encode(), "imp.missing_columns:building,unit,room"),
                                 ("a.xlsx", b"PK\x03\x04broken", "imp.bad_xlsx")]:
-            with pytest.raises(imports.ReadError) as e:
-                imports.preview(s, manager, name, data, cid)
+            with pytest.raises(residents_import.ReadError) as e:
+                residents_import.preview(s, manager, name, data, cid, texts=CATALOG)
             assert e.value.key == key
 
 
@@ -162,7 +163,7 @@ def test_staff_and_supervisor_may_not_import(db, demo_db):
     for who in ("staff", "supervisor", "volunteer"):
         actor = actor_of(db, who)
         with db() as s, pytest.raises(Exception) as e:
-            imports.preview(s, actor, "x.csv", b"", 1)
+            residents_import.preview(s, actor, "x.csv", b"", 1, texts=CATALOG)
         assert type(e.value).__name__ == "PermissionDenied"
 
 
@@ -179,5 +180,5 @@ def test_a_unit_typed_as_a_number_matches_the_registered_flat(db, demo_db):
     data = ("姓名,身份证号,楼栋,单元,房号\n" + f"甲,{ids(1, start=80)[0]},{b_name},{plain},{room}\n"
             + f"乙,{ids(1, start=81)[0]},{b_name},{plain},9999\n").encode("utf-8")
     with db() as s:
-        plan = imports.preview(s, manager, "u.csv", data, cid)
+        plan = residents_import.preview(s, manager, "u.csv", data, cid, texts=CATALOG)
     assert plan.valid == 2 and plan.new_households == 1  # only room 9999 is new
