@@ -59,7 +59,7 @@ def main() -> int:
         for _ in range(N_WRITES // REPEAT):
             n = next(counter)
             with session_scope(engine, write=True) as s:
-                places.save_place(s, SYSTEM, "building", {"grid_id": grid_id, "code": f"B-A{n}", "name": f"{n}号楼"})
+                ledgers.save(s, SYSTEM, places.ledger("building"), {"grid_id": grid_id, "code": f"B-A{n}", "name": f"{n}号楼"})
 
     def bare_writes():
         for _ in range(N_WRITES // REPEAT):
@@ -77,7 +77,7 @@ def main() -> int:
         s.expunge_all()
 
     with session_scope(engine) as s:
-        t_list = timed(lambda: places.list_places(s, SYSTEM, "household", search="单元", limit=50, offset=500))
+        t_list = timed(lambda: ledgers.list_rows(s, SYSTEM, places.ledger("household"), search="单元", limit=50, offset=500))
         like = "%单元%"
         cond = (Household.deleted_at.is_(None)) & or_(Household.unit.ilike(like), Household.room.ilike(like))
         t_floor = timed(lambda: (s.execute(select(func.count()).select_from(Household).where(cond)).scalar_one(),

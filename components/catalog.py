@@ -910,6 +910,13 @@ CATALOG: dict[str, tuple[str, str]] = {
     "rec.file_ready": ("文件已生成，点此保存", "Ready: save the file"),
     "rec.all": ("全部", "All"),
     "rec.none": ("（无）", "(none)"),
+    "rec.view": ("视图", "View"),
+    "rec.history": ("修改记录", "History"),
+    "wf.state": ("当前状态：{state}", "Now: {state}"),
+    "wf.done": ("已办理：{step}。", "Done: {step}."),
+    "hist.step": ("{actor} 办理「{step}」", "{actor}: {step}"),
+    "err.wf_state": ("记录当前状态（{state}）下不能办理这一步。", "This step is not possible while the record is {state}."),
+    "auditaction.step": ("办理", "step"),
     "rec.filter": ("筛选：{label}", "Filter: {label}"),
     # places page
     "places.intro": ("社区 → 网格 → 楼栋 → 住户。仍有下级或台账记录的地点不能删除。", "Community → grid → building → household. A place that still has records cannot be deleted."),

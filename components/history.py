@@ -54,6 +54,9 @@ def sentence(entry: dict, refs: dict[str, dict[int, str]] | None = None) -> str:
         return f"{text}{t('sep.field')}{t('sep.items').join(parts)}" if parts else text
     if entry["action"] == "update" and parts:
         return t("hist.changed", actor=who, changes=t("sep.items").join(parts))
+    if entry["action"] == "step" and entry.get("step_label"):
+        text = t("hist.step", actor=who, step=t(entry["step_label"]))
+        return f"{text}{t('sep.field')}{t('sep.items').join(parts)}" if parts else text
     text = t("hist.action", actor=who, action=t(f"auditaction.{entry['action']}"))
     return f"{text}{t('sep.field')}{t('sep.items').join(parts)}" if parts else text
 
@@ -99,5 +102,8 @@ def history_view(ledger: Ledger, entries: list[dict], refs: dict[str, dict[int, 
     if not entries:
         st.caption(t("hist.empty"))
         return
+    steps = {s.name: s.label for s in ledger.workflow.steps} if ledger.workflow else {}
     for e in entries:
+        if e.get("step") in steps:
+            e = {**e, "step_label": steps[e["step"]]}
         st.markdown(f"`{when(e['at'])}` {escape(sentence(e, refs))}")

@@ -5,7 +5,8 @@ its save hooks, uniqueness, views, export and import columns, and its workflow a
 The engine (``services/ledgers.py``) lists, gets, saves, deletes, moves, exports and imports
 every declared ledger from this; the page component (``components/ledger_page.py``) draws it.
 Labels are catalog keys (``components/catalog.py``), never text. db/ knows no services: hooks
-receive a ``Context`` and the session; they may import services themselves.
+receive a ``Context``; a hook that needs a service is named as "services.module:function" and
+resolved by the engine when it runs.
 """
 from __future__ import annotations
 
@@ -66,12 +67,15 @@ class Scope:
     ``community``: the column holding the community id ("id" for the community itself);
     ``grid``: the column holding the grid id (staff see their grids only); ``owner``: a column
     holding a username — for ``owner_roles`` a row is theirs only; ``through``: a ref field —
-    the row is in scope when the row it points at is (a visit is seen with its resident)."""
+    the row is in scope when the row it points at is (a visit is seen with its resident);
+    ``rule``: further clauses of the actor (a function or "services.module:function" returning a
+    list), e.g. volunteers see announced activities only."""
     community: str | None = "community_id"
     grid: str | None = None
     owner: str | None = None
     owner_roles: frozenset[str] = frozenset()
     through: str | None = None
+    rule: Callable[[Any], list] | str | None = None
 
 
 @dataclass(frozen=True)
@@ -117,8 +121,8 @@ class Step:
     target: str
     action: str = "edit"
     fields: tuple[Field, ...] = ()
-    guard: Callable[[Context, Any], str | None] | None = None
-    apply: Callable[[Context, Any, dict], dict | None] | None = None
+    guard: Callable[[Context, Any], str | None] | str | None = None
+    apply: Callable[[Context, Any, dict], dict | None] | str | None = None
     icon: str | None = None
     primary: bool = False
 
@@ -161,8 +165,9 @@ class Ledger:
     actions: Mapping[str, str] = field(default_factory=dict)  # engine action -> matrix action, where they differ
     scope: Scope = Scope()
     unique: tuple[tuple[str, ...], ...] = ()  # column groups unique within the community (the last names the field)
-    clean: Callable[[Context, dict], None] | None = None  # cross-field checks; may set values, raise ValidationError
-    after_save: Callable[[Context, Any, bool], None] | None = None  # (ctx, obj, created): derived rows, warnings
+    # hooks: a function or "services.module:function"
+    clean: Callable[[Context, dict], None] | str | None = None  # cross-field checks; may set values, raise ValidationError
+    after_save: Callable[[Context, Any, bool], None] | str | None = None  # (ctx, obj, created): derived rows, warnings
     views: tuple[View, ...] = ()
     columns: tuple[Column, ...] = ()  # computed list columns
     order: Callable[[Any], list] | None = None  # order(today) -> ORDER BY clauses when the user picked no sort

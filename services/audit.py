@@ -44,6 +44,17 @@ def to_json(data) -> str | None:
     return json.dumps(data, ensure_ascii=False, sort_keys=True, default=_default)
 
 
+def decode(text: str | None) -> dict:
+    """A payload's JSON text as a dict ({} for none or for what is not a JSON object)."""
+    if not text:
+        return {}
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
 def snapshot(obj, exclude: tuple[str, ...] = ("password_hash",)) -> dict:
     """Column values of an ORM object, for ``before``/``after``."""
     mapper = inspect(obj).mapper

@@ -1,14 +1,15 @@
-"""Communities, grids, buildings, households: the hierarchy every ledger hangs on."""
+"""Communities, grids, buildings, households: the hierarchy every ledger hangs on. Listed,
+saved and deleted by the ledger engine from their declarations (db.models.places); here are
+their option providers, the grid-size warning and the counts of the home page."""
 from __future__ import annotations
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from db.declarations import Ledger
+from db.declarations import Context, Ledger
 from db.models import Building, Community, Grid, Household, PLACE_LEDGERS
-from services import records, settings
-from services.access import Actor, community_clause, require, require_row
-from services.errors import Duplicate, PermissionDenied
+from services import ledgers, settings
+from services.access import Actor
 
 KINDS = ("community", "grid", "building", "household")
 
@@ -18,22 +19,7 @@ def ledger(kind: str) -> Ledger:
 
 
 def _scope(actor: Actor, kind: str) -> list:
-    model = ledger(kind).model
-    column = model.id if kind == "community" else model.community_id
-    return [community_clause(actor, column)]
-
-
-def list_places(session: Session, actor: Actor, kind: str, *, search: str | None = None,
-                filters: dict | None = None, sort: str | None = None, descending: bool = False,
-                limit: int = 50, offset: int = 0) -> records.Page:
-    require(actor, "places", "view")
-    extra = {}
-    if kind == "grid":
-        extra["households"] = (select(func.count(Household.id)).join(Building, Building.id == Household.building_id)
-                               .where(Building.grid_id == Grid.id, Household.deleted_at.is_(None),
-                                      Building.deleted_at.is_(None)).scalar_subquery())
-    return records.list_page(session, ledger(kind), viewer=actor, where=_scope(actor, kind), search=search, filters=filters,
-                             sort=sort, descending=descending, limit=limit, offset=offset, extra_columns=extra)
+    return ledgers.scope(ledger(kind), actor)
 
 
 def options(session: Session, actor: Actor, kind: str) -> dict[int, str]:
@@ -55,81 +41,30 @@ def options(session: Session, actor: Actor, kind: str) -> dict[int, str]:
     return {r[0]: f"{r[1]} · {r[2]}" if several else r[2] for r in rows}
 
 
-def get_place(session: Session, actor: Actor, kind: str, row_id: int):
-    require(actor, "places", "view")
-    obj = records.get_live(session, ledger(kind).model, row_id)
-    require_row(actor, obj.id if kind == "community" else obj.community_id)
-    return obj
+# the option providers of ref="community" / "grid" / "building" / "household" (services.ledgers.PROVIDERS)
+def community_options(session: Session, actor: Actor) -> dict[int, str]:
+    return options(session, actor, "community")
 
 
-def _parent_community(session: Session, actor: Actor, kind: str, values: dict) -> int | None:
-    """The community a new or moved place belongs to, from its parent (checked for scope)."""
-    if kind == "community":
-        return None
-    if kind == "grid":
-        parent = records.get_live(session, Community, values["community_id"])
-        cid = parent.id
-    elif kind == "building":
-        parent = records.get_live(session, Grid, values["grid_id"])
-        cid = parent.community_id
-    else:
-        parent = records.get_live(session, Building, values["building_id"])
-        cid = parent.community_id
-    require_row(actor, cid)
-    return cid
+def grid_options(session: Session, actor: Actor) -> dict[int, str]:
+    return options(session, actor, "grid")
 
 
-def _check_unique(session: Session, kind: str, values: dict, community_id: int | None, row_id: int | None) -> None:
-    model = ledger(kind).model
-    if kind == "household":
-        conds = [Household.building_id == values["building_id"], Household.unit == values["unit"],
-                 Household.room == values["room"]]
-        field = "room"
-    else:
-        conds = [model.code == values["code"]]
-        if kind != "community":
-            conds.append(model.community_id == community_id)
-        field = "code"
-    if row_id is not None:
-        conds.append(model.id != row_id)
-    # a soft-deleted row still holds its unique key in the table
-    if session.execute(select(model.id).where(*conds).limit(1)).first():
-        raise Duplicate("err.duplicate_field", field=field)
+def building_options(session: Session, actor: Actor) -> dict[int, str]:
+    return options(session, actor, "building")
 
 
-def save_place(session: Session, actor: Actor, kind: str, data: dict, row_id: int | None = None,
-               expected_version: int | None = None):
-    """Create (``row_id`` None) or update a place. Returns (object, warnings as catalog keys)."""
-    require(actor, "places", "communities" if kind == "community" else "edit")
-    values = records.validate(ledger(kind), data)
-    community_id = _parent_community(session, actor, kind, values)
-    if kind != "community" and kind != "grid":
-        values["community_id"] = community_id
-    if row_id is None:
-        _check_unique(session, kind, values, community_id, None)
-        obj = records.create(session, actor, ledger(kind).model, values)
-    else:
-        obj = get_place(session, actor, kind, row_id)
-        if kind != "community" and obj.community_id != community_id and records.references(session, obj):
-            raise PermissionDenied("err.move_in_use")
-        _check_unique(session, kind, values, community_id, row_id)
-        obj = records.update(session, actor, obj, values, expected_version)
-    return obj, grid_warnings(session, obj if kind == "grid" else None)
+def household_options(session: Session, actor: Actor) -> dict[int, str]:
+    return options(session, actor, "household")
 
 
-def grid_warnings(session: Session, grid: Grid | None) -> list[tuple[str, dict]]:
-    if grid is None:
-        return []
-    n = session.execute(select(func.count(Household.id)).join(Building, Building.id == Household.building_id)
-                        .where(Building.grid_id == grid.id, Household.deleted_at.is_(None))).scalar_one()
-    limit = settings.get(session, "grid.households_warn", grid.community_id)
-    return [("warn.grid_too_big", {"n": n, "limit": limit})] if n > limit else []
-
-
-def delete_place(session: Session, actor: Actor, kind: str, row_id: int, expected_version: int | None) -> None:
-    require(actor, "places", "communities" if kind == "community" else "delete")
-    obj = get_place(session, actor, kind, row_id)
-    records.soft_delete(session, actor, obj, expected_version)
+def grid_warnings(ctx: Context, grid: Grid, created: bool) -> None:
+    """After a grid is saved: a warning when it holds more households than the community's limit."""
+    n = ctx.session.execute(select(func.count(Household.id)).join(Building, Building.id == Household.building_id)
+                            .where(Building.grid_id == grid.id, Household.deleted_at.is_(None))).scalar_one()
+    limit = settings.get(ctx.session, "grid.households_warn", grid.community_id)
+    if n > limit:
+        ctx.warnings.append(("warn.grid_too_big", {"n": n, "limit": limit}))
 
 
 def community_names(session: Session, ids=None) -> dict[int, str]:
@@ -152,13 +87,6 @@ def counts(session: Session, actor: Actor) -> dict[str, int]:
     out = {}
     for kind in KINDS:
         model = ledger(kind).model
-        conds = [model.deleted_at.is_(None), *_scope(actor, kind)]
-        if actor.grid_ids is not None and kind != "community":  # staff: their grids only
-            grid_col = {"grid": Grid.id, "building": Building.grid_id}.get(kind)
-            if grid_col is None:
-                conds.append(Household.building_id.in_(select(Building.id).where(Building.grid_id.in_(
-                    sorted(actor.grid_ids)))))
-            else:
-                conds.append(grid_col.in_(sorted(actor.grid_ids)))
-        out[kind] = session.execute(select(func.count()).select_from(model).where(*conds)).scalar_one()
+        out[kind] = session.execute(select(func.count()).select_from(model)
+                                    .where(model.deleted_at.is_(None), *_scope(actor, kind))).scalar_one()
     return out

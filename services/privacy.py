@@ -13,7 +13,6 @@ numbers (the gender fixes the parity) = 183,000 candidates.
 """
 from __future__ import annotations
 
-import json
 import re
 from datetime import date
 
@@ -140,13 +139,9 @@ def keep_hidden(ledger: Ledger, who: Actor | str, data: dict, existing: dict) ->
 # --- history -----------------------------------------------------------------------------------
 
 def _decode(text: str | None) -> dict:
-    if not text:
-        return {}
-    try:
-        value = json.loads(text)
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}
+    from services.audit import decode
+
+    return decode(text)
 
 
 def _as_value(f: Field, raw):
@@ -186,7 +181,7 @@ def history(session: Session, who: Actor, ledger: Ledger, row_id: int, limit: in
     out = []
     for e in rows:
         changes = entry_changes(ledger, who, e["before"], e["after"])
-        if not changes and e["action"] not in ("create", "status", "delete", "purge"):
+        if not changes and e["action"] not in ("create", "status", "step", "delete", "purge"):
             continue
         out.append({"id": e["id"], "at": e["at"], "actor": e["actor"], "action": e["action"],
                     "changes": changes})

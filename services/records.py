@@ -227,10 +227,11 @@ class Page:
 def list_page(session: Session, ledger: Ledger, *, where: Iterable = (), search: str | None = None,
               filters: dict | None = None, sort: str | None = None, descending: bool = False,
               limit: int = 50, offset: int = 0, extra_columns: dict | None = None,
-              viewer: Actor | None = None) -> Page:
+              viewer: Actor | None = None, order: list | None = None) -> Page:
     """One page of live rows, filtered, searched and sorted in SQL, with the total count. With a
     ``viewer``, personal fields are masked by services.privacy and searched only where the
-    viewer sees them (a masked value must not be found out by searching for pieces of it)."""
+    viewer sees them (a masked value must not be found out by searching for pieces of it).
+    ``order`` (ORDER BY clauses) replaces the sort when no ``sort`` is asked for."""
     model = ledger.model
     conds = [model.deleted_at.is_(None), *where]
     for name, value in (filters or {}).items():
@@ -248,7 +249,7 @@ def list_page(session: Session, ledger: Ledger, *, where: Iterable = (), search:
     table_fields = [f for f in ledger.fields if f.column]
     columns = [model.id, model.version, model.updated_at, model.updated_by] + \
         [getattr(model, f.name) for f in table_fields] + list((extra_columns or {}).values())
-    stmt = select(*columns).where(cond).order_by(*sort_order(ledger, sort, descending, viewer)).limit(limit).offset(offset)
+    stmt = select(*columns).where(cond).order_by(*((order + [model.id]) if order and not sort else sort_order(ledger, sort, descending, viewer))).limit(limit).offset(offset)
     names = ["id", "version", "updated_at", "updated_by"] + [f.name for f in table_fields] + list(extra_columns or {})
     rows = [dict(zip(names, r)) for r in session.execute(stmt).all()]
     if viewer is not None:

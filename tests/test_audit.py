@@ -2,14 +2,14 @@
 from sqlalchemy import delete, func, select, update
 
 from db.models import AuditLog, Community
-from services import audit, places
+from services import audit, ledgers, places
 from services.access import SYSTEM
 
 
 def _make_entries(db, n=4):
     with db(write=True) as s:
         for i in range(n):
-            places.save_place(s, SYSTEM, "community", {"code": f"C{i}", "name": f"社区{i}"})
+            ledgers.save(s, SYSTEM, places.ledger("community"), {"code": f"C{i}", "name": f"社区{i}"})
 
 
 def test_each_write_appends_one_linked_entry(db):
@@ -27,7 +27,7 @@ def test_a_failed_write_leaves_no_entry(db):
     _make_entries(db, 1)
     try:
         with db(write=True) as s:
-            places.save_place(s, SYSTEM, "community", {"code": "X1", "name": "新社区"})
+            ledgers.save(s, SYSTEM, places.ledger("community"), {"code": "X1", "name": "新社区"})
             raise RuntimeError("crash after the write, before commit")
     except RuntimeError:
         pass
@@ -98,7 +98,7 @@ def test_entries_say_what_changed(db):
     _make_entries(db, 1)
     with db(write=True) as s:
         c = s.execute(select(Community)).scalar_one()
-        places.save_place(s, actor, "community", {"code": c.code, "name": "新名字", "phone": "010-1"}, c.id, c.version)
+        ledgers.save(s, actor, places.ledger("community"), {"code": c.code, "name": "新名字", "phone": "010-1"}, c.id, c.version)
     with db() as s:
         newest = audit.search(s, limit=1).rows[0]
     assert newest["changes"] == [("name", "社区0", "新名字"), ("phone", None, "010-1")]

@@ -81,3 +81,82 @@ def _field_problems(f: Field, columns: set[str]) -> list[str]:
     if f.min_value is not None and f.max_value is not None and f.min_value > f.max_value:
         problems.append("min_value above max_value")
     return problems
+
+
+# --- what the engine reads (services.ledgers, components.ledger_page) --------------------------
+
+from services import access, ledgers  # noqa: E402
+
+ENGINE_LEDGERS = [lg for lg in LEDGERS if lg.page is not None]
+
+
+def test_the_engine_finds_every_declaration():
+    assert set(ledgers.all_ledgers()) == KEYS
+    assert {"community", "grid", "building", "household", "facility"} <= {lg.key for lg in ENGINE_LEDGERS}
+
+
+@pytest.mark.parametrize("ledger", ENGINE_LEDGERS, ids=lambda ledger: ledger.key)
+def test_an_engine_ledger_names_what_exists(ledger: Ledger):
+    """Its page is in the access matrix and every action it answers to is a row of it; scope,
+    parent, unique and import columns exist; views, columns and steps are in the catalog; the
+    workflow's states are its field's choices; hooks and ref providers resolve."""
+    problems: list[str] = []
+    columns = set(ledger.model.__table__.columns.keys())
+    row = access.MATRIX.get(ledger.page)
+    if row is None:
+        pytest.fail(f"{ledger.key}: page {ledger.page!r} is not in the access matrix")
+    for action in ("view", *ledger.actions):
+        if ledger.action(action) not in row:
+            problems.append(f"action {action!r} -> {ledger.action(action)!r} is not in the matrix row {ledger.page!r}")
+    rule = ledger.scope
+    for name in (rule.community, rule.grid, rule.owner):
+        if name is not None and name not in columns:
+            problems.append(f"scope column {name!r} is not a column")
+    if rule.through is not None and (not ledger.has(rule.through) or ledger.field(rule.through).type != "ref"):
+        problems.append(f"scope through {rule.through!r} is not a ref field")
+    if ledger.parent is not None and ledger.field(ledger.parent).type != "ref":
+        problems.append(f"parent {ledger.parent!r} is not a ref field")
+    for group in ledger.unique + (ledger.import_key,):
+        problems += [f"unique/import column {n!r} missing" for n in group if n not in columns]
+    for item in (*ledger.views, *ledger.columns):
+        if item.label not in CATALOG:
+            problems.append(f"label {item.label!r} missing from the catalog")
+    for f in ledger.fields:
+        if f.type == "ref" and f.ref not in ledgers.PROVIDERS:
+            problems.append(f"{f.name}: ref {f.ref!r} has no option provider")
+    for hook in (ledger.clean, ledger.after_save, rule.rule):
+        if hook is not None and not callable(ledgers.resolve(hook)):
+            problems.append(f"hook {hook!r} does not resolve")
+    wf = ledger.workflow
+    if wf is not None:
+        if wf.field not in columns:
+            problems.append(f"workflow field {wf.field!r} is not a column")
+        if wf.initial not in wf.states:
+            problems.append(f"initial state {wf.initial!r} is not a state")
+        if ledger.has(wf.field) and ledger.field(wf.field).editable:
+            problems.append("the workflow's state is editable in the form (it moves by steps only)")
+        for state in wf.states:
+            if wf.choices_key and f"{wf.choices_key}.{state}" not in CATALOG:
+                problems.append(f"state {state!r} has no catalog label")
+        for step in wf.steps:
+            if step.label not in CATALOG:
+                problems.append(f"step {step.name}: label {step.label!r} missing")
+            if step.action not in row:
+                problems.append(f"step {step.name}: action {step.action!r} is not in the matrix row")
+            if not set(step.source) <= set(wf.states) or step.target not in wf.states:
+                problems.append(f"step {step.name}: states outside the workflow")
+            for hook in (step.guard, step.apply):
+                if hook is not None and not callable(ledgers.resolve(hook)):
+                    problems.append(f"step {step.name}: hook {hook!r} does not resolve")
+            for f in step.fields:
+                problems += [f"step {step.name}.{f.name}: {p}" for p in _field_problems(f, columns | {f.name})]
+    assert not problems, f"{ledger.key}: " + "; ".join(problems)
+
+
+def test_every_option_provider_resolves():
+    for ref in ledgers.PROVIDERS:
+        try:
+            assert callable(ledgers.provider(ref)), ref
+        except AttributeError:
+            if ref in {f.ref for lg in LEDGERS for f in lg.fields if f.type == "ref"}:
+                raise  # a provider a declaration uses must exist

@@ -7,7 +7,7 @@ from sqlalchemy import func, select, update
 
 from db.models import Resident, Visit, VolunteerLog
 from db.models.safety import Hazard
-from services import audit, clock, hazards, kpis, reports, volunteers
+from services import audit, clock, hazards, kpis, ledgers, reports, volunteers
 from tests.conftest import actor_of
 
 TODAY = clock.today()
@@ -248,7 +248,7 @@ def test_the_stamp_moves_on_every_kind_of_write(db, demo_db):
             return audit.data_version(s)
 
     writes = [
-        lambda s: places.save_place(s, admin, "community", {"code": "STAMP", "name": "戳社区"}),
+        lambda s: ledgers.save(s, admin, places.ledger("community"), {"code": "STAMP", "name": "戳社区"}),
         lambda s: settings_service.set_value(s, admin, "grid.households_warn", 480),
         lambda s: visit_service.log_visit(s, manager, s.execute(select(Resident.id).where(
             Resident.community_id == 1)).scalars().first(), {"visit_date": TODAY, "visit_type": "走访",

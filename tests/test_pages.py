@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from components.catalog import CATALOG
-from services import access, clock
+from services import access, clock, ledgers
 from tests.conftest import ROOT
 
 ZH = {k: v[0] for k, v in CATALOG.items()}
@@ -149,12 +149,12 @@ def test_stale_edit_is_refused_in_the_form(app):
         grid = s.execute(select(Grid).order_by(Grid.id)).scalars().first()
     at.query_params["places_grid.id"] = str(grid.id)
     at.switch_page("pages/admin/places.py").run()
-    form_key = f"edit_grid_{grid.id}"
+    form_key = f"places_grid_edit_{grid.id}"
     leader = next(w for w in at.text_input if w.key == f"{form_key}_leader_name")
     # meanwhile the admin saves the same grid in another session
     with session_scope(write=True) as s:
         admin = actor_of(lambda write=False: session_scope(write=write), "admin")
-        places.save_place(s, admin, "grid", {"community_id": grid.community_id, "code": grid.code,
+        ledgers.save(s, admin, places.ledger("grid"), {"community_id": grid.community_id, "code": grid.code,
                                              "name": grid.name, "leader_name": "管理员改的"}, grid.id, grid.version)
     leader.input("经理改的")
     next(b for b in at.button if b.label == ZH["rec.save"] and form_key in (b.form_id or "")).click()
@@ -176,11 +176,11 @@ def test_manager_creates_a_building_through_the_form(app):
 
     with session_scope() as s:
         grid_id = s.execute(select(Grid.id).where(Grid.community_id == 1).order_by(Grid.id)).scalars().first()
-    next(w for w in at.selectbox if w.key == "new_building_grid_id").set_value(grid_id)  # never pre-selected
-    code = next(w for w in at.text_input if w.key == "new_building_code")
+    next(w for w in at.selectbox if w.key == "places_building_new_grid_id").set_value(grid_id)  # never pre-selected
+    code = next(w for w in at.text_input if w.key == "places_building_new_code")
     code.input("HPL-88")
-    next(w for w in at.text_input if w.key == "new_building_name").input("88号楼")
-    next(b for b in at.button if b.label == ZH["rec.save"] and "new_building" in (b.form_id or "")).click()
+    next(w for w in at.text_input if w.key == "places_building_new_name").input("88号楼")
+    next(b for b in at.button if b.label == ZH["rec.save"] and "places_building_new" in (b.form_id or "")).click()
     at.run()
     assert not at.exception and not errors(at)
     with session_scope() as s:

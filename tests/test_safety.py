@@ -6,7 +6,8 @@ import pytest
 from sqlalchemy import func, select
 
 from db.models.safety import Facility, Hazard, HazardEvent, Inspection, InspectionItem
-from services import checklists, clock, facilities, hazards, inspections, photos
+from db.models.safety import FACILITY
+from services import checklists, clock, facilities, hazards, inspections, ledgers, photos
 from services.errors import PermissionDenied, StaleEdit, ValidationError
 from tests.conftest import actor_of
 
@@ -284,7 +285,7 @@ def test_paper_round_in_one_go(db, demo_db):
 def test_calendar_marks_done_and_overdue(db, demo_db):
     staff = actor_of(db, "staff")
     with db(write=True) as s:
-        f = facilities.save_facility(s, staff, {"code": "T-FIRE-1", "name": "测试消防栓", "category": "fire",
+        f = ledgers.save(s, staff, FACILITY, {"code": "T-FIRE-1", "name": "测试消防栓", "category": "fire",
                                                 "grid_id": sorted(staff.grid_ids)[0], "status": "正常"})
         f.created_at = f.created_at - timedelta(days=120)
         fid = f.id
@@ -304,16 +305,16 @@ def test_calendar_marks_done_and_overdue(db, demo_db):
 def test_facility_register_renewal_and_scope(db, demo_db):
     staff, manager = actor_of(db, "staff"), actor_of(db, "manager")
     with db(write=True) as s:
-        facilities.save_facility(s, manager, {"code": "OLD-1", "name": "老旧配电箱", "category": "electrical",
+        ledgers.save(s, manager, FACILITY, {"code": "OLD-1", "name": "老旧配电箱", "category": "electrical",
                                               "grid_id": sorted(staff.grid_ids)[0], "status": "待修",
                                               "install_date": date(2000, 1, 1), "expected_life_years": 15})
     with db() as s:
-        due = facilities.list_facilities(s, manager, filters={"renewal": True}, limit=1000).rows
+        due = ledgers.list_rows(s, manager, FACILITY, view="renewal", limit=1000).rows
         assert "OLD-1" in [r["code"] for r in due] and all(r["renewal_due"] for r in due)
-        mine = facilities.list_facilities(s, staff, limit=1000).rows
+        mine = ledgers.list_rows(s, staff, FACILITY, limit=1000).rows
         assert {r["grid_id"] for r in mine} <= staff.grid_ids
     with db(write=True) as s, pytest.raises(ValidationError):
-        facilities.save_facility(s, manager, {"code": "X", "name": "x", "category": "no-such", "grid_id": 1,
+        ledgers.save(s, manager, FACILITY, {"code": "X", "name": "x", "category": "no-such", "grid_id": 1,
                                               "status": "正常"})
 
 
@@ -331,13 +332,13 @@ def test_renewal_due_in_sql_agrees_with_the_rule_on_every_kind_of_date(db, demo_
         grid = s.execute(select(Grid.id).where(Grid.community_id.in_(sorted(manager.community_ids)))).scalars().first()
         for i, installed in enumerate(installs):
             for life in (1, 5, 10, 20, 22, 26):
-                facilities.save_facility(s, manager, {"code": f"RN-{i}-{life}", "name": "测试设施", "category": "electrical",
+                ledgers.save(s, manager, FACILITY, {"code": f"RN-{i}-{life}", "name": "测试设施", "category": "electrical",
                                                       "grid_id": grid, "status": "正常", "install_date": installed,
                                                       "expected_life_years": life}, today=today)
     with db() as s:
-        due = {r["code"] for r in facilities.list_facilities(s, manager, filters={"renewal": True}, search="RN-",
+        due = {r["code"] for r in ledgers.list_rows(s, manager, FACILITY, view="renewal", search="RN-",
                                                             limit=1000, today=today).rows}
-        shown = {r["code"]: r["renewal_due"] for r in facilities.list_facilities(s, manager, search="RN-", limit=1000,
+        shown = {r["code"]: r["renewal_due"] for r in ledgers.list_rows(s, manager, FACILITY, search="RN-", limit=1000,
                                                                               today=today).rows}
     expected = {f"RN-{i}-{life}" for i, installed in enumerate(installs) for life in (1, 5, 10, 20, 22, 26)
                 if facilities.renewal_due(installed, life, today)}

@@ -1,11 +1,11 @@
 """The place hierarchy every ledger hangs on: community → grid → building → household."""
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base, CommunityScoped, RecordMixin
-from db.declarations import Field, Ledger
+from db.declarations import Column, Field, Ledger, Scope
 
 HARDSHIP_BANDS = ("无", "一般", "较困难", "特困")
 HOUSING_CONDITIONS = ("自有住房", "租赁住房", "公租房", "借住", "其他")
@@ -61,6 +61,8 @@ def _code_ok(value) -> str | None:
 
 COMMUNITY = Ledger(
     key="community", model=Community, label="place.community", default_sort="code",
+    page="places", scope=Scope(community="id"), unique=(("code",),),
+    actions={"create": "communities", "edit": "communities", "delete": "communities"},
     fields=(
         Field("code", "field.code", required=True, max_length=32, validator=_code_ok, search=True),
         Field("name", "field.name", required=True, max_length=100, search=True),
@@ -70,8 +72,17 @@ COMMUNITY = Ledger(
     ),
 )
 
+def _households(today):
+    """A grid's live households, counted in SQL for its list."""
+    return (select(func.count(Household.id)).join(Building, Building.id == Household.building_id)
+            .where(Building.grid_id == Grid.id, Household.deleted_at.is_(None), Building.deleted_at.is_(None))
+            .scalar_subquery())
+
+
 GRID = Ledger(
     key="grid", model=Grid, label="place.grid", parent="community_id", default_sort="code",
+    page="places", scope=Scope(grid="id"), unique=(("code",),), actions={"create": "edit"},
+    after_save="services.places:grid_warnings", columns=(Column("households", "field.households", _households),),
     fields=(
         Field("community_id", "place.community", type="ref", ref="community", required=True, filter=True),
         Field("code", "field.code", required=True, max_length=32, validator=_code_ok, search=True),
@@ -83,6 +94,7 @@ GRID = Ledger(
 
 BUILDING = Ledger(
     key="building", model=Building, label="place.building", parent="grid_id", default_sort="code",
+    page="places", scope=Scope(grid="grid_id"), unique=(("code",),), actions={"create": "edit"},
     fields=(
         Field("grid_id", "place.grid", type="ref", ref="grid", required=True, filter=True),
         Field("code", "field.code", required=True, max_length=32, validator=_code_ok, search=True),
@@ -95,6 +107,8 @@ BUILDING = Ledger(
 
 HOUSEHOLD = Ledger(
     key="household", model=Household, label="place.household", parent="building_id", default_sort="id",
+    page="places", scope=Scope(through="building_id"), unique=(("building_id", "unit", "room"),),
+    actions={"create": "edit"},
     fields=(
         Field("building_id", "place.building", type="ref", ref="building", required=True, filter=True),
         Field("unit", "field.unit", required=True, max_length=16, search=True),

@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from functools import lru_cache
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, and_, case,
+                        extract, func, or_)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db import reference
 from db.base import Base, CommunityScoped, RecordMixin, utcnow
-from db.declarations import Field, Ledger
+from db.declarations import Column, Field, Ledger, Scope, View
 
 FACILITY_STATUSES = ("正常", "待修", "停用")
 RESULTS = ("合格", "不合格", "不适用")
@@ -180,8 +181,24 @@ class HazardEvent(Base):
 
 
 
+def renewal_due_clause(today: date):
+    """A facility past its expected life, in SQL (SQLite and PostgreSQL alike): the anniversary
+    install_date + life years has come. 29 February installs fall due on 28 February of a year
+    that has no 29th (services.facilities.renewal_due is the same rule in Python)."""
+    year = extract("year", Facility.install_date) + Facility.expected_life_years
+    month_day = extract("month", Facility.install_date) * 100 + extract("day", Facility.install_date)
+    leap = or_(and_(year % 4 == 0, year % 100 != 0), year % 400 == 0)
+    month_day = case((and_(month_day == 229, ~leap), 228), else_=month_day)
+    today_md = today.month * 100 + today.day
+    return and_(Facility.install_date.is_not(None), func.coalesce(Facility.expected_life_years, 0) > 0,
+                or_(year < today.year, and_(year == today.year, month_day <= today_md)))
+
+
 FACILITY = Ledger(
     key="facility", model=Facility, label="fac.facility", default_sort="code",
+    page="facilities", scope=Scope(grid="grid_id"), parent="grid_id", unique=(("code",),),
+    views=(View("renewal", "fac.renewal_only", renewal_due_clause),),
+    columns=(Column("renewal_due", "fac.renewal", lambda today: case((renewal_due_clause(today), True), else_=False)),),
     fields=(
         Field("code", "field.code", required=True, max_length=32, search=True),
         Field("name", "field.name", required=True, max_length=100, search=True),
@@ -191,7 +208,7 @@ FACILITY = Ledger(
         Field("location", "fac.location", max_length=200, search=True),
         Field("responsible_org", "fac.responsible", max_length=100),
         Field("inspector", "fac.inspector", max_length=64, list=False),
-        Field("install_date", "fac.install_date", type="date", list=False),
+        Field("install_date", "fac.install_date", type="date", list=False, past_only=True),
         Field("expected_life_years", "fac.life", type="int", min_value=1, max_value=100, list=False),
         Field("status", "fac.status", type="choice", choices=FACILITY_STATUSES, choices_key="facstatus",
               required=True, filter=True),

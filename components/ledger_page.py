@@ -1,0 +1,187 @@
+"""One page component for every declared ledger (db.declarations), on the engine's services
+(services.ledgers): the list with search, filters, views, sort and paging in SQL and its
+export; a new-record form; the opened record above the list with what is special to it, the
+workflow steps the user may take now, the edit form, delete with confirmation and the record's
+history. Every write goes through ``components.records.submit`` (one save per tap, messages
+beside the field, stale edits and duplicates refused).
+
+A ledger page is ``ledger_page(LEDGER, actor)`` plus what is truly special to it, passed in as
+small functions (``detail``, ``title``, ``formats``)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import streamlit as st
+
+from components.history import history_view
+from components.i18n import choice_label, t
+from components.records import (ListView, confirm_delete, field_labels, loaded_version, record_form,
+                                record_header, record_list, submit)
+from components.runtime import read, write
+from db.declarations import Ledger, Step
+from services import ledgers
+
+
+@dataclass
+class LedgerPage:
+    ledger: Ledger
+    key: str
+    refs: dict[str, dict[int, str]]
+    view: ListView
+    row: dict | None
+    view_name: str | None
+
+
+def with_warnings(message: str, warnings) -> str:
+    """The saved message followed by the warnings the save returned (catalog keys)."""
+    return " ".join([message, *(t(key, **params) for key, params in warnings)])
+
+
+def pick_view(ledger: Ledger, key: str) -> str | None:
+    """The ledger's named views above its list: one view is a switch, several a row of choices."""
+    if not ledger.views:
+        return None
+    if len(ledger.views) == 1:
+        only = ledger.views[0]
+        return only.name if st.toggle(t(only.label), key=f"{key}_view") else None
+    names = [v.name for v in ledger.views]
+    return st.segmented_control(t("rec.view"), names, key=f"{key}_view", label_visibility="collapsed",
+                                format_func=lambda n: t(ledger.view(n).label))
+
+
+def ledger_page(ledger: Ledger, actor, *, key: str | None = None, refs: dict[str, dict[int, str]] | None = None,
+                title: Callable[[dict], str] | None = None, detail: Callable[[dict], None] | None = None,
+                formats: dict[str, Callable] | None = None, new_values: dict | None = None,
+                fixed: dict | None = None, may_create: bool = True, export_name: str | None = None,
+                page_size: int = 50, search_hint: str | None = None, filter_defaults: dict | None = None,
+                new_label: str | None = None, list_key: str | None = None) -> LedgerPage:
+    """Draw the ledger's page body. ``refs`` replaces the providers' options for fields whose
+    choices the page narrows; ``title(row)`` heads the opened record; ``detail(row)`` draws what
+    is special to it under the title; ``formats`` turn computed columns into cells; ``fixed``
+    values are set by the page (not shown in the forms)."""
+    key = key or ledger.key
+    list_key = list_key or key
+    with read() as s:
+        options = {**ledgers.refs(s, actor, ledger, skip=(refs or {}).keys()), **(refs or {})}
+    formats = formats or {}
+    view_name = pick_view(ledger, key)
+
+    def _shown(rows: list[dict]) -> list[dict]:
+        for r in rows:
+            for name, fmt in formats.items():
+                r[name] = fmt(r.get(name), r)
+        return rows
+
+    def fetch(**kw):
+        with read() as s:
+            page = ledgers.list_rows(s, actor, ledger, view=view_name, **kw)
+        _shown(page.rows)
+        return page
+
+    def export_rows(**kw):
+        with write() as s:
+            return _shown(ledgers.export(s, actor, ledger, view=view_name, **kw))
+
+    columns = tuple((c.name, c.label) for c in ledger.columns if c.name in formats or c.choices_key is None)
+    view = record_list(ledger, fetch, key=list_key, refs=options, extra_columns=columns, page_size=page_size,
+                       can_export=ledgers.may(actor, ledger, "export"), export_name=export_name or ledger.key,
+                       export_rows=export_rows, search_hint=search_hint, filter_defaults=filter_defaults)
+    labels = field_labels(ledger)
+    if may_create and ledgers.may(actor, ledger, "create"):
+        with st.expander(new_label or t("rec.new", kind=t(ledger.label)), icon=":material/add:"):
+            form = f"{key}_new"
+            data = record_form(ledger, key=form, refs=options, values=new_values, fixed=fixed)
+            if data is not None:
+                submit(lambda s: ledgers.save_with_warnings(s, actor, ledger, data), labels=labels, forget=form,
+                       done=lambda result: with_warnings(t("rec.created"), result[1]))
+    row = view.selected
+    if row is not None:
+        with view.detail:  # the opened record above the list (on a phone the list is long)
+            _record(ledger, actor, row, key=key, list_key=list_key, refs=options, title=title, detail=detail,
+                    fixed=fixed)
+    return LedgerPage(ledger, key, options, view, row, view_name)
+
+
+def _record(ledger: Ledger, actor, row: dict, *, key: str, list_key: str, refs, title, detail, fixed) -> None:
+    form = f"{key}_edit_{row['id']}"
+    version = loaded_version(form, row)
+    record_header(title(row) if title else _title(ledger, row, refs), list_key, form)
+    if detail is not None:
+        detail(row)
+    if ledger.workflow is not None:
+        workflow_steps(ledger, actor, row, key=key, version=version, forget=form)
+    labels = field_labels(ledger)
+    if ledgers.may(actor, ledger, "edit"):
+        with st.expander(t("rec.edit", kind=t(ledger.label)), icon=":material/edit:"):
+            data = record_form(ledger, key=form, values=row, refs=refs, fixed=fixed)
+            if data is not None:
+                submit(lambda s: ledgers.save_with_warnings(s, actor, ledger, data, row["id"], version),
+                       labels=labels, forget=form, done=lambda result: with_warnings(t("rec.saved"), result[1]))
+    if ledgers.may(actor, ledger, "delete"):
+        confirm_delete(_title(ledger, row, refs), lambda s: ledgers.delete(s, actor, ledger, row["id"], version),
+                       key=f"{key}_del_{row['id']}", labels=labels, forget=form, close=list_key)
+    if ledger.history:
+        with st.expander(t("rec.history"), icon=":material/history:"):
+            with read() as s:
+                entries = ledgers.history(s, actor, ledger, row["id"])
+            history_view(ledger, entries, refs)
+
+
+def _title(ledger: Ledger, row: dict, refs) -> str:
+    """A record named as people name it: its code and name, or its first listed fields."""
+    parts = [row.get(n) for n in ("code", "name") if row.get(n)]
+    if not parts:
+        from components.records import display_value
+
+        parts = [display_value(f, row.get(f.name), refs) for f in ledger.list_fields[:2] if row.get(f.name)]
+    return " ".join(str(p) for p in parts) or f"{t(ledger.label)} {row['id']}"
+
+
+def workflow_steps(ledger: Ledger, actor, row: dict, *, key: str, version: int, forget: str | None = None) -> None:
+    """The steps that start from the record's state: a button for a step that asks nothing, a
+    small form for one that asks for fields; a step the user may not take now is shown disabled
+    with the reason."""
+    wf = ledger.workflow
+    state = row.get(wf.field)
+    st.caption(t("wf.state", state=choice_label(wf.choices_key, state)))
+    with read() as s:
+        obj = ledgers.get(s, actor, ledger, row["id"])
+        steps = ledgers.steps_open(s, actor, ledger, obj)
+    if not steps:
+        return
+    buttons = [(spec, reason) for spec, reason in steps if not spec.fields]
+    if buttons:
+        cols = st.columns(len(buttons))
+        for col, (spec, reason) in zip(cols, buttons):
+            with col:
+                if st.button(t(spec.label), key=f"{key}_step_{spec.name}_{row['id']}", disabled=reason is not None,
+                             help=t(reason, state=choice_label(wf.choices_key, state)) if reason else None,
+                             icon=spec.icon, type="primary" if spec.primary else "secondary"):
+                    _move(ledger, actor, row, spec, {}, version, forget)
+    for spec, reason in steps:
+        if not spec.fields:
+            continue
+        with st.expander(t(spec.label), icon=spec.icon or ":material/arrow_forward:"):
+            if reason is not None:
+                st.info(t(reason, state=choice_label(wf.choices_key, state)), icon=":material/block:")
+                continue
+            step_form = f"{key}_stepform_{spec.name}_{row['id']}"
+            data = record_form(ledgers.step_ledger(ledger, spec.name), key=step_form, submit_label=t(spec.label))
+            if data is not None:
+                _move(ledger, actor, row, spec, data, version, step_form, also=forget)
+
+
+def _move(ledger: Ledger, actor, row: dict, spec: Step, data: dict, version: int, forget: str | None,
+          also: str | None = None) -> None:
+    labels = field_labels(ledgers.step_ledger(ledger, spec.name))
+
+    def _then(_):
+        if also:
+            from components.records import forget_form
+
+            forget_form(also)  # the edit form's version is the one before the step
+
+    submit(lambda s: ledgers.move_with_warnings(s, actor, ledger, row["id"], spec.name, data, version),
+           labels=labels, forget=forget, then=_then,
+           done=lambda result: with_warnings(t("wf.done", step=t(spec.label)), result[1]))

@@ -1,0 +1,413 @@
+"""The ledger engine: every declared ledger (db.declarations) listed, got, saved, deleted, moved
+through its workflow, exported and its history read here — each call checking the access
+matrix row and the row scope the declaration names, so a ledger's own service keeps only what
+is truly special to it.
+
+    list_rows  one page of the rows in scope: search, filters, a named view, sort, paging in SQL
+    get        one row in scope (NotFound / PermissionDenied otherwise)
+    prepare    what a save would write, validated (fields, parent, hooks, uniqueness); no write
+    save       create or update, the version the form was loaded with checked, audited
+    delete     soft delete when nothing live refers to the row
+    move       one workflow step: permission, state, guard, the step's fields, one audit entry
+    export     every filtered row for a spreadsheet, masked, the export audited
+    history    the row's audit entries as the viewer may see them
+    refs       the options of every ref field, from one registry of option providers
+"""
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from datetime import date
+from functools import lru_cache
+from typing import Callable, Iterable
+
+from sqlalchemy import and_, select
+from sqlalchemy.orm import Session
+
+from db.declarations import Context, Field, Ledger, Step
+from services import audit, clock, privacy, records
+from services.access import Actor, can, community_clause, grid_clause, require, require_row
+from services.errors import Duplicate, NotFound, PermissionDenied, ValidationError
+
+Page = records.Page
+
+
+# --- the registry ----------------------------------------------------------------------------
+
+@lru_cache(maxsize=1)
+def _registry() -> dict[str, Ledger]:
+    import db.models
+
+    found: dict[str, Ledger] = {}
+    for info in pkgutil.iter_modules(db.models.__path__):
+        module = importlib.import_module(f"db.models.{info.name}")
+        for value in vars(module).values():
+            if isinstance(value, Ledger):
+                found[value.key] = value
+    return found
+
+
+def all_ledgers() -> dict[str, Ledger]:
+    """Every declared ledger by key."""
+    return dict(_registry())
+
+
+def get_ledger(key: str) -> Ledger:
+    return _registry()[key]
+
+
+# ref key -> "module:function" giving {id: label} of the rows the actor may pick, resolved when
+# first asked (the providers' modules use this one, so they cannot be imported here at load)
+PROVIDERS: dict[str, str] = {
+    "community": "services.places:community_options",
+    "grid": "services.places:grid_options",
+    "building": "services.places:building_options",
+    "household": "services.places:household_options",
+    "facility": "services.facilities:options",
+    "resident": "services.residents:resident_options",
+    "team": "services.volunteers:team_options",
+}
+
+
+def resolve(hook):
+    """A hook or provider named "module:function" (db/ declares; services implement) or given
+    as the function itself."""
+    if hook is None or callable(hook):
+        return hook
+    module, name = hook.split(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def provider(ref: str) -> Callable[[Session, Actor], dict[int, str]]:
+    return resolve(PROVIDERS[ref])
+
+
+def refs(session: Session, actor: Actor, ledger: Ledger, skip: Iterable[str] = ()) -> dict[str, dict[int, str]]:
+    """{field: {id: label}} for the ledger's ref fields, each from its provider."""
+    return {f.name: provider(f.ref)(session, actor) for f in ledger.fields
+            if f.type == "ref" and f.name not in set(skip)}
+
+
+# --- scope -----------------------------------------------------------------------------------
+
+def scope(ledger: Ledger, actor: Actor) -> list:
+    """The WHERE clauses that keep ``actor`` to its rows of ``ledger`` — the one rule list, get,
+    save, delete, move, export and history apply."""
+    model, rule = ledger.model, ledger.scope
+    out = []
+    if rule.community:
+        out.append(community_clause(actor, getattr(model, rule.community)))
+    if rule.grid:
+        out.append(grid_clause(actor, getattr(model, rule.grid)))
+    if rule.owner and actor.role in rule.owner_roles:
+        out.append(getattr(model, rule.owner) == actor.username)
+    if rule.through:
+        target = get_ledger(ledger.field(rule.through).ref)
+        out.append(getattr(model, rule.through).in_(select(target.model.id).where(*scope(target, actor))))
+    if rule.rule is not None:
+        out.extend(resolve(rule.rule)(actor))
+    return out
+
+
+def in_scope(session: Session, actor: Actor, ledger: Ledger, obj) -> bool:
+    model = ledger.model
+    return session.execute(select(model.id).where(model.id == obj.id, *scope(ledger, actor))).first() is not None
+
+
+def _load(session: Session, actor: Actor, ledger: Ledger, row_id: int):
+    obj = records.get_live(session, ledger.model, row_id)
+    if not in_scope(session, actor, ledger, obj):
+        raise PermissionDenied("err.out_of_scope")
+    return obj
+
+
+def _require(actor: Actor, ledger: Ledger, action: str) -> None:
+    require(actor, ledger.page, ledger.action(action))
+
+
+def may(actor: Actor, ledger: Ledger, action: str) -> bool:
+    """Whether the actor's role may take ``action`` on the ledger at all (a page asks this to
+    draw or leave out a button; the service asks again)."""
+    return can(actor, ledger.page, ledger.action(action))
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+def list_rows(session: Session, actor: Actor, ledger: Ledger, *, search: str | None = None,
+              filters: dict | None = None, view: str | None = None, sort: str | None = None,
+              descending: bool | None = None, limit: int = 50, offset: int = 0, today: date | None = None,
+              where: Iterable = ()) -> Page:
+    """One page of the live rows in scope. ``view`` names one of the ledger's views (its clause
+    in SQL); with no ``sort`` the ledger's ``order`` (or its default sort) decides."""
+    _require(actor, ledger, "view")
+    today = today or clock.today()
+    conds = [*scope(ledger, actor), *where]
+    if view:
+        conds.append(ledger.view(view).clause(today))
+    order = ledger.order(today) if ledger.order is not None and not sort else None
+    columns = {c.name: c.expr(today) for c in ledger.columns}
+    return records.list_page(session, ledger, viewer=actor, where=conds, search=search, filters=filters,
+                             sort=sort, descending=ledger.descending if descending is None else descending,
+                             limit=limit, offset=offset, extra_columns=columns, order=order)
+
+
+def get(session: Session, actor: Actor, ledger: Ledger, row_id: int):
+    """The live row ``row_id`` if the actor may view the ledger and the row is in its scope."""
+    _require(actor, ledger, "view")
+    return _load(session, actor, ledger, row_id)
+
+
+def row(session: Session, actor: Actor, ledger: Ledger, row_id: int) -> dict | None:
+    """One row as the list shows it (masked, computed columns), or None when out of sight."""
+    page = list_rows(session, actor, ledger, filters={"id": row_id}, limit=1)
+    return page.rows[0] if page.rows else None
+
+
+def history(session: Session, actor: Actor, ledger: Ledger, row_id: int, limit: int = 100) -> list[dict]:
+    """The row's audit entries, newest first, as the viewer may see them; a workflow step's
+    entry names its step (``entry["step"]``)."""
+    get(session, actor, ledger, row_id)
+    entries = privacy.history(session, actor, ledger, row_id, limit)
+    steps = _step_names(session, ledger, [e["id"] for e in entries if e["action"] == "step"])
+    for e in entries:
+        if e["action"] == "step":
+            e["step"] = steps.get(e["id"])
+    return entries
+
+
+def _step_names(session: Session, ledger: Ledger, ids: list[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    from db.models import AuditLog
+
+    out = {}
+    for entry_id, after in session.execute(select(AuditLog.id, AuditLog.after).where(AuditLog.id.in_(ids))):
+        out[entry_id] = audit.decode(after).get(STEP_KEY)
+    return out
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+STEP_KEY = "_step"  # the step's name in its audit entry's payload
+
+
+def _columns(ledger: Ledger) -> set[str]:
+    return set(ledger.model.__table__.columns.keys())
+
+
+def _parent(session: Session, actor: Actor, ledger: Ledger, values: dict) -> None:
+    """The parent row (scope-checked as a row of its own ledger) gives the row its community and,
+    where the ledger is bound to a grid, its grid."""
+    if ledger.parent is None or values.get(ledger.parent) is None:
+        return
+    target = get_ledger(ledger.field(ledger.parent).ref)
+    try:
+        parent = records.get_live(session, target.model, values[ledger.parent])
+    except NotFound:
+        raise ValidationError({ledger.parent: "err.bad_choice"}) from None
+    if not in_scope(session, actor, target, parent):
+        raise PermissionDenied("err.out_of_scope")
+    columns = _columns(ledger)
+    rule = ledger.scope
+    if rule.community and rule.community in columns and rule.community != ledger.parent:
+        values[rule.community] = parent.id if target.key == "community" else parent.community_id
+    if rule.grid and rule.grid != "id" and rule.grid in columns and rule.grid != ledger.parent:
+        values[rule.grid] = parent.id if target.key == "grid" else getattr(parent, "grid_id", None)
+
+
+def _check_scope(actor: Actor, ledger: Ledger, values: dict) -> None:
+    """A row written with these values stays in the actor's scope (no row made for another
+    community or grid)."""
+    rule = ledger.scope
+    if rule.community and rule.community != "id" and rule.community in values:
+        grid = values.get(rule.grid) if rule.grid else None
+        require_row(actor, values[rule.community], grid)
+
+
+def _unique(session: Session, ledger: Ledger, values: dict, obj) -> None:
+    model = ledger.model
+    community = ledger.scope.community
+    for group in ledger.unique:
+        conds = [getattr(model, name) == values.get(name) for name in group]
+        if community and community != "id" and community not in group and community in values:
+            conds.append(getattr(model, community) == values[community])
+        if obj is not None:
+            conds.append(model.id != obj.id)
+        # a soft-deleted row still holds its key (it may be restored), so it is counted
+        if session.execute(select(model.id).where(and_(*conds)).limit(1)).first():
+            raise Duplicate("err.duplicate_field", field=group[-1])
+
+
+def _past_only(ledger: Ledger, values: dict, today: date) -> None:
+    errors = {f.name: "err.future_date" for f in ledger.fields
+              if f.past_only and isinstance(values.get(f.name), date) and values[f.name] > today}
+    if errors:
+        raise ValidationError(errors)
+
+
+def prepare(session: Session, actor: Actor, ledger: Ledger, data: dict, obj=None, today: date | None = None,
+            ctx: Context | None = None) -> dict:
+    """The values a save of ``data`` would write — validated against the declaration, the
+    parent resolved and scope-checked, the ledger's ``clean`` hook run, uniqueness checked.
+    Raises ValidationError / Duplicate / PermissionDenied; writes nothing (an import previews
+    every row with this)."""
+    today = today or clock.today()
+    ctx = ctx or Context(session, actor, today, obj)
+    values = records.validate(ledger, data)
+    _past_only(ledger, values, today)
+    _parent(session, actor, ledger, values)
+    if ledger.clean is not None:
+        resolve(ledger.clean)(ctx, values)
+    _check_scope(actor, ledger, values)
+    _unique(session, ledger, values, obj)
+    if ledger.workflow is not None:
+        values.pop(ledger.workflow.field, None)  # the state moves by steps only
+    return values
+
+
+def save_with_warnings(session: Session, actor: Actor, ledger: Ledger, data: dict, row_id: int | None = None,
+                       expected_version: int | None = None, today: date | None = None):
+    """Create (``row_id`` None) or update a row. Returns (row, warnings as (catalog key, params))."""
+    _require(actor, ledger, "create" if row_id is None else "edit")
+    today = today or clock.today()
+    obj = None if row_id is None else _load(session, actor, ledger, row_id)
+    if obj is not None:
+        records.check_version(obj, expected_version)
+    ctx = Context(session, actor, today, obj)
+    values = prepare(session, actor, ledger, data, obj, today, ctx)
+    if obj is None:
+        if ledger.workflow is not None:
+            values[ledger.workflow.field] = ledger.workflow.initial
+        obj = records.create(session, actor, ledger.model, values)
+        created = True
+    else:
+        community = ledger.scope.community
+        if community and community != "id" and community in values and \
+                values[community] != getattr(obj, community) and records.references(session, obj):
+            raise PermissionDenied("err.move_in_use")
+        obj = records.update(session, actor, obj, values, expected_version)
+        created = False
+    if ledger.after_save is not None:
+        resolve(ledger.after_save)(ctx, obj, created)
+    return obj, ctx.warnings
+
+
+def save(session: Session, actor: Actor, ledger: Ledger, data: dict, row_id: int | None = None,
+         expected_version: int | None = None, today: date | None = None):
+    return save_with_warnings(session, actor, ledger, data, row_id, expected_version, today)[0]
+
+
+def find_by_key(session: Session, actor: Actor, ledger: Ledger, values: dict):
+    """The live row in scope whose ``import_key`` fields equal ``values``' (None when there is
+    none or the ledger declares no key): an import updates it instead of adding another."""
+    if not ledger.import_key or any(values.get(k) is None for k in ledger.import_key):
+        return None
+    model = ledger.model
+    conds = [getattr(model, k) == values[k] for k in ledger.import_key]
+    return session.execute(select(model).where(model.deleted_at.is_(None), *conds, *scope(ledger, actor))
+                           .limit(1)).scalar_one_or_none()
+
+
+def delete(session: Session, actor: Actor, ledger: Ledger, row_id: int, expected_version: int | None) -> None:
+    _require(actor, ledger, "delete")
+    obj = _load(session, actor, ledger, row_id)
+    records.soft_delete(session, actor, obj, expected_version)
+
+
+# --- workflow --------------------------------------------------------------------------------
+
+def may_move(session: Session, actor: Actor, ledger: Ledger, obj, step: str, today: date | None = None) -> str | None:
+    """Why ``actor`` may not take ``step`` on ``obj`` now — a catalog key — or None when it may.
+    The one rule: ``move`` refuses with it, a page disables the step's button with it."""
+    wf = ledger.workflow
+    spec = wf.step(step)
+    if not may(actor, ledger, spec.action) or not in_scope(session, actor, ledger, obj):
+        return "err.permission"
+    if getattr(obj, wf.field) not in spec.source:
+        return "err.wf_state"
+    if spec.guard is not None:
+        return resolve(spec.guard)(Context(session, actor, today or clock.today(), obj), obj)
+    return None
+
+
+def steps_open(session: Session, actor: Actor, ledger: Ledger, obj, today: date | None = None) -> list[tuple[Step, str | None]]:
+    """The steps that start from the row's state, each with why the actor may not take it (None: may)."""
+    wf = ledger.workflow
+    if wf is None:
+        return []
+    state = getattr(obj, wf.field)
+    return [(s, may_move(session, actor, ledger, obj, s.name, today)) for s in wf.steps if state in s.source]
+
+
+def move(session: Session, actor: Actor, ledger: Ledger, row_id: int, step: str, data: dict | None = None,
+         expected_version: int | None = None, today: date | None = None):
+    return move_with_warnings(session, actor, ledger, row_id, step, data, expected_version, today)[0]
+
+
+def move_with_warnings(session: Session, actor: Actor, ledger: Ledger, row_id: int, step: str,
+                       data: dict | None = None, expected_version: int | None = None, today: date | None = None):
+    """Take one workflow step: permission and scope, the state it starts from, the step's guard,
+    its fields validated, its ``apply`` hook (which may add warnings to ``ctx.warnings``); the row
+    written with the version the user saw and one audit entry ("step") naming the step. Returns
+    (row, warnings)."""
+    wf = ledger.workflow
+    if wf is None:
+        raise KeyError(ledger.key)
+    spec = wf.step(step)
+    _require(actor, ledger, spec.action)
+    today = today or clock.today()
+    obj = _load(session, actor, ledger, row_id)
+    records.check_version(obj, expected_version)
+    reason = may_move(session, actor, ledger, obj, step, today)
+    if reason:
+        raise PermissionDenied(reason, state=getattr(obj, wf.field))
+    values = records.validate(_step_ledger(ledger, spec), data or {}) if spec.fields else {}
+    _past_only(_step_ledger(ledger, spec), values, today)
+    ctx = Context(session, actor, today, obj)
+    if spec.apply is not None:
+        values.update(resolve(spec.apply)(ctx, obj, values) or {})
+    columns = _columns(ledger)
+    before = audit.snapshot(obj)
+    for name, value in values.items():
+        if name in columns:
+            setattr(obj, name, value)
+    setattr(obj, wf.field, spec.target)
+    obj.updated_by = actor.username
+    session.flush()  # the version_id_col check: a concurrent step fails here
+    after = {**audit.snapshot(obj), STEP_KEY: spec.name}
+    audit.record(session, actor, "step", ledger.table_name, obj.id, before, after,
+                 community_id=getattr(obj, "community_id", None))
+    return obj, ctx.warnings
+
+
+@lru_cache(maxsize=None)
+def _step_ledger(ledger: Ledger, spec: Step) -> Ledger:
+    """The step's fields as a ledger of their own, so they validate like any form."""
+    return Ledger(key=f"{ledger.key}.{spec.name}", model=ledger.model, label=spec.label, fields=spec.fields)
+
+
+def step_ledger(ledger: Ledger, step: str) -> Ledger:
+    return _step_ledger(ledger, ledger.workflow.step(step))
+
+
+# --- export ----------------------------------------------------------------------------------
+
+def export(session: Session, actor: Actor, ledger: Ledger, **query) -> list[dict]:
+    """Every row of a filtered list for a spreadsheet: the export right checked, rows masked as on
+    screen, the export audited (rows, page, search and filters — never the values)."""
+    _require(actor, ledger, "export")
+    rows = list_rows(session, actor, ledger, limit=records.EXPORT_MAX_ROWS, offset=0, **query).rows
+    audit.record(session, actor, "export", ledger.table_name, None, None,
+                 records.export_summary(ledger.page, rows, query))
+    return rows
+
+
+def export_columns(ledger: Ledger) -> list[tuple[str, str]]:
+    """(name, catalog key) of a spreadsheet's columns: the fields declared for export, then the
+    computed columns that are."""
+    return [("id", "field.id")] + [(f.name, f.label) for f in ledger.export_fields] + \
+        [(c.name, c.label) for c in ledger.columns if c.export]
+
+
+def field_of(ledger: Ledger, name: str) -> Field | None:
+    return ledger.field(name) if ledger.has(name) else None
