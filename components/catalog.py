@@ -279,7 +279,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "imp.title": ("从 Excel/CSV 导入居民", "Import residents from Excel/CSV"),
     "imp.help": ("支持 .xlsx、.xls（Excel 97–2003、WPS）和 .csv（UTF-8 或 GBK）；表头可以是中文或英文，可带“*”“（必填）”或单位，上方可有标题行；认不出的列和值可以在预览里指定。先预览，确认后才写入。", "Accepts .xlsx, .xls (Excel 97–2003, WPS) and .csv (UTF-8 or GBK); Chinese or English headers, with “*”, “(必填)” or units if you like, a title row above them is fine; columns and values it does not recognise you map in the preview. Nothing is written until you confirm."),
     "imp.ledger_title": ("从 Excel/CSV 导入：{ledger}", "Import from Excel/CSV: {ledger}"),
-    "imp.ledger_help": ("表中与已有记录{key}相同的行更新该记录，其余新建。", "Rows whose {key} matches an existing record update it; the others are added."),
+    "imp.ledger_help": ("表中与已有记录{fields}相同的行更新该记录，其余新建。", "Rows whose {fields} matches an existing record update it; the others are added."),
     "imp.template_title": ("{ledger}导入模板（带 * 的列必填；可选值见“可选值”工作表；表头可用中文或英文，本行可删除）", "{ledger} import template (columns marked * are required; allowed values on the “Allowed values” sheet; Chinese or English headers; this row may be deleted)"),
     "imp.res_template_title": ("居民信息导入模板（带 * 的列必填；可选值见“可选值”工作表；表头可用中文或英文，本行可删除）", "Residents import template (columns marked * are required; allowed values on the “Allowed values” sheet; Chinese or English headers; this row may be deleted)"),
     "imp.sheet_values": ("可选值", "Allowed values"),

@@ -218,7 +218,7 @@ def ledger_import(ledger: Ledger, actor, *, refs: Mapping[str, Mapping[int, str]
     fields = imports.fields_of(ledger)
     st.caption(t("imp.help"))
     if ledger.import_key:
-        st.caption(t("imp.ledger_help", key=t("sep.list").join(t(ledger.field(k).label) for k in ledger.import_key)))
+        st.caption(t("imp.ledger_help", fields=t("sep.list").join(t(ledger.field(k).label) for k in ledger.import_key)))
 
     def _preview(filename, data, *, columns, values):
         with read() as s:

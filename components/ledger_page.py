@@ -2,8 +2,9 @@
 (services.ledgers): the list with search, filters, views, sort and paging in SQL and its
 export; a new-record form; the opened record above the list with what is special to it, the
 workflow steps the user may take now, the edit form, delete with confirmation and the record's
-history. Every write goes through ``components.records.submit`` (one save per tap, messages
-beside the field, stale edits and duplicates refused).
+history; the import panel (``components.importer``) where the matrix grants the ledger's import.
+Every write goes through ``components.records.submit`` (one save per tap, messages beside the
+field, stale edits and duplicates refused).
 
 A ledger page is ``ledger_page(LEDGER, actor)`` plus what is truly special to it, passed in as
 small functions (``detail``, ``title``, ``formats``)."""
@@ -95,6 +96,11 @@ def ledger_page(ledger: Ledger, actor, *, key: str | None = None, refs: dict[str
             if data is not None:
                 submit(lambda s: ledgers.save_with_warnings(s, actor, ledger, data), labels=labels, forget=form,
                        done=lambda result: with_warnings(t("rec.created"), result[1]))
+    if ledger.import_fields and ledgers.may(actor, ledger, "import"):
+        from components.importer import ledger_import
+
+        with st.expander(t("imp.ledger_title", ledger=t(ledger.label)), icon=":material/upload_file:"):
+            ledger_import(ledger, actor, refs=options, defaults=new_values, key=f"{key}_import")
     row = view.selected
     if row is not None:
         with view.detail:  # the opened record above the list (on a phone the list is long)

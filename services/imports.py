@@ -36,7 +36,7 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 from sqlalchemy.orm import Session
 
 from db.declarations import Field, Ledger
-from services import access, clock, records
+from services import access, clock, ledgers, records
 from services.access import Actor
 from services.errors import DomainError, ValidationError
 
@@ -601,14 +601,15 @@ def preview_ledger(session: Session, actor: Actor, ledger: Ledger, filename: str
                    today: date | None = None) -> ImportPlan:
     """Read the file and check every row as the ledger's form would be checked, writes nothing.
 
-    ``refs``: a reference field's rows the actor may pick (id -> name, as the form offers
-    them); ``defaults``: values a new row takes where the file gives none (the form's defaults)."""
-    from services import ledgers
-
+    ``refs``: a reference field's rows the actor may pick (id -> name; by default the engine's
+    option providers, as the form offers them); ``defaults``: values a new row takes where the
+    file gives none (the form's defaults)."""
     access.require(actor, ledger.page, ledger.action("import"))
     today = today or clock.today()
     fields = fields_of(ledger)
     defaults = dict(defaults or {})
+    if refs is None:
+        refs = ledgers.refs(session, actor, ledger)
     sheet = read_sheet(filename, data, fields, texts, columns=columns, limit=max_rows(session), provided=defaults)
     reader = RowReader(fields, texts, options=refs, values=values)
     plan = ImportPlan(ledger=ledger.key, total=len(sheet.body), header_row=sheet.header_row,
@@ -662,8 +663,6 @@ def commit_ledger(session: Session, actor: Actor, plan: ImportPlan, *, valid_onl
     checked, scoped and audited as a form's save is, and a row the preview found updated at the
     version it was seen. Any refusal raises ``RowRefused`` naming the row, and the caller's
     transaction writes nothing. Returns how many rows were written."""
-    from services import ledgers
-
     ledger = ledgers.get_ledger(plan.ledger)
     access.require(actor, ledger.page, ledger.action("import"))
     plan.refuse_unless_ready(valid_only)
@@ -733,7 +732,8 @@ def template_xlsx(fields: Sequence[Field], tr: Callable[..., str], *, title: str
     return buf.getvalue()
 
 
-def ledger_template(ledger: Ledger, tr: Callable[..., str], *, refs: Mapping[str, Mapping[int, str]] | None = None) -> bytes:
+def ledger_template(ledger: Ledger, tr: Callable[..., str], *,
+                    refs: Mapping[str, Mapping[int, str]] | None = None) -> bytes:
     """The template of a declared ledger: its import columns, references by the names offered."""
     fields = fields_of(ledger)
     options = {f.name: list((refs or {}).get(f.name, {}).values()) for f in fields if f.type == "ref"}

@@ -182,3 +182,80 @@ def test_a_unit_typed_as_a_number_matches_the_registered_flat(db, demo_db):
     with db() as s:
         plan = residents_import.preview(s, manager, "u.csv", data, cid, texts=CATALOG)
     assert plan.valid == 2 and plan.new_households == 1  # only room 9999 is new
+
+
+def test_an_excel_97_file_with_a_numbered_column_the_ledger_does_not_have(db, demo_db):
+    """tests/fixtures/residents.xls (made by make_xls.py): a title row, 姓名* and 身份证号（必填）,
+    性别 written 女性, a unit typed as the number 2, a 序号 column nobody declared."""
+    from pathlib import Path
+
+    manager = actor_of(db, "manager")
+    cid = _community(db, manager)
+    data = (Path(__file__).parent / "fixtures" / "residents.xls").read_bytes()
+    with db() as s:
+        plan = residents_import.preview(s, manager, "花名册.xls", data, cid, texts=CATALOG)
+    assert (plan.header_row, plan.total, plan.valid, plan.errors) == (2, 2, 2, [])
+    assert [(c.header, c.samples) for c in plan.unknown_columns] == [("序号", ("1", "2"))]
+    assert [(r["values"]["gender"], r["unit"], r["tags"]) for r in plan.rows] == \
+        [("男", "2单元", ["独居老人"]), ("女", "2单元", [])]
+    with db(write=True) as s:
+        assert residents_import.commit(s, manager, plan) == 2
+    with db() as s:
+        assert s.execute(select(Resident.gender).where(Resident.name == "表格乙")).scalar_one() == "女"
+
+
+def test_annotated_headers_a_column_and_values_mapped_by_hand(db, demo_db):
+    manager = actor_of(db, "manager")
+    cid = _community(db, manager)
+    building = _building_name(db, cid)
+    a, b, c = ids(3, start=90)
+    lines = ["姓名（必填）,* 证件号码,楼栋*,单元(必填),房号（选填）,户内身份,人员类别,备注",
+             f"映射甲,{a},{building},1单元,9911,长子,孤寡老人,",
+             f"映射乙,{b},{building},1单元,9911,表弟,孤寡老人、残疾人,",
+             f"映射丙,{c},{building},1单元,9912,本人,老年人,"]
+    data = ("\n".join(lines) + "\n").encode("gbk")
+    with db() as s:
+        plan = residents_import.preview(s, manager, "m.csv", data, cid, texts=CATALOG)
+    assert [c.header for c in plan.unknown_columns] == ["户内身份"]
+    # 孤寡老人 is no group: both rows report it and it is asked for once; 老年人 is derived, dropped
+    assert plan.unknown_values == {"tags": {"孤寡老人": 2}}
+    assert [(e.row, e.column, e.reason, e.params) for e in plan.errors] == [
+        (2, "tags", "imp.unknown_value", {"value": "孤寡老人"}), (3, "tags", "imp.unknown_value", {"value": "孤寡老人"})]
+    with db() as s:
+        plan = residents_import.preview(s, manager, "m.csv", data, cid, texts=CATALOG, columns={5: "relation"},
+                                        values={"tags": {"孤寡老人": "独居老人"}})
+    # the relation column now reads 长子 and 本人 through the declaration's synonyms; 表弟 is asked for
+    assert plan.unknown_values == {"relation": {"表弟": 1}} and plan.mapped_values == {"tags": {"孤寡老人": 2}}
+    assert [(e.row, e.column) for e in plan.errors] == [(3, "relation")]
+    with db() as s:
+        plan = residents_import.preview(s, manager, "m.csv", data, cid, texts=CATALOG, columns={5: "relation"},
+                                        values={"tags": {"孤寡老人": "独居老人"}, "relation": {"表弟": "其他"}})
+    assert plan.errors == [] and plan.valid == 3
+    assert [(r["values"]["relation"], r["tags"]) for r in plan.rows] == \
+        [("子女", ["独居老人"]), ("其他", ["独居老人", "残疾人"]), ("户主", [])]
+
+
+def test_the_residents_template_reads_back_as_it_is(db, demo_db):
+    from openpyxl import load_workbook
+
+    manager = actor_of(db, "manager")
+    cid = _community(db, manager)
+    building = _building_name(db, cid)
+
+    def tr(key, **params):
+        return CATALOG.get(key, (key,))[0].format(**params)
+
+    book = load_workbook(io.BytesIO(residents_import.template_xlsx(manager, tr)))
+    ws = book.worksheets[0]
+    headers = [c.value for c in ws[2]]
+    assert headers[:9] == ["姓名*", "性别", "出生日期", "证件类型", "证件号码*", "联系电话", "楼栋*", "单元*", "房号*"]
+    assert [c.value for c in ws[3]][:2] == ["张三", "男"]
+    allowed = {col[0].value: [c.value for c in col[1:] if c.value] for col in book.worksheets[1].iter_cols()}
+    assert "社区矫正" in allowed["特殊人群"] and "老年人" not in allowed["特殊人群"]
+    ws.delete_rows(3)
+    ws.append(["模板居民", None, None, None, ids(1, start=95)[0], None, building, "3单元", "9931"])
+    buf = io.BytesIO()
+    book.save(buf)
+    with db() as s:
+        plan = residents_import.preview(s, manager, "t.xlsx", buf.getvalue(), cid, texts=CATALOG)
+    assert plan.errors == [] and plan.valid == 1 and plan.rows[0]["values"]["id_type"] == "居民身份证"
