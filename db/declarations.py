@@ -4,7 +4,7 @@ its save hooks, uniqueness, views, export and import columns, and its workflow a
 
 The engine (``services/ledgers.py``) lists, gets, saves, deletes, moves, exports and imports
 every declared ledger from this; the page component (``components/ledger_page.py``) draws it.
-Labels are catalog keys (``components/catalog.py``), never text. db/ knows no services: hooks
+Labels are catalog keys (``components/catalog/``), never text. db/ knows no services: hooks
 receive a ``Context``; a hook that needs a service is named as "services.module:function" and
 resolved by the engine when it runs.
 """

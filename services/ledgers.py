@@ -24,7 +24,7 @@ from typing import Callable, Iterable
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
-from db.declarations import Context, Field, Ledger, Step
+from db.declarations import Context, Ledger, Step
 from services import audit, clock, privacy, records
 from services.access import Actor, can, community_clause, grid_clause, require, require_row
 from services.errors import Duplicate, NotFound, PermissionDenied, ValidationError
@@ -408,6 +408,3 @@ def export_columns(ledger: Ledger) -> list[tuple[str, str]]:
     return [("id", "field.id")] + [(f.name, f.label) for f in ledger.export_fields] + \
         [(c.name, c.label) for c in ledger.columns if c.export]
 
-
-def field_of(ledger: Ledger, name: str) -> Field | None:
-    return ledger.field(name) if ledger.has(name) else None

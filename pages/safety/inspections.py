@@ -250,7 +250,7 @@ def _past_tab() -> None:
                         t("insp.category"): choice_label("cat", r["category"]),
                         t("insp.facility"): r["facility"] or grids.get(r["grid_id"], ""),
                         t("insp.inspector"): r["inspector"], t("insp.overall"): choice_label("result", r["overall"]),
-                        t("insp.failed"): r["items_failed"], t("insp.source"): t(f"insp.source_{r['source']}")}
+                        t("insp.failed"): r["items_failed"], t("insp.source"): choice_label("inspsource", r["source"])}
                        for r in found.rows])
     event = list_grid(df, "past")
     pages = max(1, -(-found.total // page_size))

@@ -1,0 +1,61 @@
+"""Every string a user reads: key -> (简体中文, English), one module per part of the app.
+
+A key's first segment names the module that holds it (a test keeps each prefix in one module):
+
+    common        app section page pagedesc role roledesc action lang guard dberr err warn field
+                  rec imp upload doc unit sep — the shell, and what every ledger shares
+    audit         audit hist table auditaction — the audit log and every record's history
+    places        places place housing hardship
+    people        res gender idtype relation residence status visit rental rentalstatus check
+                  checkresult; group visittype satisfaction (db/reference/residents.yaml)
+    safety        fac facstatus insp inspsource result severity risk hsource hstate haz step level
+                  state sched; cat (db/reference/checklists.yaml)
+    volunteering  vol volstatus logstatus my act actstate; teamtype position acttype volrole
+                  (db/reference/volunteering.yaml)
+    overview      home kpi dash rep chart
+    admin         users ref
+    me            login account session revoke
+
+A new prefix goes where its page is, or in common when several parts use it. Services raise
+errors and warnings as keys from here; pages and components show them with
+``components.i18n.t``. Importing this package refuses a key that two modules define; the tests
+check that no module defines one twice, that every key the code uses is here and that every key
+here is used (tests/test_layout.py).
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from types import ModuleType
+
+from components.catalog import admin, audit, common, me, overview, people, places, safety, volunteering
+
+MODULES: tuple[ModuleType, ...] = (common, audit, places, people, safety, volunteering, overview, admin, me)
+
+
+class DuplicateKey(ValueError):
+    """Two modules define the same key: one of the two texts would win silently."""
+
+
+def parts(modules: Iterable[ModuleType] = MODULES) -> Iterable[tuple[str, Mapping[str, tuple[str, str]]]]:
+    """(where, keys) of each module: its ``CATALOG``, and its ``vocabulary()`` read from db/reference."""
+    for module in modules:
+        name = module.__name__.rsplit(".", 1)[-1]
+        yield f"{name}.py", module.CATALOG
+        if hasattr(module, "vocabulary"):
+            yield f"{name}.py vocabulary()", module.vocabulary()
+
+
+def merge(named_parts: Iterable[tuple[str, Mapping[str, tuple[str, str]]]]) -> dict[str, tuple[str, str]]:
+    merged: dict[str, tuple[str, str]] = {}
+    where: dict[str, str] = {}
+    for name, keys in named_parts:
+        for key, pair in keys.items():
+            if key in merged:
+                raise DuplicateKey(f"catalog key {key!r} is defined in components/catalog/{where[key]} "
+                                   f"and in components/catalog/{name}")
+            merged[key] = pair
+            where[key] = name
+    return merged
+
+
+CATALOG: dict[str, tuple[str, str]] = merge(parts())
