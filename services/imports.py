@@ -680,26 +680,30 @@ def commit_ledger(session: Session, actor: Actor, plan: ImportPlan, *, valid_onl
 
 # --- templates -------------------------------------------------------------------------------------
 
-def template_xlsx(fields: Sequence[Field], tr: Callable[..., str], *, title: str,
-                  options: Mapping[str, Sequence[str]] | None = None, example: Sequence | None = None,
-                  sheet: str) -> bytes:
+def template_xlsx(fields: Sequence[Field], tr: Callable[..., str], *, title: str, sheet: str,
+                  allowed: Mapping[str, Sequence] | None = None, refs: Mapping[str, Mapping[int, str]] | None = None,
+                  example: Sequence | None = None) -> bytes:
     """An import template from the declaration: a title row, the headers in the user's language
     (``*`` on the required ones), an optional example row, text columns formatted as text (Excel
     must not turn a phone or ID number into a number), and a second sheet listing every choice
     field's allowed values, which the choice columns also offer as a drop-down.
 
-    ``tr(key)`` translates; ``options``: field -> the words its column accepts (defaults to
-    its choices' labels, 是/否 for a yes/no)."""
+    ``tr(key)`` translates; ``allowed``: field -> the values it may take where that is fewer
+    than its declared choices; ``refs``: a reference field's rows by name (as the form offers
+    them). Choices are written as their labels, yes/no as 是/否 — the words the import reads."""
     from openpyxl import Workbook
     from openpyxl.utils import get_column_letter, quote_sheetname
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    options = dict(options or {})
+    options: dict[str, list[str]] = {}
     for f in fields:
-        if f.name not in options and f.type in ("choice", "multichoice") and f.choices:
-            options[f.name] = [tr(f"{f.choices_key}.{v}") if f.choices_key else str(v) for v in f.choices]
-        elif f.name not in options and f.type == "bool":
+        if f.type in ("choice", "multichoice") and f.choices:
+            values = (allowed or {}).get(f.name, f.choices)
+            options[f.name] = [tr(f"{f.choices_key}.{v}") if f.choices_key else str(v) for v in values]
+        elif f.type == "bool":
             options[f.name] = [tr("rec.yes"), tr("rec.no")]
+        elif f.type == "ref" and (refs or {}).get(f.name):
+            options[f.name] = [str(name) for name in refs[f.name].values()]
     wb = Workbook()
     ws = wb.active
     ws.title = sheet[:31]
@@ -735,7 +739,5 @@ def template_xlsx(fields: Sequence[Field], tr: Callable[..., str], *, title: str
 def ledger_template(ledger: Ledger, tr: Callable[..., str], *,
                     refs: Mapping[str, Mapping[int, str]] | None = None) -> bytes:
     """The template of a declared ledger: its import columns, references by the names offered."""
-    fields = fields_of(ledger)
-    options = {f.name: list((refs or {}).get(f.name, {}).values()) for f in fields if f.type == "ref"}
-    return template_xlsx(fields, tr, title=tr("imp.template_title", ledger=tr(ledger.label)),
-                         options={k: v for k, v in options.items() if v}, sheet=tr(ledger.label))
+    return template_xlsx(fields_of(ledger), tr, title=tr("imp.template_title", ledger=tr(ledger.label)),
+                         sheet=tr(ledger.label), refs=refs)

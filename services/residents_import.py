@@ -235,7 +235,6 @@ def template_xlsx(actor: Actor, tr: Callable[..., str]) -> bytes:
                "building": tr("imp.example_building"), "unit": tr("imp.example_unit"), "room": "101",
                "relation": tr("relation.户主"), "residence_type": tr("residence.自住"), "tags": tr("group.独居老人")}
     cols = fields()
+    groups = [g for g in residents.visible_groups(actor) if g not in PRESETS["tags"]]
     return imports.template_xlsx(cols, tr, title=tr("imp.res_template_title"), sheet=tr("res.resident"),
-                                 options={"tags": [tr(f"group.{g}") for g in residents.visible_groups(actor)
-                                                   if g != "老年人"]},
-                                 example=[example.get(f.name, "") for f in cols])
+                                 allowed={"tags": groups}, example=[example.get(f.name, "") for f in cols])
