@@ -19,8 +19,9 @@ from components.inputs import upload_field
 from components.records import data_table
 from components.runtime import read, show_error, user_action, write
 from db.declarations import Field, Ledger
-from services import exports
+from services import exports, imports
 from services.errors import DomainError
+from services.imports import ReadError
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _IGNORE = "\0ignore"  # a column left out (None would read as "not chosen yet")
@@ -96,7 +97,7 @@ def import_panel(*, key: str, fields: Sequence[Field], preview: Callable, commit
             st.session_state.pop(plan_key, None)
             show_error(e, labels)
             return False
-        except ValueError as e:  # services.imports.ReadError
+        except ReadError as e:
             st.session_state.pop(plan_key, None)
             st.error(_read_error(e, labels), icon=":material/error:")
             return False
@@ -125,9 +126,7 @@ def import_panel(*, key: str, fields: Sequence[Field], preview: Callable, commit
         params = {k: t("sep.list").join(v) if isinstance(v, list) else v for k, v in params.items()}
         st.caption(t(note, **params))
     if plan.errors:
-        from services.imports import error_report
-
-        report = pd.DataFrame(error_report(plan, labels, t), columns=["row", "column", "reason"])
+        report = pd.DataFrame(imports.error_report(plan, labels, t), columns=["row", "column", "reason"])
         report.columns = [t("imp.row"), t("imp.column"), t("imp.reason")]
         st.markdown(f"**{t('imp.errors')}**")
         data_table(report, hide_index=True, width="stretch", key=f"{key}_errors")
@@ -212,8 +211,6 @@ def ledger_import(ledger: Ledger, actor, *, refs: Mapping[str, Mapping[int, str]
     the ledger engine (rows whose ``import_key`` matches update that record). ``refs`` are the
     rows a reference field may name (the form's options); ``defaults`` what a new row takes
     where the file says nothing (the form's defaults)."""
-    from services import imports
-
     key = key or f"{ledger.key}_import"
     fields = imports.fields_of(ledger)
     st.caption(t("imp.help"))

@@ -345,16 +345,23 @@ def to_number(value, kind: str):
     return float(number)
 
 
+_SPACE = re.compile(r"\s+")
+
+
 def value_key(text) -> str:
-    return re.sub(r"\s", "", _nfkc(text))
+    """A value as it is matched: full-width folded, lower case, no spaces."""
+    return _SPACE.sub("", unicodedata.normalize("NFKC", text if isinstance(text, str) else str(text)).lower())
 
 
 TRUE_WORDS = ("是", "√", "✓", "✔", "有", "已签", "y", "yes", "true", "1", "对")
 FALSE_WORDS = ("否", "×", "✗", "✘", "无", "没有", "未签", "n", "no", "false", "0", "不")
 
 
+_ITEMS = re.compile(r"[,，、;；|\n]+")
+
+
 def _split(text: str) -> list[str]:
-    return [p for p in (s.strip() for s in re.split(r"[,，、;；|\n]+", text)) if p]
+    return [p for p in (s.strip() for s in _ITEMS.split(text)) if p]
 
 
 class RowReader:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Callable, Mapping
@@ -47,8 +48,12 @@ def labels_of(tr: Callable[..., str]) -> dict[str, str]:
     return {f.name: tr(f.label) for f in fields()}
 
 
+_GLUE = re.compile(r"[\s_\-/()*:]")
+
+
 def _key(text) -> str:
-    return re.sub(r"[_\-/()*:]", "", imports.value_key(text or ""))
+    """A building, unit or room as it is matched: "1 单元" is "1单元", "（东）" is "(东)"."""
+    return _GLUE.sub("", unicodedata.normalize("NFKC", str(text or "")).lower())
 
 
 def id_cell(value) -> str | None:
