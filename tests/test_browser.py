@@ -233,9 +233,11 @@ def test_manager_imports_an_xls_register_mapping_a_column_and_a_value_by_hand(se
         if "/facilities" not in page.url:  # a fresh server may land the first sign-in on home
             page.goto(f"{served.url}/facilities")
             settle(page)
-        page.get_by_text(ZH["imp.ledger_title"].format(ledger=ZH["fac.facility"])).click()
+        panel = page.locator("[data-testid=stExpander]").filter(
+            has_text=ZH["imp.ledger_title"].format(ledger=ZH["fac.facility"]))
+        panel.locator("summary").click()
         settle(page)
-        page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(
+        panel.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(
             files=[{"name": "设施台账.xls", "buffer": (ROOT / "tests" / "fixtures" / "facilities.xls").read_bytes(),
                     "mimeType": "application/vnd.ms-excel"}])
         settle(page)
