@@ -44,7 +44,7 @@ def cmd_admin(args) -> int:
         return 1
     except DomainError as e:
         reason = {"err.admin_exists": "an administrator already exists; manage users on the `users` page",
-                  "err.username_taken": "that username is taken"}.get(e.key, e.key)
+                  "err.duplicate_field": "that username is taken"}.get(e.key, e.key)
         print(f"Not created: {reason}.", file=sys.stderr)
         return 1
     return 0

@@ -23,6 +23,8 @@ def _show(f: Field, value, refs: dict[str, dict[int, str]]) -> str:
         return str(refs.get(f.name, {}).get(value, value))
     if f.type == "choice":
         return choice_label(f.choices_key, value)
+    if f.type == "multichoice" and f.ref is not None:  # rows of another ledger, by name
+        return t("sep.list").join(str(refs.get(f.name, {}).get(v, v)) for v in value)
     if f.type == "multichoice" or isinstance(value, (list, tuple)):
         return t("sep.list").join(choice_label(f.choices_key, v) for v in value)
     if f.type == "float" and isinstance(value, float) and value.is_integer():

@@ -39,16 +39,17 @@ def with_warnings(message: str, warnings) -> str:
     return " ".join([message, *(t(key, **params) for key, params in warnings)])
 
 
-def pick_view(ledger: Ledger, key: str) -> str | None:
-    """The ledger's named views above its list: one view is a switch, several a row of choices."""
+def pick_view(ledger: Ledger, key: str, default: str | None = None) -> str | None:
+    """The ledger's named views above its list: one view is a switch, several a row of choices;
+    ``default`` is the view the page opens on (None: every row)."""
     if not ledger.views:
         return None
     if len(ledger.views) == 1:
         only = ledger.views[0]
-        return only.name if st.toggle(t(only.label), key=f"{key}_view") else None
+        return only.name if st.toggle(t(only.label), value=default == only.name, key=f"{key}_view") else None
     names = [v.name for v in ledger.views]
     return st.segmented_control(t("rec.view"), names, key=f"{key}_view", label_visibility="collapsed",
-                                format_func=lambda n: t(ledger.view(n).label))
+                                default=default, format_func=lambda n: t(ledger.view(n).label))
 
 
 def ledger_page(ledger: Ledger, actor, *, key: str | None = None, refs: dict[str, dict[int, str]] | None = None,
@@ -56,17 +57,23 @@ def ledger_page(ledger: Ledger, actor, *, key: str | None = None, refs: dict[str
                 formats: dict[str, Callable] | None = None, new_values: dict | None = None,
                 fixed: dict | None = None, may_create: bool = True, export_name: str | None = None,
                 page_size: int = 50, search_hint: str | None = None, filter_defaults: dict | None = None,
-                new_label: str | None = None, list_key: str | None = None) -> LedgerPage:
+                new_label: str | None = None, list_key: str | None = None,
+                created: Callable[[object], str] | None = None, default_view: str | None = None,
+                step_values: dict[str, Callable[[dict], dict]] | None = None,
+                step_inputs: dict[str, Callable[[dict], dict]] | None = None) -> LedgerPage:
     """Draw the ledger's page body. ``refs`` replaces the providers' options for fields whose
     choices the page narrows; ``title(row)`` heads the opened record; ``detail(row)`` draws what
     is special to it under the title; ``formats`` turn computed columns into cells; ``fixed``
-    values are set by the page (not shown in the forms)."""
+    values are set by the page (not shown in the forms); ``created(row)`` is the message after a new
+    record is saved (what the user must know next), "created" when not given; ``default_view`` is
+    the view the list opens on; ``step_values`` / ``step_inputs`` by step name: see
+    ``workflow_steps``."""
     key = key or ledger.key
     list_key = list_key or key
     with read() as s:
         options = {**ledgers.refs(s, actor, ledger, skip=(refs or {}).keys()), **(refs or {})}
     formats = formats or {}
-    view_name = pick_view(ledger, key)
+    view_name = pick_view(ledger, key, default_view)
 
     def _shown(rows: list[dict]) -> list[dict]:
         for r in rows:
@@ -75,8 +82,10 @@ def ledger_page(ledger: Ledger, actor, *, key: str | None = None, refs: dict[str
         return rows
 
     def fetch(**kw):
+        # a record opened by its id (a link, a bookmark) is found whatever view the list is on
+        opened = "id" in (kw.get("filters") or {})
         with read() as s:
-            page = ledgers.list_rows(s, actor, ledger, view=view_name, **kw)
+            page = ledgers.list_rows(s, actor, ledger, view=None if opened else view_name, **kw)
         _shown(page.rows)
         return page
 
@@ -95,7 +104,8 @@ def ledger_page(ledger: Ledger, actor, *, key: str | None = None, refs: dict[str
             data = record_form(ledger, key=form, refs=options, values=new_values, fixed=fixed)
             if data is not None:
                 submit(lambda s: ledgers.save_with_warnings(s, actor, ledger, data), labels=labels, forget=form,
-                       done=lambda result: with_warnings(t("rec.created"), result[1]))
+                       done=lambda result: with_warnings(created(result[0]) if created else t("rec.created"),
+                                                         result[1]))
     if ledger.import_fields and ledgers.may(actor, ledger, "import"):
         from components.importer import ledger_import
 
@@ -105,26 +115,31 @@ def ledger_page(ledger: Ledger, actor, *, key: str | None = None, refs: dict[str
     if row is not None:
         with view.detail:  # the opened record above the list (on a phone the list is long)
             _record(ledger, actor, row, key=key, list_key=list_key, refs=options, title=title, detail=detail,
-                    fixed=fixed)
+                    fixed=fixed, step_values=step_values, step_inputs=step_inputs)
     return LedgerPage(ledger, key, options, view, row, view_name)
 
 
-def _record(ledger: Ledger, actor, row: dict, *, key: str, list_key: str, refs, title, detail, fixed) -> None:
+def _record(ledger: Ledger, actor, row: dict, *, key: str, list_key: str, refs, title, detail, fixed,
+            step_values=None, step_inputs=None) -> None:
     form = f"{key}_edit_{row['id']}"
     version = loaded_version(form, row)
     record_header(title(row) if title else _title(ledger, row, refs), list_key, form)
     if detail is not None:
         detail(row)
     if ledger.workflow is not None:
-        workflow_steps(ledger, actor, row, key=key, version=version, forget=form)
+        workflow_steps(ledger, actor, row, key=key, version=version, forget=form, values=step_values,
+                       inputs=step_inputs)
     labels = field_labels(ledger)
-    if ledgers.may(actor, ledger, "edit"):
+    lock = _locked(ledger, actor, row)
+    if lock:  # no edit form, no delete button: the service would refuse them
+        st.caption(t(lock))
+    if not lock and ledgers.may(actor, ledger, "edit"):
         with st.expander(t("rec.edit", kind=t(ledger.label)), icon=":material/edit:"):
             data = record_form(ledger, key=form, values=row, refs=refs, fixed=fixed)
             if data is not None:
                 submit(lambda s: ledgers.save_with_warnings(s, actor, ledger, data, row["id"], version),
                        labels=labels, forget=form, done=lambda result: with_warnings(t("rec.saved"), result[1]))
-    if ledgers.may(actor, ledger, "delete"):
+    if not lock and ledgers.may(actor, ledger, "delete"):
         confirm_delete(_title(ledger, row, refs), lambda s: ledgers.delete(s, actor, ledger, row["id"], version),
                        key=f"{key}_del_{row['id']}", labels=labels, forget=form, close=list_key)
     if ledger.history:
@@ -132,6 +147,14 @@ def _record(ledger: Ledger, actor, row: dict, *, key: str, list_key: str, refs, 
             with read() as s:
                 entries = ledgers.history(s, actor, ledger, row["id"])
             history_view(ledger, entries, refs)
+
+
+def _locked(ledger: Ledger, actor, row: dict) -> str | None:
+    """Why the opened record may no longer be edited or deleted (the ledger's ``locked`` hook)."""
+    if ledger.locked is None:
+        return None
+    with read() as s:
+        return ledgers.locked(s, actor, ledger, ledgers.get(s, actor, ledger, row["id"]))
 
 
 def _title(ledger: Ledger, row: dict, refs) -> str:
@@ -144,16 +167,25 @@ def _title(ledger: Ledger, row: dict, refs) -> str:
     return " ".join(str(p) for p in parts) or f"{t(ledger.label)} {row['id']}"
 
 
-def workflow_steps(ledger: Ledger, actor, row: dict, *, key: str, version: int, forget: str | None = None) -> None:
+def workflow_steps(ledger: Ledger, actor, row: dict, *, key: str, version: int, forget: str | None = None,
+                   values: dict[str, Callable[[dict], dict]] | None = None,
+                   inputs: dict[str, Callable[[dict], dict]] | None = None) -> None:
     """The steps that start from the record's state: a button for a step that asks nothing, a
     small form for one that asks for fields; a step the user may not take now is shown disabled
-    with the reason."""
+    with the reason. ``values[step](row)`` gives a step form's first values (today's date, the
+    target as the turnout); ``inputs[step](row)`` draws what a form cannot hold above the step's
+    form (a photo taken with the camera) and returns it as further data of the step, which the
+    step's hooks read from ``ctx.data``."""
+    values, inputs = values or {}, inputs or {}
     wf = ledger.workflow
     state = row.get(wf.field)
     st.caption(t("wf.state", state=choice_label(wf.choices_key, state)))
     with read() as s:
         obj = ledgers.get(s, actor, ledger, row["id"])
-        steps = ledgers.steps_open(s, actor, ledger, obj)
+        # a step the role may never take is left out (as the edit form is); one it may not take
+        # now is shown with the reason
+        steps = [(spec, reason) for spec, reason in ledgers.steps_open(s, actor, ledger, obj)
+                 if ledgers.may(actor, ledger, spec.action)]
     if not steps:
         return
     buttons = [(spec, reason) for spec, reason in steps if not spec.fields]
@@ -173,9 +205,12 @@ def workflow_steps(ledger: Ledger, actor, row: dict, *, key: str, version: int, 
                 st.info(t(reason, state=choice_label(wf.choices_key, state)), icon=":material/block:")
                 continue
             step_form = f"{key}_stepform_{spec.name}_{row['id']}"
-            data = record_form(ledgers.step_ledger(ledger, spec.name), key=step_form, submit_label=t(spec.label))
+            extra = inputs[spec.name](row) if spec.name in inputs else {}
+            first = values[spec.name](row) if spec.name in values else None
+            data = record_form(ledgers.step_ledger(ledger, spec.name), key=step_form, submit_label=t(spec.label),
+                               values=first)
             if data is not None:
-                _move(ledger, actor, row, spec, data, version, step_form, also=forget)
+                _move(ledger, actor, row, spec, {**data, **extra}, version, step_form, also=forget)
 
 
 def _move(ledger: Ledger, actor, row: dict, spec: Step, data: dict, version: int, forget: str | None,
@@ -190,4 +225,5 @@ def _move(ledger: Ledger, actor, row: dict, spec: Step, data: dict, version: int
 
     submit(lambda s: ledgers.move_with_warnings(s, actor, ledger, row["id"], spec.name, data, version),
            labels=labels, forget=forget, then=_then,
-           done=lambda result: with_warnings(t("wf.done", step=t(spec.label)), result[1]))
+           done=lambda result: with_warnings(t(spec.done) if spec.done else t("wf.done", step=t(spec.label)),
+                                             result[1]))

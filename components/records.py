@@ -53,6 +53,8 @@ def display_value(f: Field, value, refs: dict[str, dict[int, str]]):
         return None
     if f.type == "ref":
         return refs.get(f.name, {}).get(value, value)
+    if f.type == "multichoice" and f.ref is not None:  # ids of another ledger's rows, by name
+        return t("sep.list").join(str(refs.get(f.name, {}).get(v, v)) for v in value)
     if f.type == "choice":
         return choice_label(f.choices_key, value)
     if f.type == "bool":
@@ -391,8 +393,11 @@ def record_form(ledger: Ledger, *, key: str, values: dict | None = None, refs: d
     """A form for the ledger's editable fields; returns the raw values when submitted.
 
     ``fixed`` holds fields the caller sets itself (not shown); ``options`` replaces a
-    multichoice field's choices (value -> label); ``skip`` leaves fields out."""
+    multichoice field's choices (value -> label); ``skip`` leaves fields out. A form of a stored
+    row (``values`` with its ``id``) shows its ``once`` fields read-only, or not at all when they
+    are no columns (an initial password)."""
     refs, values, fixed, options = refs or {}, values or {}, fixed or {}, options or {}
+    editing = values.get("id") is not None
     placeholders = placeholders or {}
     out = dict(fixed)
     # never cleared on submit: a refused save keeps what the user typed (callers forget_form on
@@ -401,13 +406,18 @@ def record_form(ledger: Ledger, *, key: str, values: dict | None = None, refs: d
     # no "Press Enter to submit form" (English, and Enter in one field must not save a half-filled form)
     with st.form(key, clear_on_submit=False, enter_to_submit=False):
         for f in ledger.fields:
-            if not f.editable or f.name in fixed or f.name in skip:
+            if not f.editable or f.name in fixed or f.name in skip or (editing and f.once and not f.column):
                 continue
             label = t(f.label) + (" *" if f.required and f.name not in placeholders else "")
             current = values.get(f.name)
             wkey = f"{key}_{f.name}"
             helptext = t(f.help) if f.help else None
-            if f.type == "ref":
+            if editing and f.once:  # given when the row was made: shown, not changed
+                st.text_input(t(f.label), value=str(display_value(f, current, refs) or ""), key=wkey, disabled=True)
+            elif f.secret:
+                out[f.name] = st.text_input(label, key=wkey, type="password", autocomplete="new-password",
+                                            help=helptext)
+            elif f.type == "ref":
                 opts = list(refs.get(f.name, {}).keys())
                 index = opts.index(current) if current in opts else (0 if len(opts) == 1 else None)
                 out[f.name] = st.selectbox(label, opts, index=index, key=wkey,
@@ -420,7 +430,8 @@ def record_form(ledger: Ledger, *, key: str, values: dict | None = None, refs: d
                                            format_func=lambda v, f=f: choice_label(f.choices_key, v),
                                            placeholder=t("rec.choose"))
             elif f.type == "multichoice":
-                labels = options.get(f.name) or {c: choice_label(f.choices_key, c) for c in _choices(f)}
+                labels = options.get(f.name) or (refs.get(f.name, {}) if f.ref is not None else None) or \
+                    {c: choice_label(f.choices_key, c) for c in _choices(f)}
                 out[f.name] = st.multiselect(label, list(labels), default=[c for c in (current or []) if c in labels],
                                              key=wkey, format_func=lambda v, labels=labels: labels.get(v, v),
                                              help=helptext, placeholder=t("rec.choose_many"), select_all=False)

@@ -32,7 +32,8 @@ class Field:
     max_value: float | None = None
     choices: Sequence[str] = ()  # stored values; shown through the catalog as "<choices_key>.<value>"
     choices_key: str | None = None
-    ref: str | None = None  # for type "ref": the ledger key it points to
+    ref: str | None = None  # for type "ref": the ledger key it points to; on a "multichoice": its
+    # options are that ledger's rows (from the same provider), the value a list of their ids
     validator: Callable[[Any], str | None] | None = None  # returns a catalog key on error
     list: bool = True
     filter: bool = False
@@ -57,6 +58,13 @@ class Field:
     synonyms: Mapping[str, str] = field(default_factory=dict)
     importable: bool = True
     past_only: bool = False  # a date that cannot be after today (err.future_date)
+    # given when the row is made and never changed after (a login name, an initial password):
+    # the new form asks for it; the edit form shows a column read-only and leaves the rest out;
+    # an update keeps the stored value whatever it is sent
+    once: bool = False
+    # typed hidden (a password): a password input, taken as typed (no half-width folding); declare
+    # it column=False, list=False, export=False — the service hashes it, nothing stores or audits it
+    secret: bool = False
 
 
 @dataclass(frozen=True)
@@ -106,6 +114,12 @@ class Context:
     today: Any
     obj: Any = None
     warnings: list = field(default_factory=list)  # (catalog key, params)
+    # the saved values of declared fields that are not table columns (column=False: a
+    # many-to-many list), taken out of the row's write by the engine for ``after_save``
+    extra: dict = field(default_factory=dict)
+    # the data as submitted: a hook reads from it what the declaration holds no field for (the
+    # ids of photos stored beside a step, a confirmation the user gave)
+    data: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -114,7 +128,8 @@ class Step:
     ``target``, allowed to the roles of the matrix action ``action``, asking for ``fields``.
     ``guard(ctx, obj)`` returns a catalog key when the step is refused for this row and actor
     (the re-inspector is not who rectified it); ``apply(ctx, obj, values)`` returns further
-    column values to write (a date, a derived flag) and may raise a ValidationError."""
+    column values to write (a date, a derived flag) and may raise a ValidationError. ``done`` is the
+    catalog key of the message after the step (default "wf.done" naming the step)."""
     name: str
     label: str  # catalog key
     source: tuple[str, ...]
@@ -125,6 +140,7 @@ class Step:
     apply: Callable[[Context, Any, dict], dict | None] | str | None = None
     icon: str | None = None
     primary: bool = False
+    done: str | None = None
 
 
 @dataclass(frozen=True)
@@ -168,6 +184,12 @@ class Ledger:
     # hooks: a function or "services.module:function"
     clean: Callable[[Context, dict], None] | str | None = None  # cross-field checks; may set values, raise ValidationError
     after_save: Callable[[Context, Any, bool], None] | str | None = None  # (ctx, obj, created): derived rows, warnings
+    # (session, actor, rows): fills one page of listed rows with the values of fields that are not
+    # table columns (a many-to-many list), in one query for the page — the list, the opened
+    # record's form and the export read them from there
+    expand: Callable[[Any, Any, list], None] | str | None = None
+    # (ctx, obj) -> a catalog key when the row may no longer be edited or deleted (a verified entry), else None
+    locked: Callable[[Context, Any], str | None] | str | None = None
     views: tuple[View, ...] = ()
     columns: tuple[Column, ...] = ()  # computed list columns
     order: Callable[[Any], list] | None = None  # order(today) -> ORDER BY clauses when the user picked no sort

@@ -1,6 +1,8 @@
-"""Activities: planned → announced → held → evaluated. A notice less than the set number of days
-ahead is allowed with a warning; the evaluation (organisation 1–5, turnout ÷ target,
-satisfaction) is kept on the activity itself."""
+"""Activities beyond what the ledger engine (services.ledgers) does from the declaration
+(db.models.volunteers.ACTIVITY, its workflow planned → announced → held → evaluated): the
+hooks the declaration names (the times and the date of a held activity; a short notice allowed
+with a warning; held only once the day has come, with its photos), the activity picker of a
+volunteer's log and the two charts."""
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -8,35 +10,23 @@ from datetime import date, timedelta
 from sqlalchemy import case, func, insert, select
 from sqlalchemy.orm import Session
 
-
+from db.declarations import Context
+from db.models.safety import Photo
 from db.models.volunteers import ACTIVITY, Activity, activity_photo
-from services import clock, records, settings
-from services.access import Actor, community_clause, require, require_row
-from services.errors import PermissionDenied, ValidationError
+from services import clock, ledgers, settings
+from services.access import Actor
+from services.errors import ValidationError
 
 
-def scope(actor: Actor) -> list:
-    conds = [community_clause(actor, Activity.community_id)]
-    if actor.role == "volunteer":  # volunteers see public activities only
-        conds.append(Activity.status != "planned")
-    return conds
+# --- hooks of the declaration -----------------------------------------------------------------
 
-
-def save_activity(session: Session, actor: Actor, data: dict, community_id: int, activity_id: int | None = None,
-                  expected_version: int | None = None):
-    require(actor, "activities", "create" if activity_id is None else "edit")
-    require_row(actor, community_id)
-    values = records.validate(ACTIVITY, data)
+def clean(ctx: Context, values: dict) -> None:
+    """An activity ends after it starts; a held activity keeps its date."""
     if values.get("start_time") and values.get("end_time") and values["end_time"] <= values["start_time"]:
         raise ValidationError({"end_time": "err.out_of_range"})
-    values["community_id"] = community_id
-    if activity_id is None:
-        return records.create(session, actor, Activity, {**values, "status": "planned"})
-    activity = records.get_live(session, Activity, activity_id)
-    require_row(actor, activity.community_id)
-    if activity.status in ("held", "evaluated") and values["activity_date"] != activity.activity_date:
+    held = ctx.obj is not None and ctx.obj.status in ("held", "evaluated")
+    if held and values.get("activity_date") != ctx.obj.activity_date:
         raise ValidationError({"activity_date": "err.act_already_held"})
-    return records.update(session, actor, activity, values, expected_version)
 
 
 def notice_warning(session: Session, activity_date: date, notice_date: date, community_id: int | None) -> int | None:
@@ -46,88 +36,53 @@ def notice_warning(session: Session, activity_date: date, notice_date: date, com
     return days if days < need else None
 
 
-def announce(session: Session, actor: Actor, activity_id: int, notice_date: date, expected_version: int | None,
-             today: date | None = None):
-    """Returns (activity, warning days or None): a short notice is recorded with a warning."""
-    require(actor, "activities", "edit")
-    activity = records.get_live(session, Activity, activity_id)
-    require_row(actor, activity.community_id)
-    if activity.status != "planned":
-        raise PermissionDenied("err.act_step", status=activity.status)
-    if notice_date > (today or clock.today()):
-        raise ValidationError({"notice_date": "err.future_date"})
-    if notice_date > activity.activity_date:
+def announce(ctx: Context, activity: Activity, values: dict) -> None:
+    """The notice is given on or before the day; a short notice is recorded with a warning."""
+    notice = values["notice_date"]
+    if notice > activity.activity_date:
         raise ValidationError({"notice_date": "err.out_of_range"})
-    warning = notice_warning(session, activity.activity_date, notice_date, activity.community_id)
-    activity = records.update(session, actor, activity, {"status": "announced", "notice_date": notice_date},
-                              expected_version)
-    return activity, warning
+    days = notice_warning(ctx.session, activity.activity_date, notice, activity.community_id)
+    if days is not None:
+        ctx.warnings.append(("act.short_notice", {"days": days}))
 
 
-def record_held(session: Session, actor: Actor, activity_id: int, turnout: int, expected_version: int | None,
-                photo_ids: list[int] | None = None, today: date | None = None):
-    require(actor, "activities", "edit")
-    activity = records.get_live(session, Activity, activity_id)
-    require_row(actor, activity.community_id)
-    if activity.status not in ("planned", "announced"):
-        raise PermissionDenied("err.act_step", status=activity.status)
-    if activity.activity_date > (today or clock.today()):
-        raise ValidationError({"activity_date": "err.act_not_yet"})
-    if not isinstance(turnout, int) or turnout < 0 or turnout > 100_000:
-        raise ValidationError({"actual_turnout": "err.out_of_range"})
-    activity = records.update(session, actor, activity, {"status": "held", "actual_turnout": turnout},
-                              expected_version)
-    if photo_ids:
-        session.execute(insert(activity_photo), [{"activity_id": activity.id, "photo_id": p} for p in set(photo_ids)])
-    return activity
+def happened(ctx: Context, activity: Activity) -> str | None:
+    """An activity is recorded as held once its day has come."""
+    return "err.act_not_yet" if activity.activity_date > ctx.today else None
 
 
-def evaluate(session: Session, actor: Actor, activity_id: int, org_score: int, satisfaction: float | None,
-             note: str | None, expected_version: int | None):
-    require(actor, "activities", "edit")
-    activity = records.get_live(session, Activity, activity_id)
-    require_row(actor, activity.community_id)
-    if activity.status != "held":
-        raise PermissionDenied("err.act_step", status=activity.status)
-    errors = {}
-    if not isinstance(org_score, int) or not 1 <= org_score <= 5:
-        errors["org_score"] = "err.out_of_range"
-    if satisfaction is not None and not 0 <= satisfaction <= 100:
-        errors["satisfaction"] = "err.out_of_range"
-    if errors:
-        raise ValidationError(errors)
-    return records.update(session, actor, activity, {
-        "status": "evaluated", "org_score": org_score, "satisfaction": satisfaction,
-        "evaluation_note": records.clean_text(note), "evaluated_by": actor.username}, expected_version)
+def held(ctx: Context, activity: Activity, values: dict) -> None:
+    """The photos taken at the activity (``photo_ids`` beside the turnout, stored already by
+    services.photos) are kept with it."""
+    raw = ctx.data.get("photo_ids") or []
+    try:
+        ids = sorted({int(p) for p in raw})
+    except (TypeError, ValueError):
+        raise ValidationError({"photo": "err.bad_choice"}) from None
+    if not ids:
+        return
+    found = set(ctx.session.execute(select(Photo.id).where(Photo.id.in_(ids))).scalars())
+    if found != set(ids):
+        raise ValidationError({"photo": "err.bad_choice"})
+    taken = set(ctx.session.execute(select(activity_photo.c.photo_id).where(
+        activity_photo.c.activity_id == activity.id)).scalars())
+    new = [p for p in ids if p not in taken]
+    if new:
+        ctx.session.execute(insert(activity_photo), [{"activity_id": activity.id, "photo_id": p} for p in new])
 
 
-def list_activities(session: Session, actor: Actor, *, search: str | None = None, filters: dict | None = None,
-                    sort: str | None = None, descending: bool = False, limit: int = 50, offset: int = 0,
-                    today: date | None = None) -> records.Page:
-    require(actor, "activities", "view")
-    today = today or clock.today()
-    filters = dict(filters or {})
-    when = filters.pop("when", None)
-    where = scope(actor)
-    if when == "upcoming":
-        where.append(Activity.activity_date >= today)
-    elif when == "past":
-        where.append(Activity.activity_date < today)
-    page = records.list_page(session, ACTIVITY, viewer=actor, where=where, search=search, filters=filters,
-                             sort=sort or "activity_date", descending=descending if sort else when == "past",
-                             limit=limit, offset=offset,
-                             extra_columns={"org_score": Activity.org_score, "satisfaction": Activity.satisfaction,
-                                            "notice_date": Activity.notice_date, "community_id": Activity.community_id,
-                                            "evaluation_note": Activity.evaluation_note})
-    for r in page.rows:
-        r["turnout_rate"] = round(100 * r["actual_turnout"] / r["target_turnout"], 1) \
-            if r["actual_turnout"] is not None and r["target_turnout"] else None
-    return page
+def evaluated(ctx: Context, activity: Activity, values: dict) -> dict:
+    return {"evaluated_by": ctx.actor.username}
 
 
-def options(session: Session, actor: Actor, around: date, days_back: int = 45, days_ahead: int = 30) -> dict[int, str]:
-    """Recent and upcoming activities first (for a volunteer's picker)."""
-    conds = [Activity.deleted_at.is_(None), *scope(actor),
+# --- the picker of a volunteer's log, the charts -------------------------------------------------
+
+def options(session: Session, actor: Actor, around: date | None = None, days_back: int = 45,
+            days_ahead: int = 30) -> dict[int, str]:
+    """Recent and upcoming activities the actor sees, nearest first (a volunteer's picker; the
+    provider of ``ref="activity"``)."""
+    around = around or clock.today()
+    conds = [Activity.deleted_at.is_(None), *ledgers.scope(ACTIVITY, actor),
              Activity.activity_date.between(around - timedelta(days=days_back), around + timedelta(days=days_ahead))]
     distance = func.abs(func.julianday(Activity.activity_date) - func.julianday(around)) \
         if session.get_bind().dialect.name == "sqlite" else func.abs(Activity.activity_date - around)
@@ -136,22 +91,22 @@ def options(session: Session, actor: Actor, around: date, days_back: int = 45, d
     return {i: f"{d} {theme}" for i, d, theme in rows}
 
 
-def turnout_against_target(session: Session, actor: Actor, first: date, last: date, community_ids=None) -> list[dict]:
-    conds = [Activity.deleted_at.is_(None), *scope(actor), Activity.actual_turnout.isnot(None),
-             Activity.activity_date.between(first, last)]
+def _charted(actor: Actor, first: date, last: date, community_ids) -> list:
+    conds = [Activity.deleted_at.is_(None), *ledgers.scope(ACTIVITY, actor), Activity.activity_date.between(first, last)]
     if community_ids is not None:
         conds.append(Activity.community_id.in_(sorted(community_ids)))
+    return conds
+
+
+def turnout_against_target(session: Session, actor: Actor, first: date, last: date, community_ids=None) -> list[dict]:
+    conds = [*_charted(actor, first, last, community_ids), Activity.actual_turnout.isnot(None)]
     return [{"id": i, "theme": th, "date": d, "target": tg, "actual": ac} for i, th, d, tg, ac in session.execute(
         select(Activity.id, Activity.theme, Activity.activity_date, Activity.target_turnout, Activity.actual_turnout)
         .where(*conds).order_by(Activity.activity_date))]
 
 
 def by_type(session: Session, actor: Actor, first: date, last: date, community_ids=None) -> list[dict]:
-    conds = [Activity.deleted_at.is_(None), *scope(actor), Activity.activity_date.between(first, last)]
-    if community_ids is not None:
-        conds.append(Activity.community_id.in_(sorted(community_ids)))
-    held = func.sum(case((Activity.status.in_(("held", "evaluated")), 1), else_=0))
+    held_ = func.sum(case((Activity.status.in_(("held", "evaluated")), 1), else_=0))
     return [{"type": t, "count": n, "held": int(h or 0)} for t, n, h in session.execute(
-        select(Activity.activity_type, func.count(), held).where(*conds).group_by(Activity.activity_type))]
-
-
+        select(Activity.activity_type, func.count(), held_).where(*_charted(actor, first, last, community_ids))
+        .group_by(Activity.activity_type))]

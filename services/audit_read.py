@@ -20,21 +20,24 @@ from db.declarations import LEADS, Field, Ledger
 from db.models import (ACTIVITY, FACILITY, HAZARD, PLACE_LEDGERS, RENTAL, RESIDENT, TEAM, VISIT, VOLUNTEER, Activity,
                        Building, ChecklistTemplate, Community, Facility, Grid, Household, Resident, Team, User,
                        Volunteer)
+from db.models.residents import VISIT_RULE
 from db.models.users import USER_LEDGER
 from services import privacy
 from services.access import Actor
 
 LEDGERS: dict[str, Ledger] = {lg.table_name: lg for lg in (
-    RESIDENT, VISIT, RENTAL, TEAM, VOLUNTEER, ACTIVITY, FACILITY, HAZARD, USER_LEDGER, *PLACE_LEDGERS.values())}
+    RESIDENT, VISIT, RENTAL, TEAM, VOLUNTEER, ACTIVITY, FACILITY, HAZARD, USER_LEDGER, VISIT_RULE,
+    *PLACE_LEDGERS.values())}
 
 _COUNT = "int"
 # tables audited without a ledger declaration: the keys their entries hold
 TABLE_FIELDS: dict[str, tuple[Field, ...]] = {
-    "setting": (Field("key", "audit.setting"), Field("value", "audit.value"),
+    # a setting named by its catalog label ("setting.<key>"); its value as stored (JSON) read as
+    # a number or text, an interval as "every n units" (see _normalised)
+    "setting": (Field("key", "audit.setting", type="choice", choices_key="setting"), Field("value", "audit.value"),
+                Field("rule_every", "ref.rule_every", type="int"),
+                Field("rule_unit", "ref.rule_unit", type="choice", choices_key="unit"),
                 Field("community_id", "place.community", type="ref", ref="community")),
-    "visit_rule": (Field("tag", "res.group", type="choice", choices_key="group"),
-                   Field("every", "ref.rule_every", type="int"),
-                   Field("unit", "ref.rule_unit", type="choice", choices_key="unit")),
     "checklist_template": (Field("category", "ref.category", type="choice", choices_key="cat"),
                            Field("version", "field.version", type="int"),
                            Field("revision", "field.version", type="int"),
@@ -122,17 +125,29 @@ def _title(fields: dict[str, Field], who: Actor, before: dict, after: dict):
     value = privacy.view_value(who, f, after.get(f.name) or before.get(f.name))
     if value in (None, ""):
         return None
-    if isinstance(value, str) and len(value) > _TITLE_MAX:
+    if isinstance(value, str) and len(value) > _TITLE_MAX and f.type != "choice":  # a code stays whole for its label
         value = value[:_TITLE_MAX - 1] + "…"
     return (f, value)
 
 
 def _normalised(table: str, text: str | None) -> str | None:
-    """A payload in the declared shape: a checklist's rule "1 month" as its interval and unit."""
+    """A payload in the declared shape: a checklist's rule "1 month" as its interval and unit; a
+    setting's value (stored as JSON text) as the value it holds, an interval as its two parts."""
     data = _decode(text)
     if table == "checklist_template" and isinstance(data.get("rule"), str) and " " in data["rule"]:
         every, unit = data.pop("rule").split(" ", 1)
         data.update(rule_every=int(every) if every.isdigit() else every, rule_unit=unit)
+        return json.dumps(data, ensure_ascii=False, default=str)
+    if table == "setting" and isinstance(data.get("value"), str):
+        try:
+            value = json.loads(data["value"])
+        except ValueError:
+            return text
+        if isinstance(value, dict) and {"unit", "every"} <= set(value):
+            del data["value"]
+            data.update(rule_every=value["every"], rule_unit=value["unit"])
+        else:
+            data["value"] = value
         return json.dumps(data, ensure_ascii=False, default=str)
     return text
 
@@ -181,6 +196,9 @@ def entries(session: Session, who: Actor, rows: list[dict]) -> list[dict]:
         for f, *values in changes + filters:
             if f.type == "ref":
                 wanted.setdefault(f.ref, set()).update(v for v in values if isinstance(v, int))
+            elif f.type == "multichoice" and f.ref is not None:  # a list of ids of another ledger
+                wanted.setdefault(f.ref, set()).update(
+                    v for vs in values if isinstance(vs, list) for v in vs if isinstance(v, int))
         if r["table"] == "rental" and any(f.name == "tenants" for f, *_ in changes):
             wanted.setdefault("resident", set()).update(
                 v for f, *values in changes if f.name == "tenants" for vs in values for v in (vs or []))
@@ -240,4 +258,7 @@ def _resolved(f: Field, names: dict, old, new) -> tuple[Field, object, object]:
     if f.type == "ref" and f.ref in names:
         ids = names[f.ref]
         return _as_text(f, names), ids.get(old, old), ids.get(new, new)
+    if f.type == "multichoice" and f.ref in names:
+        ids = names[f.ref]
+        return f, [ids.get(v, v) for v in old or []], [ids.get(v, v) for v in new or []]
     return f, old, new

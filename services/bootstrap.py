@@ -9,7 +9,8 @@ from sqlalchemy import Engine
 from db import demo
 from db.engine import get_engine, session_scope
 from db.migrate import upgrade
-from services import audit, checklists, clock, settings, users, visits
+from db.models.users import USER_LEDGER
+from services import audit, checklists, clock, ledgers, settings, users, visits
 from services.access import SYSTEM
 
 DEMO_SETTING = "demo.loaded"
@@ -52,12 +53,11 @@ def load_demo_data(engine: Engine) -> None:
         for g in places.grids:
             grids_by_community.setdefault(g.community_id, []).append(g)
         for username, role, name, c_idx, g_idx in demo.DEMO_ACCOUNTS:
-            data = users.UserData(
-                username=username, display_name=name, role=role, email=f"{username}@example.org",
-                community_ids=tuple(places.communities[i].id for i in c_idx),
-                grid_ids=tuple(grids_by_community[places.communities[ci].id][gi].id for ci, gi in g_idx))
-            user = users.create_user(s, SYSTEM, data, demo_password())
-            user.must_change_password = False
+            ledgers.save(s, SYSTEM, USER_LEDGER, {
+                "username": username, "display_name": name, "role": role, "email": f"{username}@example.org",
+                "community_ids": [places.communities[i].id for i in c_idx],
+                "grid_ids": [grids_by_community[places.communities[ci].id][gi].id for ci, gi in g_idx],
+                "password": demo_password()})  # made by the app itself: no password change asked
         counts = _demo_ledgers(s, places)
         counts.update(_demo_safety(s, places))
         counts.update(_demo_volunteering(s, places))

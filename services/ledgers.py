@@ -8,6 +8,7 @@ is truly special to it.
     prepare    what a save would write, validated (fields, parent, hooks, uniqueness); no write
     save       create or update, the version the form was loaded with checked, audited
     delete     soft delete when nothing live refers to the row
+    locked     why a row may no longer be edited or deleted (the ledger's ``locked`` hook)
     move       one workflow step: permission, state, guard, the step's fields, one audit entry
     export     every filtered row for a spreadsheet, masked, the export audited
     history    the row's audit entries as the viewer may see them
@@ -27,7 +28,7 @@ from sqlalchemy.orm import Session
 from db.declarations import Context, Ledger, Step
 from services import audit, clock, privacy, records
 from services.access import Actor, can, community_clause, grid_clause, require, require_row
-from services.errors import Duplicate, NotFound, PermissionDenied, ValidationError
+from services.errors import DomainError, Duplicate, NotFound, PermissionDenied, ValidationError
 
 Page = records.Page
 
@@ -66,6 +67,8 @@ PROVIDERS: dict[str, str] = {
     "facility": "services.facilities:options",
     "resident": "services.residents:resident_options",
     "team": "services.volunteers:team_options",
+    "volunteer": "services.volunteers:volunteer_options",
+    "activity": "services.activities:options",
 }
 
 
@@ -83,9 +86,10 @@ def provider(ref: str) -> Callable[[Session, Actor], dict[int, str]]:
 
 
 def refs(session: Session, actor: Actor, ledger: Ledger, skip: Iterable[str] = ()) -> dict[str, dict[int, str]]:
-    """{field: {id: label}} for the ledger's ref fields, each from its provider."""
+    """{field: {id: label}} for the ledger's ref fields (and multichoices of a ref), each from its
+    provider."""
     return {f.name: provider(f.ref)(session, actor) for f in ledger.fields
-            if f.type == "ref" and f.name not in set(skip)}
+            if f.ref is not None and f.type in ("ref", "multichoice") and f.name not in set(skip)}
 
 
 # --- scope -----------------------------------------------------------------------------------
@@ -146,9 +150,12 @@ def list_rows(session: Session, actor: Actor, ledger: Ledger, *, search: str | N
         conds.append(ledger.view(view).clause(today))
     order = ledger.order(today) if ledger.order is not None and not sort else None
     columns = {c.name: c.expr(today) for c in ledger.columns}
-    return records.list_page(session, ledger, viewer=actor, where=conds, search=search, filters=filters,
+    page = records.list_page(session, ledger, viewer=actor, where=conds, search=search, filters=filters,
                              sort=sort, descending=ledger.descending if descending is None else descending,
                              limit=limit, offset=offset, extra_columns=columns, order=order)
+    if ledger.expand is not None and page.rows:
+        resolve(ledger.expand)(session, actor, page.rows)
+    return page
 
 
 def get(session: Session, actor: Actor, ledger: Ledger, row_id: int):
@@ -238,22 +245,36 @@ def _unique(session: Session, ledger: Ledger, values: dict, obj) -> None:
             raise Duplicate("err.duplicate_field", field=group[-1])
 
 
-def _past_only(ledger: Ledger, values: dict, today: date) -> None:
-    errors = {f.name: "err.future_date" for f in ledger.fields
-              if f.past_only and isinstance(values.get(f.name), date) and values[f.name] > today}
+def _past_only(ledger: Ledger, values: dict, today: date, errors: dict | None = None) -> None:
+    """A future date of a ``past_only`` field refused — with ``errors`` found already, so the
+    form says every refusal at once."""
+    errors = {**{f.name: "err.future_date" for f in ledger.fields
+                 if f.past_only and isinstance(values.get(f.name), date) and values[f.name] > today}, **(errors or {})}
     if errors:
         raise ValidationError(errors)
 
 
 def prepare(session: Session, actor: Actor, ledger: Ledger, data: dict, obj=None, today: date | None = None,
             ctx: Context | None = None) -> dict:
-    """The values a save of ``data`` would write — validated against the declaration, the
-    parent resolved and scope-checked, the ledger's ``clean`` hook run, uniqueness checked.
+    """The values a save of ``data`` would write — validated against the declaration (an update
+    keeps its ``once`` fields as stored), the parent resolved and scope-checked, the ledger's
+    ``clean`` hook run (also when a field failed, for every problem at once), uniqueness checked.
     Raises ValidationError / Duplicate / PermissionDenied; writes nothing (an import previews
     every row with this)."""
     today = today or clock.today()
-    ctx = ctx or Context(session, actor, today, obj)
-    values = records.validate(ledger, data)
+    ctx = ctx or Context(session, actor, today, obj, data=data)
+    skip: set[str] = set()
+    if obj is not None:  # what was given once stays as it was
+        once = [f for f in ledger.fields if f.once]
+        data = {**data, **{f.name: getattr(obj, f.name) for f in once if f.column}}
+        skip = {f.name for f in once if not f.column}
+    values, errors = records.check(ledger, data, skip=skip)
+    if errors:
+        try:  # a future date among the fields that passed is said with the others
+            _past_only(ledger, values, today, errors)
+        except ValidationError as e:
+            errors = e.errors
+        raise _refused(ledger, ctx, values, errors)
     _past_only(ledger, values, today)
     _parent(session, actor, ledger, values)
     if ledger.clean is not None:
@@ -265,6 +286,21 @@ def prepare(session: Session, actor: Actor, ledger: Ledger, data: dict, obj=None
     return values
 
 
+def _refused(ledger: Ledger, ctx: Context, values: dict, errors: dict) -> ValidationError:
+    """The field errors together with those of the ledger's ``clean`` run on the values that
+    passed (as Django's Form.clean runs after a field failed): the user sees every problem of
+    the form at once. A hook that cannot judge without the failed fields (it raises anything
+    but a ValidationError) adds nothing."""
+    if ledger.clean is not None:
+        try:
+            resolve(ledger.clean)(ctx, dict(values))
+        except ValidationError as e:
+            return ValidationError({**e.errors, **errors}, e.key, **e.params)
+        except (DomainError, LookupError, TypeError, ValueError, AttributeError):
+            pass
+    return ValidationError(errors)
+
+
 def save_with_warnings(session: Session, actor: Actor, ledger: Ledger, data: dict, row_id: int | None = None,
                        expected_version: int | None = None, today: date | None = None):
     """Create (``row_id`` None) or update a row. Returns (row, warnings as (catalog key, params))."""
@@ -273,8 +309,12 @@ def save_with_warnings(session: Session, actor: Actor, ledger: Ledger, data: dic
     obj = None if row_id is None else _load(session, actor, ledger, row_id)
     if obj is not None:
         records.check_version(obj, expected_version)
-    ctx = Context(session, actor, today, obj)
+        _refuse_locked(session, actor, ledger, obj, today)
+    ctx = Context(session, actor, today, obj, data=data)
     values = prepare(session, actor, ledger, data, obj, today, ctx)
+    for f in ledger.fields:  # no table column: for after_save to write (a many-to-many list)
+        if not f.column and f.name in values:
+            ctx.extra[f.name] = values.pop(f.name)
     if obj is None:
         if ledger.workflow is not None:
             values[ledger.workflow.field] = ledger.workflow.initial
@@ -311,7 +351,23 @@ def find_by_key(session: Session, actor: Actor, ledger: Ledger, values: dict):
 def delete(session: Session, actor: Actor, ledger: Ledger, row_id: int, expected_version: int | None) -> None:
     _require(actor, ledger, "delete")
     obj = _load(session, actor, ledger, row_id)
+    _refuse_locked(session, actor, ledger, obj)
     records.soft_delete(session, actor, obj, expected_version)
+
+
+def locked(session: Session, actor: Actor, ledger: Ledger, obj, today: date | None = None) -> str | None:
+    """Why ``obj`` may no longer be edited or deleted — the catalog key of the ledger's ``locked``
+    hook (a verified entry) — or None. ``save`` and ``delete`` refuse with it; a page leaves the
+    edit form and the delete button out and says it."""
+    if ledger.locked is None:
+        return None
+    return resolve(ledger.locked)(Context(session, actor, today or clock.today(), obj), obj)
+
+
+def _refuse_locked(session: Session, actor: Actor, ledger: Ledger, obj, today: date | None = None) -> None:
+    reason = locked(session, actor, ledger, obj, today)
+    if reason:
+        raise PermissionDenied(reason)
 
 
 # --- workflow --------------------------------------------------------------------------------
@@ -363,7 +419,7 @@ def move_with_warnings(session: Session, actor: Actor, ledger: Ledger, row_id: i
         raise PermissionDenied(reason, state=getattr(obj, wf.field))
     values = records.validate(_step_ledger(ledger, spec), data or {}) if spec.fields else {}
     _past_only(_step_ledger(ledger, spec), values, today)
-    ctx = Context(session, actor, today, obj)
+    ctx = Context(session, actor, today, obj, data=data or {})
     if spec.apply is not None:
         values.update(resolve(spec.apply)(ctx, obj, values) or {})
     columns = _columns(ledger)
@@ -380,9 +436,9 @@ def move_with_warnings(session: Session, actor: Actor, ledger: Ledger, row_id: i
     return obj, ctx.warnings
 
 
-@lru_cache(maxsize=None)
 def _step_ledger(ledger: Ledger, spec: Step) -> Ledger:
-    """The step's fields as a ledger of their own, so they validate like any form."""
+    """The step's fields as a ledger of their own, so they validate like any form. (Not cached:
+    a declaration holds dicts, so it is no cache key.)"""
     return Ledger(key=f"{ledger.key}.{spec.name}", model=ledger.model, label=spec.label, fields=spec.fields)
 
 

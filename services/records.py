@@ -33,13 +33,24 @@ def clean_text(value: Any) -> str | None:
     return text or None
 
 
-def validate(ledger: Ledger, data: dict, *, partial: bool = False) -> dict:
+def validate(ledger: Ledger, data: dict, *, partial: bool = False, skip: Iterable[str] = ()) -> dict:
     """Clean and check ``data`` against the ledger's fields. Raises ``ValidationError`` with a
     catalog key per bad field; returns the cleaned values of the declared fields only."""
+    out, errors = check(ledger, data, partial=partial, skip=skip)
+    if errors:
+        raise ValidationError(errors)
+    return out
+
+
+def check(ledger: Ledger, data: dict, *, partial: bool = False, skip: Iterable[str] = ()) -> tuple[dict, dict]:
+    """``validate`` without the raise: the cleaned values of the fields that passed and
+    {field: catalog key} of those that did not. ``skip`` names fields not asked for (an update's
+    ``once`` fields that are no columns)."""
     out: dict[str, Any] = {}
     errors: dict[str, str] = {}
+    skip = set(skip)
     for f in ledger.fields:
-        if not f.editable or (partial and f.name not in data):
+        if not f.editable or (partial and f.name not in data) or f.name in skip:
             continue
         raw = data.get(f.name)
         try:
@@ -70,15 +81,15 @@ def validate(ledger: Ledger, data: dict, *, partial: bool = False) -> dict:
                 errors[f.name] = problem
                 continue
         out[f.name] = value
-    if errors:
-        raise ValidationError(errors)
-    return out
+    return out, errors
 
 
 TRUE_WORDS = {"1", "true", "yes", "y", "是", "√", "✓", "有", "已签"}
 
 
 def _coerce(f: Field, raw: Any):
+    if f.secret:  # a password as typed: full-width characters are characters of it
+        return raw if isinstance(raw, str) and raw.strip() else None
     if f.type == "bool":  # missing means no
         if isinstance(raw, str):
             return clean_text(raw) is not None and clean_text(raw).lower() in TRUE_WORDS

@@ -1,5 +1,8 @@
 """Accounts: login bookkeeping (failed attempts, lock-out), the credentials handed to
-streamlit-authenticator, the admin's user management and each user's own password."""
+streamlit-authenticator, each user's own password, and what is special to the users ledger
+(db.models.users.USER_LEDGER, listed, got and saved by services.ledgers): its save hooks — the
+scope a role needs, the last administrator kept, the initial password hashed — and the
+administrator's password reset and unlock."""
 from __future__ import annotations
 
 import os
@@ -13,10 +16,11 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from db.base import utcnow
+from db.declarations import Context
 from db.models import Community, Grid, User
 from db.models.users import USER_LEDGER
-from services import audit, records, sessions, settings
-from services.access import ROLES, SYSTEM, Actor, require
+from services import audit, ledgers, records, sessions, settings
+from services.access import SYSTEM, Actor, require
 from services.errors import Duplicate, PermissionDenied, ValidationError
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,63}$")
@@ -181,8 +185,10 @@ def change_own_password(session: Session, actor: Actor, old: str, new: str, repe
 
 
 def reset_password(session: Session, actor: Actor, user_id: int, new: str) -> None:
+    """An administrator's new password for an account: to be changed at its next sign-in; the
+    lock-out lifted; every session of it ends."""
     require(actor, "users", "edit")
-    user = records.get_live(session, User, user_id)
+    user = ledgers.get(session, actor, USER_LEDGER, user_id)
     new = _check_new_password(session, new, user.username)
     user.password_hash = hash_password(new)
     user.must_change_password = True
@@ -193,134 +199,103 @@ def reset_password(session: Session, actor: Actor, user_id: int, new: str) -> No
     sessions.revoke_all(session, user.id, "reset", actor=actor)
 
 
-# --- admin: users --------------------------------------------------------------------------
+# --- admin: the users ledger (db.models.users.USER_LEDGER) -----------------------------------
+# The engine (services.ledgers) lists, gets and saves accounts; these hooks are what is special.
 
-@dataclass
-class UserData:
-    username: str
-    display_name: str
-    role: str
-    email: str | None = None
-    community_ids: tuple[int, ...] = ()
-    grid_ids: tuple[int, ...] = ()
-    disabled: bool = False
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-def _validate(session: Session, data: UserData, creating: bool) -> tuple[str, list[Community], list[Grid]]:
+def _live_ids(session: Session, model, ids) -> list[int]:
+    wanted = [i for i in ids or [] if isinstance(i, int)]
+    if not wanted:
+        return []
+    return sorted(session.execute(select(model.id).where(model.id.in_(wanted), model.deleted_at.is_(None)))
+                  .scalars())
+
+
+def _admins_left(session: Session, user_id: int) -> int:
+    """Enabled administrators other than ``user_id``."""
+    return session.execute(select(func.count()).select_from(User).where(
+        User.role == "admin", User.disabled.is_(False), User.deleted_at.is_(None), User.id != user_id)).scalar_one()
+
+
+def clean(ctx: Context, values: dict) -> None:
+    """The save hook of USER_LEDGER: the username normalised (a new account), the e-mail's form,
+    the scope the role needs (supervisor: communities; manager, volunteer: one community; staff:
+    grids; admin: everything), nobody disabling or demoting themselves or the last enabled
+    administrator; a new account's password checked and hashed, to be changed at first sign-in
+    (unless the app itself makes it)."""
+    session, obj = ctx.session, ctx.obj
     errors = {}
-    username = normalize_username(data.username)
-    if creating and username is None:
-        errors["username"] = "err.username_format"
-    display = records.clean_text(data.display_name)
-    if not display:
-        errors["display_name"] = "err.required"
-    elif len(display) > 100:
-        errors["display_name"] = "err.too_long"
-    if data.role not in ROLES:
-        errors["role"] = "err.bad_choice"
-    email = records.clean_text(data.email)
-    if email and not re.match(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", email):
+    if obj is None and "username" in values:
+        values["username"] = normalize_username(values["username"])
+        if values["username"] is None:
+            errors["username"] = "err.username_format"
+    if values.get("email") and not EMAIL_RE.match(values["email"]):
         errors["email"] = "err.email_format"
-    communities = session.execute(select(Community).where(Community.id.in_(data.community_ids or [-1]),
-                                                          Community.deleted_at.is_(None))).scalars().all()
-    grids = session.execute(select(Grid).where(Grid.id.in_(data.grid_ids or [-1]),
-                                               Grid.deleted_at.is_(None))).scalars().all()
-    if data.role in ("manager", "volunteer") and len(communities) != 1:
+    role = values.get("role")
+    communities = _live_ids(session, Community, values.get("community_ids"))
+    grids = _live_ids(session, Grid, values.get("grid_ids"))
+    if role in ("manager", "volunteer") and len(communities) != 1:
         errors["community_ids"] = "err.scope_one_community"
-    if data.role == "supervisor" and not communities:
+    if role == "supervisor" and not communities:
         errors["community_ids"] = "err.scope_communities"
-    if data.role == "staff" and not grids:
+    if role == "staff" and not grids:
         errors["grid_ids"] = "err.scope_grids"
     if errors:
         raise ValidationError(errors)
-    if data.role == "admin":
-        communities, grids = [], []
-    elif data.role != "staff":
-        grids = []
-    else:
-        communities = []
-    return username, communities, grids
+    values["community_ids"] = [] if role in ("admin", "staff") else communities
+    values["grid_ids"] = grids if role == "staff" else []
+    if obj is not None:
+        leaves = values["disabled"] or role != "admin"
+        if obj.id == ctx.actor.user_id and leaves:
+            raise PermissionDenied("err.self_lockout")
+        if obj.role == "admin" and not obj.disabled and leaves and not _admins_left(session, obj.id):
+            raise PermissionDenied("err.last_admin")
+        return
+    values["password_hash"] = hash_password(_check_new_password(session, values.pop("password", None),
+                                                                values["username"]))
+    values["must_change_password"] = ctx.actor is not SYSTEM
 
 
-def create_user(session: Session, actor: Actor, data: UserData, password: str) -> User:
-    require(actor, "users", "edit")
-    username, communities, grids = _validate(session, data, creating=True)
-    if session.execute(select(User.id).where(User.username == username)).first():
-        raise Duplicate("err.username_taken")
-    password = _check_new_password(session, password, username)
-    user = User(username=username, display_name=records.clean_text(data.display_name), role=data.role,
-                email=records.clean_text(data.email), password_hash=hash_password(password),
-                disabled=data.disabled, must_change_password=actor is not SYSTEM,
-                created_by=actor.username, updated_by=actor.username)
-    user.communities, user.grids = communities, grids
-    session.add(user)
-    session.flush()
-    audit.record(session, actor, "create", "app_user", user.id, None, _user_snapshot(user))
-    return user
-
-
-def update_user(session: Session, actor: Actor, user_id: int, data: UserData, expected_version: int | None) -> User:
-    require(actor, "users", "edit")
-    user = records.get_live(session, User, user_id)
-    records.check_version(user, expected_version)
-    _, communities, grids = _validate(session, data, creating=False)
-    if user.id == actor.user_id and (data.disabled or data.role != "admin"):
-        raise PermissionDenied("err.self_lockout")
-    before = _user_snapshot(user)
-    user.display_name, user.role = records.clean_text(data.display_name), data.role
-    user.email, user.disabled = records.clean_text(data.email), data.disabled
-    user.communities, user.grids = communities, grids
-    if _user_snapshot(user) != before:
-        user.updated_by = actor.username
-        user.updated_at = utcnow()  # scope lists alone do not touch the row; this bumps its version
+def after_save(ctx: Context, user: User, created: bool) -> None:
+    """The account's communities and grids written (one audit entry "scope" when they changed;
+    the row's version moves, so a form loaded before is stale); a disabled account — disabled now
+    or before — has no session that goes on."""
+    session, actor = ctx.session, ctx.actor
+    before = {"community_ids": sorted(c.id for c in user.communities), "grid_ids": sorted(g.id for g in user.grids)}
+    after = {"community_ids": sorted(ctx.extra.get("community_ids", [])), "grid_ids": sorted(ctx.extra.get("grid_ids", []))}
+    if after != before:
+        user.communities = list(session.execute(select(Community).where(Community.id.in_(after["community_ids"])))
+                                .scalars())
+        user.grids = list(session.execute(select(Grid).where(Grid.id.in_(after["grid_ids"]))).scalars())
+        user.updated_by, user.updated_at = actor.username, utcnow()  # links alone do not touch the row
         session.flush()
-        audit.record(session, actor, "update", "app_user", user.id, before, _user_snapshot(user))
-    if user.disabled:  # disabled now or before: no session of it may go on
+        audit.record(session, actor, "scope", "app_user", user.id, before, after)
+    if user.disabled and not created:
         sessions.revoke_all(session, user.id, "disabled", actor=actor)
-    return user
 
 
-def _user_snapshot(user: User) -> dict:
-    snap = audit.snapshot(user)
-    snap["community_ids"] = sorted(c.id for c in user.communities)
-    snap["grid_ids"] = sorted(g.id for g in user.grids)
-    return snap
+def expand(session: Session, actor: Actor, rows: list[dict]) -> None:
+    """The listed accounts' community and grid ids (two queries for the page)."""
+    from db.models.users import user_community, user_grid
 
-
-def get_user(session: Session, actor: Actor, user_id: int) -> User:
-    require(actor, "users", "view")
-    return records.get_live(session, User, user_id)
-
-
-def list_users(session: Session, actor: Actor, *, search: str | None = None, filters: dict | None = None,
-               sort: str | None = None, descending: bool = False, limit: int = 50, offset: int = 0) -> records.Page:
-    require(actor, "users", "view")
-    conds = [User.deleted_at.is_(None)]
-    role = (filters or {}).get("role")
-    if role:
-        conds.append(User.role == role)
-    if (filters or {}).get("id"):
-        conds.append(User.id == filters["id"])
-    term = records.clean_text(search)
-    if term:
-        like = f"%{term}%"
-        conds.append(or_(User.username.ilike(like), User.display_name.ilike(like)))
-    total = session.execute(select(func.count()).select_from(User).where(*conds)).scalar_one()
-    users = session.execute(select(User).where(*conds).order_by(*records.sort_order(USER_LEDGER, sort, descending))
-                            .limit(limit).offset(offset)).scalars().all()
-    now = utcnow()
-    rows = [{"id": u.id, "username": u.username, "display_name": u.display_name, "role": u.role,
-             "communities": ", ".join(c.name for c in u.communities),
-             "grids": ", ".join(g.name for g in u.grids), "disabled": u.disabled,
-             "locked": bool(u.locked_until and u.locked_until > now), "last_login_at": u.last_login_at,
-             "email": u.email, "community_ids": [c.id for c in u.communities], "grid_ids": [g.id for g in u.grids],
-             "version": u.version, "updated_at": u.updated_at, "updated_by": u.updated_by} for u in users]
-    return records.Page(rows, total)
+    ids = [r["id"] for r in rows]
+    scope = {i: ([], []) for i in ids}
+    for user_id, community_id in session.execute(select(user_community.c.user_id, user_community.c.community_id)
+                                                 .where(user_community.c.user_id.in_(ids))):
+        scope[user_id][0].append(community_id)
+    for user_id, grid_id in session.execute(select(user_grid.c.user_id, user_grid.c.grid_id)
+                                            .where(user_grid.c.user_id.in_(ids))):
+        scope[user_id][1].append(grid_id)
+    for r in rows:
+        r["community_ids"], r["grid_ids"] = sorted(scope[r["id"]][0]), sorted(scope[r["id"]][1])
 
 
 def unlock(session: Session, actor: Actor, user_id: int) -> None:
+    """Lift a lock-out by failed sign-ins before it runs out."""
     require(actor, "users", "edit")
-    user = records.get_live(session, User, user_id)
+    user = ledgers.get(session, actor, USER_LEDGER, user_id)
     session.execute(update(User).where(User.id == user.id).values(failed_logins=0, locked_until=None))
     audit.record(session, actor, "unlock", "app_user", user.id)
 
@@ -358,5 +333,5 @@ def create_first_admin(session: Session, username: str, display_name: str, passw
     """For ``make admin``: the first administrator of a database that has none."""
     if session.execute(select(User.id).where(User.role == "admin", User.deleted_at.is_(None))).first():
         raise Duplicate("err.admin_exists")
-    return create_user(session, SYSTEM, UserData(username=username, display_name=display_name, role="admin"),
-                       password)
+    return ledgers.save(session, SYSTEM, USER_LEDGER, {"username": username, "display_name": display_name,
+                                                       "role": "admin", "password": password})

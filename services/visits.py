@@ -66,14 +66,6 @@ def rules(session: Session) -> dict[str, tuple[str, int]]:
             .scalars()}
 
 
-def update_rule(session: Session, actor: Actor, tag: str, unit: str, every: int, expected_version: int | None):
-    require(actor, "reference", "edit")
-    if unit not in schedule.UNITS or not isinstance(every, int) or not 1 <= every <= 366:
-        raise ValidationError({"unit": "err.out_of_range"})
-    rule = session.execute(select(VisitRule).where(VisitRule.tag == tag)).scalar_one()
-    return records.update(session, actor, rule, {"unit": unit, "every": every}, expected_version)
-
-
 # --- the due-visit list --------------------------------------------------------------------
 
 @dataclass

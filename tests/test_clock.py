@@ -4,7 +4,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from services import clock, volunteers
+from db.models import MY_HOURS
+from services import clock, ledgers
 from services.errors import ValidationError
 from tests.conftest import actor_of
 
@@ -40,8 +41,8 @@ def test_a_volunteer_logs_this_mornings_hours_before_8_in_beijing(db, demo_db, a
     vol = actor_of(db, "volunteer")
     beijing_today = UTC_DAY.date() + timedelta(days=1)
     with db(write=True) as s:
-        entry = volunteers.log_hours(s, vol, {"log_date": beijing_today, "hours": 1.5})
+        entry = ledgers.save(s, vol, MY_HOURS, {"log_date": beijing_today, "hours": 1.5})
         assert entry.log_date == beijing_today
     with db(write=True) as s, pytest.raises(ValidationError) as refused:
-        volunteers.log_hours(s, vol, {"log_date": beijing_today + timedelta(days=1), "hours": 1})
+        ledgers.save(s, vol, MY_HOURS, {"log_date": beijing_today + timedelta(days=1), "hours": 1})
     assert refused.value.errors == {"log_date": "err.future_date"}

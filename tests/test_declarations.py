@@ -70,10 +70,12 @@ def _field_problems(f: Field, columns: set[str]) -> list[str]:
             missing = [c for c in f.choices if f"{f.choices_key}.{c}" not in CATALOG]
             if missing:
                 problems.append(f"choices without catalog labels: {missing}")
-    if f.type == "ref" and f.ref not in KEYS:
+    if (f.type == "ref" or f.ref is not None) and f.ref not in KEYS:
         problems.append(f"ref {f.ref!r} names no declared ledger")
-    if f.type != "ref" and f.ref is not None:
-        problems.append("ref set on a field that is not a reference")
+    if f.type not in ("ref", "multichoice") and f.ref is not None:
+        problems.append("ref set on a field that is neither a reference nor a multichoice of one")
+    if f.secret and (f.column or f.list or f.export):
+        problems.append("a secret (a password) stored, listed or exported")
     if f.personal and f.mask not in MASKS:
         problems.append(f"unknown mask {f.mask!r}")
     if f.restricted is not None and not set(f.restricted()) <= set(f.choices):

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select, update
 
-from db.models import Resident, Visit, VolunteerLog
+from db.models import MY_HOURS, Resident, Visit, VolunteerLog
 from db.models.safety import Hazard
 from services import audit, clock, hazards, kpis, ledgers, reports, volunteers
 from tests.conftest import actor_of
@@ -96,7 +96,7 @@ def test_volunteer_hours_moves_with_a_verification_and_the_stamp_moves_with_ever
     before = _value(db, manager, "volunteer_hours", start, end)
     with db(write=True) as s:
         s.execute(update(VolunteerLog).where(VolunteerLog.log_date == TODAY).values(log_date=TODAY - timedelta(days=40)))
-        entry = volunteers.log_hours(s, vol, {"log_date": TODAY, "hours": 6})
+        entry = ledgers.save(s, vol, MY_HOURS, {"log_date": TODAY, "hours": 6})
     with db() as s:
         assert audit.data_version(s) > stamp
     assert _value(db, manager, "volunteer_hours", start, end).numerator == before.numerator  # not verified yet
@@ -259,7 +259,7 @@ def test_the_stamp_moves_on_every_kind_of_write(db, demo_db):
         lambda s: hazards.open_hazard(s, staff, {"description": "井盖松动", "category": "roads", "severity": "一般",
                                                  "risk_level": "中", "source": "patrol",
                                                  "grid_id": sorted(staff.grid_ids)[0], "found_on": TODAY}),
-        lambda s: volunteers.log_hours(s, vol, {"log_date": TODAY - timedelta(days=6), "hours": 0.5}),
+        lambda s: ledgers.save(s, vol, MY_HOURS, {"log_date": TODAY - timedelta(days=6), "hours": 0.5}),
         lambda s: residents.set_status(s, manager, s.execute(select(Resident.id).where(
             Resident.community_id == 1, Resident.status == "active")).scalars().first(), "moved_out", TODAY, None),
     ]

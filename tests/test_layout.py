@@ -237,7 +237,7 @@ def _dynamic(scan: _Scan) -> dict[str, tuple[set[str], str]]:
     from db.models.safety import ESCALATION_LEVELS, RESULTS
     from db.models.volunteers import LOG_STATES
     from db.periods import UNITS
-    from services import audit_read, kpis, places, rentals
+    from services import audit_read, kpis, places, rentals, settings
 
     def built_in(prefix: str) -> set[str]:  # values spelled where the prefix is built (a page's views, …)
         return _literals_of(scan, *scan.heads[prefix])
@@ -262,7 +262,6 @@ def _dynamic(scan: _Scan) -> dict[str, tuple[set[str], str]]:
         "check.": (_literals_of(scan, "services/schedule.py"), "rentals: the next check's status (schedule.Due)"),
         "sched.": (_literals_of(scan, "services/schedule.py") | built_in("sched."), "calendar: an obligation's status"),
         "haz.view_": (built_in("haz.view_"), "hazards page: its views"),
-        "act.": (built_in("act."), "activities page: upcoming, past, all"),
         "audit.s_": (built_in("audit.s_"), "an audit entry's sentence for create, update, delete"),
         "auditaction.": (_literals_of(scan, *writers), "an audit entry's action, as services and migrations write it"),
         "table.": ({t.name for t in Base.metadata.sorted_tables} | set(audit_read.TABLE_FIELDS),
@@ -276,6 +275,7 @@ def _dynamic(scan: _Scan) -> dict[str, tuple[set[str], str]]:
         "result.": (set(RESULTS), "an inspection item's result"),
         "level.": (set(ESCALATION_LEVELS), "where a major hazard is escalated to"),
         "checkresult.": (set(rentals.CHECK_RESULTS), "a rental check's result"),
+        "setting.": (set(settings.defaults()) | {"demo.loaded"}, "a setting named in its audit entry (audit_read)"),
     }
 
 

@@ -52,19 +52,19 @@ def test_resident_list_is_in_pinyin_order_across_pages_on_both_backends(db, demo
 
 
 def test_a_renamed_volunteer_moves_to_their_new_place(db, demo_db):
-    from db.models import Volunteer
-    from services import volunteers
+    from db.models import VOLUNTEER, Volunteer
+    from services import ledgers
     from tests.conftest import actor_of
 
     manager = actor_of(db, "manager")
     with db() as s:
         vol = s.execute(select(Volunteer).where(Volunteer.community_id == 1).order_by(Volunteer.id)).scalars().first()
-        data = {c: getattr(vol, c) for c in ("name", "phone", "team_id", "position", "skills", "joined_on",
-                                             "status", "leaderboard", "user_id", "resident_id")}
+        data = {c: getattr(vol, c) for c in ("community_id", "name", "phone", "team_id", "position", "skills",
+                                             "joined_on", "status", "leaderboard", "user_id", "resident_id")}
     with db(write=True) as s:
-        volunteers.save_volunteer(s, manager, {**data, "name": "阿安"}, vol.community_id, vol.id, vol.version)
+        ledgers.save(s, manager, VOLUNTEER, {**data, "name": "阿安"}, vol.id, vol.version)
     with db() as s:
-        rows = volunteers.list_volunteers(s, manager, sort="name", limit=100_000).rows
+        rows = ledgers.list_rows(s, manager, VOLUNTEER, sort="name", limit=100_000).rows
         assert s.get(Volunteer, vol.id).name_pinyin == "a1an1"
     assert rows[0]["name"] == "阿安"
     assert [pinyin_key(r["name"]) for r in rows] == sorted(pinyin_key(r["name"]) for r in rows)

@@ -201,12 +201,13 @@ def test_an_activity_goes_through_its_steps_on_the_page_one_write_each(app):
 
     manager = _actor("manager")
     with session_scope(write=True) as s:
-        from services import activities, clock
+        from db.models import ACTIVITY
+        from services import clock, ledgers
 
-        aid = activities.save_activity(s, manager, {"theme": "测试 步骤", "activity_type": "敬老",
-                                                    "activity_date": clock.today(), "place": "活动室",
-                                                    "organiser": "周敏", "target_turnout": 20},
-                                       next(iter(manager.community_ids))).id
+        aid = ledgers.save(s, manager, ACTIVITY, {"theme": "测试 步骤", "activity_type": "敬老",
+                                                  "activity_date": clock.today(), "place": "活动室",
+                                                  "organiser": "周敏", "target_turnout": 20,
+                                                  "community_id": next(iter(manager.community_ids))}).id
 
     def state():
         with session_scope() as s:

@@ -336,7 +336,8 @@ def test_dashboard_fragment_shows_a_new_record_and_an_unchanged_refresh_does_not
     import streamlit as st
 
     from db.engine import session_scope
-    from services import kpis, volunteers
+    from db.models import MY_HOURS
+    from services import kpis, ledgers
     from tests.conftest import actor_of
 
     st.cache_data.clear()
@@ -353,8 +354,8 @@ def test_dashboard_fragment_shows_a_new_record_and_an_unchanged_refresh_does_not
     vol = actor_of(lambda write=False: session_scope(write=write), "volunteer")
     with session_scope(write=True) as s:
         # the dashboard shows the last complete month by default
-        volunteers.log_hours(s, vol, {"log_date": kpis.reporting_period("month", clock.today())[0],
-                                      "hours": 4.5})
+        ledgers.save(s, vol, MY_HOURS, {"log_date": kpis.reporting_period("month", clock.today())[0],
+                                        "hours": 4.5})
     at.run()  # the next run of the fragment sees the new entry
     assert _logged_total(at) == pytest.approx(before + 4.5) and len(calls) > computed
 
@@ -491,17 +492,17 @@ def test_a_created_user_form_starts_empty_without_the_password(app):
 
     at = as_role(app, "admin")
     at.switch_page("pages/admin/users.py").run()
-    at.text_input(key="new_user_username").input("wang.fang")
-    at.text_input(key="new_user_display").input("王芳")
-    at.selectbox(key="new_user_role").set_value("admin")
-    at.text_input(key="new_user_password").input("a-long-password")
-    next(b for b in at.button if b.label == ZH["rec.save"] and "new_user" in (b.form_id or "")).click()
+    at.text_input(key="users_new_username").input("wang.fang")
+    at.text_input(key="users_new_display_name").input("王芳")
+    at.selectbox(key="users_new_role").set_value("admin")
+    at.text_input(key="users_new_password").input("a-long-password")
+    next(b for b in at.button if b.label == ZH["rec.save"] and "users_new" in (b.form_id or "")).click()
     at.run()
     assert not at.exception and not errors(at), errors(at)
     with session_scope() as s:
         assert s.execute(select(User.display_name).where(User.username == "wang.fang")).scalar_one() == "王芳"
-    assert at.text_input(key="new_user~1_password").value == ""
-    assert at.text_input(key="new_user~1_username").value == ""
+    assert at.text_input(key="users_new~1_password").value == ""
+    assert at.text_input(key="users_new~1_username").value == ""
 
 
 def test_my_hours_refuses_a_future_date_and_25_hours_in_chinese_and_saves_nothing(app):

@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from db.base import utcnow
 from db.models import AuditLog, User, UserSession
-from services import sessions, settings, users
+from db.models.users import USER_LEDGER
+from services import ledgers, sessions, settings, users
 from services.access import SYSTEM
 from services.bootstrap import demo_password
 from services.errors import PermissionDenied
@@ -118,15 +119,15 @@ def test_disabling_ends_every_session_and_enabling_does_not_bring_them_back(db, 
     sid = _start(db, "volunteer")
     admin = actor_of(db, "admin")
     with db(write=True) as s:
-        row = users.list_users(s, admin, search="volunteer").rows[0]
-        data = users.UserData(username="volunteer", display_name=row["display_name"], role="volunteer",
-                              community_ids=tuple(row["community_ids"]), disabled=True)
-        users.update_user(s, admin, row["id"], data, row["version"])
+        row = ledgers.list_rows(s, admin, USER_LEDGER, search="volunteer").rows[0]
+        data = {"username": "volunteer", "display_name": row["display_name"], "role": "volunteer",
+                "community_ids": row["community_ids"], "disabled": True}
+        ledgers.save(s, admin, USER_LEDGER, data, row["id"], row["version"])
     assert _check(db, sid) is None and _row(db, sid).revoked_reason == "disabled"
     with db(write=True) as s:
-        row = users.list_users(s, admin, search="volunteer").rows[0]
-        data.disabled = False
-        users.update_user(s, admin, row["id"], data, row["version"])
+        row = ledgers.list_rows(s, admin, USER_LEDGER, search="volunteer").rows[0]
+        data["disabled"] = False
+        ledgers.save(s, admin, USER_LEDGER, data, row["id"], row["version"])
     assert _check(db, sid) is None
     with db(write=True) as s:  # a disabled account cannot start one either
         uid = row["id"]

@@ -2,10 +2,11 @@
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
-from db.models import ResidentTag
-from services import clock, rentals, residents, visits
+from db.models import ResidentTag, VisitRule
+from db.models.residents import VISIT_RULE
+from services import clock, ledgers, rentals, residents, visits
 from services.errors import PermissionDenied, ValidationError
 from tests.conftest import actor_of
 from tests.test_residents import _create, _household
@@ -58,7 +59,8 @@ def test_most_overdue_first_and_rules_are_rows(db, demo_db):
     assert old in {d.resident_id for d in listed}
     admin = actor_of(db, "admin")
     with db(write=True) as s:
-        visits.update_rule(s, admin, "残疾人", "year", 1, None)
+        rule = s.execute(select(VisitRule).where(VisitRule.tag == "残疾人")).scalar_one()
+        ledgers.save(s, admin, VISIT_RULE, {"unit": "year", "every": 1}, rule.id, rule.version)
     assert old not in _due_ids(db, manager, today)
 
 

@@ -13,7 +13,7 @@ A key's first segment names the module that holds it (a test keeps each prefix i
     volunteering  vol volstatus logstatus my act actstate; teamtype position acttype volrole
                   (db/reference/volunteering.yaml)
     overview      home kpi dash rep chart
-    admin         users ref
+    admin         users ref setting
     me            login account session revoke
 
 A new prefix goes where its page is, or in common when several parts use it. Services raise

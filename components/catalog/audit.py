@@ -116,4 +116,5 @@ CATALOG: dict[str, tuple[str, str]] = {
     "auditaction.reject": ("退回", "rejected"),
     "auditaction.session_start": ("开始会话", "session started"),
     "auditaction.session_revoke": ("结束会话", "session ended"),
+    "auditaction.scope": ("设定管辖范围", "scope set"),
 }

@@ -95,6 +95,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "visit.rules": ("走访频次规则", "Visit frequency rules"),
     "visit.due_count": ("逾期 {overdue} 人，即将到期 {soon} 人", "{overdue} overdue, {soon} due soon"),
     "visit.every": ("每 {every} {unit}", "every {every} {unit}"),
+    "visit.rules_edit": ("在参考数据中修改", "Change them in reference data"),
     # rentals
     "rentalstatus.registered": ("在租", "Registered"),
     "rentalstatus.closed": ("已注销", "Closed"),

@@ -5,8 +5,8 @@ from db.models.residents import (RENTAL, RESIDENT, VISIT, Rental, RentalCheck, R
                                  VisitRule, rental_tenant)
 from db.models.safety import (FACILITY, HAZARD, ChecklistItem, ChecklistTemplate, Facility, Hazard, HazardEvent,
                               Inspection, InspectionItem, Photo)
-from db.models.volunteers import (ACTIVITY, TEAM, VOLUNTEER, Activity, Team, Volunteer, VolunteerLog,
-                                  activity_photo)
+from db.models.volunteers import (ACTIVITY, MY_HOURS, TEAM, VOLUNTEER, VOLUNTEER_LOG, Activity, Team, Volunteer,
+                                  VolunteerLog, activity_photo)
 from db.models.system import AuditHead, AuditLog, Setting
 from db.models.sessions import REVOKE_REASONS, UserSession
 from db.models.users import ROLES, User, user_community, user_grid
@@ -16,6 +16,6 @@ __all__ = [
     "Resident", "ResidentTag", "VisitRule", "Visit", "Rental", "RentalCheck", "rental_tenant",
     "RESIDENT", "VISIT", "RENTAL", "ChecklistTemplate", "ChecklistItem", "Facility", "Photo", "Inspection",
     "InspectionItem", "Hazard", "HazardEvent", "FACILITY", "HAZARD", "Team", "Volunteer", "Activity",
-    "VolunteerLog", "activity_photo", "TEAM", "VOLUNTEER", "ACTIVITY", "AuditHead", "AuditLog", "Setting", "User", "ROLES", "user_community", "user_grid",
+    "VolunteerLog", "activity_photo", "TEAM", "VOLUNTEER", "ACTIVITY", "MY_HOURS", "VOLUNTEER_LOG", "AuditHead", "AuditLog", "Setting", "User", "ROLES", "user_community", "user_grid",
     "UserSession", "REVOKE_REASONS",
 ]

@@ -9,7 +9,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from db import reference
 from db.base import Base, CommunityScoped, RecordMixin
-from db.declarations import FIELD_WORKERS, Field, Ledger
+from db.declarations import FIELD_WORKERS, Field, Ledger, Scope
+from db.periods import UNITS
 from db.sortkey import MAX_LENGTH, insert_default, keep_pinyin
 
 GENDERS = ("男", "女")
@@ -93,6 +94,20 @@ class VisitRule(RecordMixin, Base):
     tag: Mapped[str] = mapped_column(String(20), nullable=False)
     unit: Mapped[str] = mapped_column(String(10), nullable=False)  # day / week / month / quarter / year
     every: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+
+# One row per special group, seeded from residents.yaml (services.visits.seed_rules): an admin
+# changes how often, on the reference page; nobody adds or deletes one (the matrix row
+# "reference" has view and edit only).
+VISIT_RULE = Ledger(
+    key="visit_rule", model=VisitRule, label="table.visit_rule", page="reference", scope=Scope(community=None),
+    fields=(
+        Field("tag", "res.group", type="choice", choices=special_groups(), choices_key="group", editable=False,
+              restricted=restricted_groups),
+        Field("every", "ref.rule_every", type="int", required=True, min_value=1, max_value=366),
+        Field("unit", "ref.rule_unit", type="choice", choices=UNITS, choices_key="unit", required=True),
+    ),
+)
 
 
 class Visit(CommunityScoped, RecordMixin, Base):

@@ -47,15 +47,37 @@ class User(RecordMixin, Base):
 
 keep_pinyin(User, "display_name")
 
-from db.declarations import Field, Ledger  # noqa: E402
+from sqlalchemy import case  # noqa: E402
 
+from db.base import utcnow  # noqa: E402
+from db.declarations import Column as ListColumn, Field, Ledger, Scope  # noqa: E402
+
+
+def _locked(today):
+    """Locked out now by failed sign-ins (until ``locked_until``, in UTC as stored)."""
+    return case((User.locked_until > utcnow(), True), else_=False)
+
+
+# Accounts (admin only). What is special — the username normalised, the password checked and
+# hashed, the role's communities or grids, nobody locking themselves or the last administrator
+# out, a disabled account's sessions ended — is in services.users, as hooks.
 USER_LEDGER = Ledger(
-    key="user", model=User, label="page.users", default_sort="username",
+    key="user", model=User, label="table.app_user", default_sort="username",
+    page="users", actions={"create": "edit"}, scope=Scope(community=None), unique=(("username",),),
+    clean="services.users:clean", after_save="services.users:after_save", expand="services.users:expand",
+    columns=(ListColumn("locked", "users.locked", _locked),
+             ListColumn("last_login_at", "users.last_login", lambda today: User.last_login_at)),
     fields=(
-        Field("username", "users.username", required=True, max_length=64, search=True, editable=False),
+        Field("username", "users.username", required=True, max_length=64, search=True, once=True,
+              help="users.username_help"),
         Field("display_name", "users.display_name", required=True, max_length=100, search=True),
         Field("role", "users.role", type="choice", choices=ROLES, choices_key="role", required=True, filter=True),
+        Field("community_ids", "users.communities", type="multichoice", ref="community", column=False,
+              help="users.scope_help", export=False),
+        Field("grid_ids", "users.grids", type="multichoice", ref="grid", column=False, export=False),
         Field("email", "users.email", max_length=200, list=False),
+        Field("password", "users.password", required=True, secret=True, once=True, column=False, list=False,
+              export=False, importable=False),
         Field("disabled", "users.disabled", type="bool"),
     ),
 )

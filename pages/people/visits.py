@@ -9,7 +9,7 @@ from components.records import field_labels, flash, form_key, record_form, recor
 from components.records import data_table
 from components.runtime import read
 from db.models.residents import VISIT
-from services import access, clock, places, residents, schedule, visits
+from services import access, clock, places, residents, visits
 
 actor = guard("visits")
 st.title(t("page.visits"))
@@ -75,29 +75,11 @@ with due_tab:
                     _log(d.resident_id, data, d.name)
     with st.expander(t("visit.rules"), icon=":material/rule:"):
         shown_rules = {tag: r for tag, r in rules.items() if tag in residents.visible_groups(actor)}
-        if access.can(actor, "reference", "edit"):  # the rules are rows an admin edits here
-            units = list(schedule.UNITS)
-            frame = pd.DataFrame([{"tag": tag, "group": choice_label("group", tag), "every": every,
-                                   "unit": t(f"unit.{unit}")} for tag, (unit, every) in shown_rules.items()])
-            labels = {t(f"unit.{u}"): u for u in units}
-            edited = st.data_editor(frame, hide_index=True, key="visit_rules", disabled=["tag", "group"], placeholder="",
-                                    column_config={"tag": None, "group": t("res.group"),
-                                                   "every": st.column_config.NumberColumn(t("ref.rule_every"),
-                                                                                          min_value=1, max_value=366),
-                                                   "unit": st.column_config.SelectboxColumn(
-                                                       t("ref.rule_unit"), options=list(labels), required=True)})
-            if st.button(t("rec.save"), key="visit_rules_save"):
-                def _save_rules(s):
-                    for r in edited.to_dict("records"):
-                        unit, every = labels[r["unit"]], int(r["every"])
-                        if (unit, every) != shown_rules[r["tag"]]:
-                            visits.update_rule(s, actor, r["tag"], unit, every, None)
-
-                submit(_save_rules, done=t("rec.saved"))
-        else:
-            data_table(pd.DataFrame([{t("res.group"): choice_label("group", tag),
-                                        t("visit.next_due"): t("visit.every", every=every, unit=t(f"unit.{unit}"))}
-                                       for tag, (unit, every) in shown_rules.items()]), hide_index=True)
+        data_table(pd.DataFrame([{t("res.group"): choice_label("group", tag),
+                                  t("visit.next_due"): t("visit.every", every=every, unit=t(f"unit.{unit}"))}
+                                 for tag, (unit, every) in shown_rules.items()]), hide_index=True)
+        if access.can(actor, "reference", "edit"):  # the rules are a register of the reference page
+            st.page_link(access.PAGES["reference"].script, label=t("visit.rules_edit"), icon=":material/edit:")
 
 with log_tab:
     if not may_log:

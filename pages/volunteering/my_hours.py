@@ -1,5 +1,7 @@
 """My hours (the volunteer's own page, built for a phone): log in a few taps, see totals and
-history with verification status, download a statement of verified hours."""
+history with verification status, download a statement of verified hours. The entries are the
+ledger engine's (db.models.volunteers.MY_HOURS: the volunteer's own rows only); the phone-first
+form and cards are what is special here."""
 from datetime import date
 
 import pandas as pd
@@ -8,10 +10,10 @@ import streamlit as st
 from components.auth import guard
 from components.i18n import choice_label, t
 from components.inputs import date_field
-from components.records import confirm_action, flash, form_key, submit
+from components.records import confirm_action, field_labels, flash, form_key, submit
 from components.runtime import read
-from db.models.volunteers import vocab
-from services import activities, clock, documents, volunteers
+from db.models.volunteers import MY_HOURS, vocab
+from services import activities, clock, documents, ledgers, volunteers
 from services.errors import DomainError, ValidationError
 from services.exports import plain_number
 
@@ -22,7 +24,7 @@ try:
     with read() as s:
         me = volunteers.me(s, actor)
         options = activities.options(s, actor, clock.today())
-        history = volunteers.my_history(s, actor)
+        history = ledgers.list_rows(s, actor, MY_HOURS, limit=200).rows
         verified = volunteers.totals_by_month(s, me.id, "verified")
 except DomainError:
     st.info(t("my.not_registered"), icon=":material/badge:")
@@ -53,29 +55,28 @@ with st.form(fk, clear_on_submit=False):
     submitted = st.form_submit_button(t("my.save"), type="primary", width="stretch", icon=":material/add_task:")
 
 data = {"log_date": when, "activity_id": activity_id, "hours": hours, "role": role, "note": note}
-labels = {"log_date": t("my.date"), "activity_id": t("my.activity"), "hours": t("my.hours"), "role": t("my.role")}
 
 
 def _save(confirm: bool) -> None:
-    def _done(hours) -> str:
+    def _done(entry) -> str:
         st.session_state.pop("my_confirm", None)
-        return t("my.logged", hours=hours)
+        return t("my.logged", hours=entry)
 
-    submit(lambda s: volunteers.log_hours(s, actor, data, confirm_duplicate=confirm).hours, labels=labels,
-           forget="log_hours", done=_done)
+    submit(lambda s: plain_number(ledgers.save(s, actor, MY_HOURS, {**data, "confirm_duplicate": confirm}).hours),
+           labels=field_labels(MY_HOURS), forget="log_hours", done=_done)
 
 
 if submitted:
-    try:
+    try:  # what the save would say, without writing: a second entry of the same activity is asked about
         with read() as s:
-            check = volunteers.check_log(s, actor, data)
-    except ValidationError:
-        _save(False)  # shows the same messages
-    else:
-        if check.duplicate_of:
+            ledgers.prepare(s, actor, MY_HOURS, data)
+    except ValidationError as e:
+        if e.key == "warn.vol_duplicate":
             st.session_state["my_confirm"] = True
         else:
-            _save(False)
+            _save(False)  # shows the same messages
+    else:
+        _save(False)
 if st.session_state.get("my_confirm"):
     st.warning(t("my.duplicate"), icon=":material/content_copy:")
     if st.button(t("my.confirm"), key="my_confirm_btn"):
@@ -92,7 +93,7 @@ if history:
             if h["status"] == "logged":
                 confirm_action(t("my.delete"), t("my.delete_confirm", day=h["log_date"], hours=plain_number(h["hours"]),
                                                  what=h["activity"] or t("my.none")),
-                               lambda s, h=h: volunteers.delete_own(s, actor, h["id"], h["version"]),
+                               lambda s, h=h: ledgers.delete(s, actor, MY_HOURS, h["id"], h["version"]),
                                key=f"del_{h['id']}", done=t("my.deleted"))
 else:
     st.caption(t("rec.empty"))

@@ -1,5 +1,6 @@
-"""Volunteers (staff and up): the register, teams, each volunteer's hours, and bulk verification
-of logged hours in one grid (approve, or reject with a reason)."""
+"""Volunteers (staff and up): the register and the teams (the ledger engine's pages), bulk
+verification of logged hours in one grid (approve, or reject with a reason: the log's workflow
+steps) and the hours chart."""
 from datetime import date
 
 import pandas as pd
@@ -8,79 +9,43 @@ import streamlit as st
 from components import charts
 from components.auth import guard
 from components.i18n import choice_label, t
-from components.records import flash, loaded_version, record_list, save_form, service_export, submit
+from components.ledger_page import ledger_page
+from components.records import flash, submit
 from components.runtime import read
-from db.models.volunteers import TEAM, VOLUNTEER
-from services import access, clock, places, residents, volunteers
+from db.models.volunteers import TEAM, VOLUNTEER, VOLUNTEER_LOG
+from services import access, clock, ledgers, places, residents, volunteers
 
 actor = guard("volunteers")
 st.title(t("page.volunteers"))
 st.caption(t("pagedesc.volunteers"))
 flash()
-may_edit = access.can(actor, "volunteers", "edit")
-
-with read() as s:
-    communities = places.community_names(s, actor.community_ids)
-    teams = volunteers.team_options(s, actor)
-    accounts = volunteers.volunteer_accounts(s, actor)
-    grids = places.grid_names(s, actor.community_ids)
-community_id = next(iter(communities), None)
-if len(communities) > 1:
-    community_id = st.selectbox(t("place.community"), list(communities), format_func=communities.get, key="vol_comm")
 
 register, team_tab, verify_tab, chart_tab = st.tabs([t("vol.register"), t("vol.teams"), t("vol.verify"),
                                                       t("vol.charts")])
 
 with register:
-    refs = {"team_id": teams, "user_id": accounts}
-
-    def fetch(**kw):
-        with read() as s:
-            return volunteers.list_volunteers(s, actor, **kw)
-
-    view = record_list(VOLUNTEER, fetch, key="volunteers", refs=refs, export_name="volunteers",
-                       can_export=access.can(actor, "volunteers", "export"),
-                       export_rows=service_export(actor, "volunteers", VOLUNTEER, volunteers.list_volunteers),
-                       extra_columns=(("hours_year", "vol.hours_year"), ("pending", "vol.pending")))
-    if may_edit and community_id:
-        with read() as s:
-            people = residents.resident_options(s, actor, limit=5000, community_id=community_id) \
-                if access.can(actor, "residents", "view") else {}
-        refs_form = {**refs, "resident_id": people}
-        with st.expander(t("vol.new"), icon=":material/person_add:"):
-            save_form(VOLUNTEER, key="vol_new", refs=refs_form, message=t("rec.created"),
-                      values={"joined_on": clock.today(), "status": "active", "position": "普通志愿者"},
-                      save=lambda s, data: volunteers.save_volunteer(s, actor, data, community_id))
-        row = view.selected
-        if row is not None:
-            with view.detail:  # the opened record above the list
-                form_key = f"vol_edit_{row['id']}"
-                version = loaded_version(form_key, row)
-                with st.expander(f"{t('vol.edit')} · {row['name']}", expanded=True, icon=":material/edit:"):
-                    save_form(VOLUNTEER, key=form_key, refs=refs_form, values=row, message=t("rec.saved"),
-                              close="volunteers",
-                              save=lambda s, data: volunteers.save_volunteer(s, actor, data, row["community_id"],
-                                                                             row["id"], version))
+    with read() as s:
+        accounts = volunteers.volunteer_accounts(s, actor)
+        people = residents.resident_options(s, actor, limit=residents.PICKER_LIMIT) \
+            if access.can(actor, "residents", "view") else {}
+    ledger_page(VOLUNTEER, actor, key="volunteers", refs={"user_id": accounts, "resident_id": people},
+                new_label=t("vol.new"), new_values={"joined_on": clock.today(), "status": "active",
+                                                    "position": "普通志愿者"})
 
 with team_tab:
-    def fetch_teams(**kw):
-        with read() as s:
-            return volunteers.list_teams(s, actor, **kw)
-
-    team_view = record_list(TEAM, fetch_teams, key="teams", refs={"grid_id": grids},
-                            extra_columns=(("members", "vol.members"),))
-    if may_edit and community_id:
-        with st.expander(t("vol.new_team"), icon=":material/group_add:"):
-            save_form(TEAM, key="team_new", refs={"grid_id": grids}, message=t("rec.created"),
-                      save=lambda s, data: volunteers.save_team(s, actor, data, community_id))
+    with read() as s:  # every grid of the communities: a team may serve any of them
+        grids = places.grid_names(s, actor.community_ids)
+    ledger_page(TEAM, actor, key="teams", refs={"grid_id": grids}, new_label=t("vol.new_team"))
 
 with verify_tab:
     st.caption(t("vol.verify_help"))
+    may_verify = ledgers.may(actor, VOLUNTEER_LOG, "verify")
     waiting = []
-    if access.can(actor, "volunteers", "verify"):
+    if may_verify:
         with read() as s:
-            waiting = volunteers.pending(s, actor)
-    if not access.can(actor, "volunteers", "verify"):
+            waiting = ledgers.list_rows(s, actor, VOLUNTEER_LOG, filters={"status": "logged"}, sort="log_date",
+                                        limit=500).rows
+    if not may_verify:
         st.info(t("err.permission"))
     elif not waiting:
         st.success(t("vol.nothing_pending"), icon=":material/task_alt:")
