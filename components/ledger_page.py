@@ -17,7 +17,7 @@ import streamlit as st
 
 from components.history import history_view
 from components.i18n import choice_label, t
-from components.records import (ListView, confirm_delete, field_labels, loaded_version, record_form,
+from components.records import (PRESSED, ListView, confirm_delete, field_labels, loaded_version, record_form,
                                 record_header, record_list, submit)
 from components.runtime import read, write
 from db.declarations import Ledger, Step
@@ -41,15 +41,25 @@ def with_warnings(message: str, warnings) -> str:
 
 def pick_view(ledger: Ledger, key: str, default: str | None = None) -> str | None:
     """The ledger's named views above its list: one view is a switch, several a row of choices;
-    ``default`` is the view the page opens on (None: every row)."""
+    ``default`` is the view the page opens on (None: every row). The view is in the address
+    (``?<key>.view=``) like the filters, so a link (a chart's drill-down) opens the list in it."""
     if not ledger.views:
         return None
+    names = [v.name for v in ledger.views]
+    param = f"{key}.view"
+    linked = st.query_params.get(param)
+    linked = linked if linked in names else (default if f"{key}_view" not in st.session_state else None)
     if len(ledger.views) == 1:
         only = ledger.views[0]
-        return only.name if st.toggle(t(only.label), value=default == only.name, key=f"{key}_view") else None
-    names = [v.name for v in ledger.views]
-    return st.segmented_control(t("rec.view"), names, key=f"{key}_view", label_visibility="collapsed",
-                                default=default, format_func=lambda n: t(ledger.view(n).label))
+        picked = only.name if st.toggle(t(only.label), value=linked == only.name, key=f"{key}_view") else None
+    else:
+        picked = st.segmented_control(t("rec.view"), names, key=f"{key}_view", label_visibility="collapsed",
+                                      default=linked, format_func=lambda n: t(ledger.view(n).label))
+    if picked and st.query_params.get(param) != picked:
+        st.query_params[param] = picked
+    elif not picked and param in st.query_params:
+        del st.query_params[param]
+    return picked
 
 
 def ledger_page(ledger: Ledger, actor, *, key: str | None = None, refs: dict[str, dict[int, str]] | None = None,
@@ -57,17 +67,23 @@ def ledger_page(ledger: Ledger, actor, *, key: str | None = None, refs: dict[str
                 formats: dict[str, Callable] | None = None, new_values: dict | None = None,
                 fixed: dict | None = None, may_create: bool = True, export_name: str | None = None,
                 page_size: int = 50, search_hint: str | None = None, filter_defaults: dict | None = None,
-                new_label: str | None = None, list_key: str | None = None,
-                created: Callable[[object], str] | None = None, default_view: str | None = None,
-                step_values: dict[str, Callable[[dict], dict]] | None = None,
+                new_label: str | None = None, list_key: str | None = None, may_edit: bool = True,
+                widgets: dict[str, Callable] | None = None, open_steps: bool = False,
+                hide_refused: tuple[str, ...] = (), created: Callable[[object], str] | None = None,
+                default_view: str | None = None, step_values: dict[str, Callable[[dict], dict]] | None = None,
                 step_inputs: dict[str, Callable[[dict], dict]] | None = None) -> LedgerPage:
     """Draw the ledger's page body. ``refs`` replaces the providers' options for fields whose
     choices the page narrows; ``title(row)`` heads the opened record; ``detail(row)`` draws what
     is special to it under the title; ``formats`` turn computed columns into cells; ``fixed``
-    values are set by the page (not shown in the forms); ``created(row)`` is the message after a new
-    record is saved (what the user must know next), "created" when not given; ``default_view`` is
-    the view the list opens on; ``step_values`` / ``step_inputs`` by step name: see
-    ``workflow_steps``."""
+    values are set by the page (not shown in the forms). ``may_edit`` False: no edit form (a
+    record changed by its workflow steps only, or a read-only register); ``widgets`` draw the
+    fields the page supplies a widget for (a photo), in every form; ``open_steps`` and
+    ``hide_refused``: see ``workflow_steps``; ``created(row)`` is the message after a new record is
+    saved (what the user must know next), "created" when not given; ``default_view`` is the view
+    the list opens on; ``step_values`` / ``step_inputs`` by step name: see ``workflow_steps``.
+
+    While the user has not picked another sort, the list is in the declaration's ``order``
+    (overdue and 重大 first) — the sort shown is then ``default_sort``, its tie-breaker."""
     key = key or ledger.key
     list_key = list_key or key
     with read() as s:
@@ -81,17 +97,23 @@ def ledger_page(ledger: Ledger, actor, *, key: str | None = None, refs: dict[str
                 r[name] = fmt(r.get(name), r)
         return rows
 
+    def _ordered(kw: dict) -> dict:
+        if ledger.order is not None and kw.get("sort") == ledger.default_sort and \
+                bool(kw.get("descending")) == ledger.descending:
+            return {**kw, "sort": None}
+        return kw
+
     def fetch(**kw):
         # a record opened by its id (a link, a bookmark) is found whatever view the list is on
         opened = "id" in (kw.get("filters") or {})
         with read() as s:
-            page = ledgers.list_rows(s, actor, ledger, view=None if opened else view_name, **kw)
+            page = ledgers.list_rows(s, actor, ledger, view=None if opened else view_name, **_ordered(kw))
         _shown(page.rows)
         return page
 
     def export_rows(**kw):
         with write() as s:
-            return _shown(ledgers.export(s, actor, ledger, view=view_name, **kw))
+            return _shown(ledgers.export(s, actor, ledger, view=view_name, **_ordered(kw)))
 
     columns = tuple((c.name, c.label) for c in ledger.columns if c.name in formats or c.choices_key is None)
     view = record_list(ledger, fetch, key=list_key, refs=options, extra_columns=columns, page_size=page_size,
@@ -101,7 +123,7 @@ def ledger_page(ledger: Ledger, actor, *, key: str | None = None, refs: dict[str
     if may_create and ledgers.may(actor, ledger, "create"):
         with st.expander(new_label or t("rec.new", kind=t(ledger.label)), icon=":material/add:"):
             form = f"{key}_new"
-            data = record_form(ledger, key=form, refs=options, values=new_values, fixed=fixed)
+            data = record_form(ledger, key=form, refs=options, values=new_values, fixed=fixed, widgets=widgets)
             if data is not None:
                 submit(lambda s: ledgers.save_with_warnings(s, actor, ledger, data), labels=labels, forget=form,
                        done=lambda result: with_warnings(created(result[0]) if created else t("rec.created"),
@@ -115,11 +137,13 @@ def ledger_page(ledger: Ledger, actor, *, key: str | None = None, refs: dict[str
     if row is not None:
         with view.detail:  # the opened record above the list (on a phone the list is long)
             _record(ledger, actor, row, key=key, list_key=list_key, refs=options, title=title, detail=detail,
-                    fixed=fixed, step_values=step_values, step_inputs=step_inputs)
+                    fixed=fixed, may_edit=may_edit, widgets=widgets, open_steps=open_steps,
+                    hide_refused=hide_refused, step_values=step_values, step_inputs=step_inputs)
     return LedgerPage(ledger, key, options, view, row, view_name)
 
 
 def _record(ledger: Ledger, actor, row: dict, *, key: str, list_key: str, refs, title, detail, fixed,
+            may_edit: bool = True, widgets=None, open_steps: bool = False, hide_refused: tuple[str, ...] = (),
             step_values=None, step_inputs=None) -> None:
     form = f"{key}_edit_{row['id']}"
     version = loaded_version(form, row)
@@ -127,15 +151,15 @@ def _record(ledger: Ledger, actor, row: dict, *, key: str, list_key: str, refs, 
     if detail is not None:
         detail(row)
     if ledger.workflow is not None:
-        workflow_steps(ledger, actor, row, key=key, version=version, forget=form, values=step_values,
-                       inputs=step_inputs)
+        workflow_steps(ledger, actor, row, key=key, version=version, forget=form, widgets=widgets,
+                       open_steps=open_steps, hide_refused=hide_refused, values=step_values, inputs=step_inputs)
     labels = field_labels(ledger)
     lock = _locked(ledger, actor, row)
     if lock:  # no edit form, no delete button: the service would refuse them
         st.caption(t(lock))
-    if not lock and ledgers.may(actor, ledger, "edit"):
+    if not lock and may_edit and ledgers.may(actor, ledger, "edit"):
         with st.expander(t("rec.edit", kind=t(ledger.label)), icon=":material/edit:"):
-            data = record_form(ledger, key=form, values=row, refs=refs, fixed=fixed)
+            data = record_form(ledger, key=form, values=row, refs=refs, fixed=fixed, widgets=widgets)
             if data is not None:
                 submit(lambda s: ledgers.save_with_warnings(s, actor, ledger, data, row["id"], version),
                        labels=labels, forget=form, done=lambda result: with_warnings(t("rec.saved"), result[1]))
@@ -168,48 +192,78 @@ def _title(ledger: Ledger, row: dict, refs) -> str:
 
 
 def workflow_steps(ledger: Ledger, actor, row: dict, *, key: str, version: int, forget: str | None = None,
-                   values: dict[str, Callable[[dict], dict]] | None = None,
+                   widgets: dict[str, Callable] | None = None, open_steps: bool = False,
+                   hide_refused: tuple[str, ...] = (), values: dict[str, Callable[[dict], dict]] | None = None,
                    inputs: dict[str, Callable[[dict], dict]] | None = None) -> None:
     """The steps that start from the record's state: a button for a step that asks nothing, a
-    small form for one that asks for fields; a step the user may not take now is shown disabled
-    with the reason. ``values[step](row)`` gives a step form's first values (today's date, the
-    target as the turnout); ``inputs[step](row)`` draws what a form cannot hold above the step's
-    form (a photo taken with the camera) and returns it as further data of the step, which the
-    step's hooks read from ``ctx.data``."""
+    small form for one that asks for fields (steps sharing a ``form`` share one, a button each);
+    a step the user may not take now is shown disabled with the reason. A step's field that is
+    a column of the row starts at the row's value (a deadline to move on).
+
+    ``open_steps``: the forms are drawn open, each in a box, instead of folded away (a workflow
+    that is the page's main work); ``hide_refused``: steps refused for these reasons (catalog
+    keys) are left out instead of shown disabled; a step the role may never take is always left
+    out (as the edit form is). ``values[step](row)`` gives a step form's first values (today's
+    date, the target as the turnout); ``inputs[step](row)`` draws what a form cannot hold above
+    the step's form (a photo taken with the camera) and returns it as further data of the step,
+    which the step's hooks read from ``ctx.data``."""
     values, inputs = values or {}, inputs or {}
     wf = ledger.workflow
     state = row.get(wf.field)
     st.caption(t("wf.state", state=choice_label(wf.choices_key, state)))
     with read() as s:
         obj = ledgers.get(s, actor, ledger, row["id"])
-        # a step the role may never take is left out (as the edit form is); one it may not take
-        # now is shown with the reason
         steps = [(spec, reason) for spec, reason in ledgers.steps_open(s, actor, ledger, obj)
-                 if ledgers.may(actor, ledger, spec.action)]
+                 if reason not in hide_refused and ledgers.may(actor, ledger, spec.action)]
     if not steps:
         return
-    buttons = [(spec, reason) for spec, reason in steps if not spec.fields]
+
+    def _why(reason: str) -> str:
+        return t(reason, state=choice_label(wf.choices_key, state))
+
+    buttons = [(spec, reason) for spec, reason in steps if not spec.fields and spec.form is None]
     if buttons:
         cols = st.columns(len(buttons))
         for col, (spec, reason) in zip(cols, buttons):
             with col:
                 if st.button(t(spec.label), key=f"{key}_step_{spec.name}_{row['id']}", disabled=reason is not None,
-                             help=t(reason, state=choice_label(wf.choices_key, state)) if reason else None,
+                             help=_why(reason) if reason else None,
                              icon=spec.icon, type="primary" if spec.primary else "secondary"):
                     _move(ledger, actor, row, spec, {}, version, forget)
+    forms: dict[str, list] = {}
     for spec, reason in steps:
-        if not spec.fields:
-            continue
-        with st.expander(t(spec.label), icon=spec.icon or ":material/arrow_forward:"):
-            if reason is not None:
-                st.info(t(reason, state=choice_label(wf.choices_key, state)), icon=":material/block:")
-                continue
-            step_form = f"{key}_stepform_{spec.name}_{row['id']}"
-            extra = inputs[spec.name](row) if spec.name in inputs else {}
-            first = values[spec.name](row) if spec.name in values else None
-            data = record_form(ledgers.step_ledger(ledger, spec.name), key=step_form, submit_label=t(spec.label),
-                               values=first)
+        if spec.fields or spec.form is not None:
+            forms.setdefault(spec.form or spec.name, []).append((spec, reason))
+    for name, group in forms.items():
+        first = group[0][0]
+        title = t(first.form or first.label)
+        box = st.container(border=True) if open_steps else \
+            st.expander(title, icon=first.icon or ":material/arrow_forward:")
+        with box:
+            if open_steps:
+                st.markdown(f"**{title}**")
+            for reason in dict.fromkeys(r for _, r in group if r):
+                st.caption(f":material/block: {_why(reason)}")
+            fields: dict = {}
+            for spec, _ in group:
+                for f in spec.fields:
+                    fields.setdefault(f.name, f)
+            shown = Ledger(key=f"{ledger.key}.{name}", model=ledger.model, label=first.label,
+                           fields=tuple(fields.values()))
+            start = {n: row[n] for n in fields if n in row and not (ledger.has(n) and ledger.field(n).personal)}
+            extra: dict = {}
+            for spec, _ in group:
+                if spec.name in values:
+                    start.update(values[spec.name](row))
+                if spec.name in inputs:
+                    extra.update(inputs[spec.name](row))
+            step_form = f"{key}_stepform_{name.replace('.', '_')}_{row['id']}"
+            data = record_form(shown, key=step_form, values=start, widgets=widgets,
+                               buttons=tuple((spec.name, t(spec.label), reason is not None, spec.primary)
+                                             for spec, reason in group))
             if data is not None:
+                pressed = data.pop(PRESSED)
+                spec = next(spec for spec, _ in group if spec.name == pressed)
                 _move(ledger, actor, row, spec, {**data, **extra}, version, step_form, also=forget)
 
 

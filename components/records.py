@@ -387,18 +387,26 @@ def forget_form(form_key: str) -> None:
     st.session_state[f"_formgen:{base}"] = st.session_state.get(f"_formgen:{base}", 0) + 1
 
 
+PRESSED = "_pressed"  # which of a form's ``buttons`` was pressed, in the values it returns
+
+
 def record_form(ledger: Ledger, *, key: str, values: dict | None = None, refs: dict[str, dict[int, str]] | None = None,
                 fixed: dict | None = None, submit_label: str | None = None, options: dict[str, dict] | None = None,
-                placeholders: dict[str, str] | None = None, skip: tuple[str, ...] = ()) -> dict | None:
+                placeholders: dict[str, str] | None = None, skip: tuple[str, ...] = (),
+                widgets: dict[str, Callable] | None = None,
+                buttons: tuple[tuple[str, str, bool, bool], ...] = ()) -> dict | None:
     """A form for the ledger's editable fields; returns the raw values when submitted.
 
     ``fixed`` holds fields the caller sets itself (not shown); ``options`` replaces a
     multichoice field's choices (value -> label); ``skip`` leaves fields out. A form of a stored
     row (``values`` with its ``id``) shows its ``once`` fields read-only, or not at all when they
-    are no columns (an initial password)."""
+    are no columns (an initial password). ``widgets`` (by field name or type) draw what the page
+    supplies: ``widget(field, label, value, key) -> value`` (a "photo" field is left out without
+    one). ``buttons`` — (name, label, disabled, primary) — replace the one submit button with
+    several; the values then name the one pressed under ``PRESSED``."""
     refs, values, fixed, options = refs or {}, values or {}, fixed or {}, options or {}
     editing = values.get("id") is not None
-    placeholders = placeholders or {}
+    placeholders, widgets = placeholders or {}, widgets or {}
     out = dict(fixed)
     # never cleared on submit: a refused save keeps what the user typed (callers forget_form on
     # success, which draws the next one as a new form)
@@ -412,11 +420,16 @@ def record_form(ledger: Ledger, *, key: str, values: dict | None = None, refs: d
             current = values.get(f.name)
             wkey = f"{key}_{f.name}"
             helptext = t(f.help) if f.help else None
+            widget = widgets.get(f.name) or widgets.get(f.type)
             if editing and f.once:  # given when the row was made: shown, not changed
                 st.text_input(t(f.label), value=str(display_value(f, current, refs) or ""), key=wkey, disabled=True)
             elif f.secret:
                 out[f.name] = st.text_input(label, key=wkey, type="password", autocomplete="new-password",
                                             help=helptext)
+            elif widget is not None:
+                out[f.name] = widget(f, label, current, wkey)
+            elif f.type == "photo":
+                continue
             elif f.type == "ref":
                 opts = list(refs.get(f.name, {}).keys())
                 index = opts.index(current) if current in opts else (0 if len(opts) == 1 else None)
@@ -454,7 +467,15 @@ def record_form(ledger: Ledger, *, key: str, values: dict | None = None, refs: d
             else:
                 out[f.name] = st.text_input(label, value=current or "", key=wkey, max_chars=f.max_length,
                                             help=helptext, placeholder=placeholders.get(f.name))
-        submitted = st.form_submit_button(submit_label or t("rec.save"), type="primary")
+        if buttons:
+            pressed = [name for name, text, disabled, primary in buttons
+                       if st.form_submit_button(text, disabled=disabled, key=f"{key}__{name}",
+                                                type="primary" if primary else "secondary")]
+            if pressed:
+                out[PRESSED] = pressed[0]
+            submitted = bool(pressed)
+        else:
+            submitted = st.form_submit_button(submit_label or t("rec.save"), type="primary")
     return out if submitted else None
 
 

@@ -18,7 +18,10 @@ from typing import Any, Callable, Literal, Mapping, Sequence
 LEADS = frozenset({"admin", "manager"})
 FIELD_WORKERS = frozenset({"admin", "manager", "staff"})
 
-FieldType = Literal["text", "longtext", "int", "float", "date", "time", "bool", "choice", "multichoice", "ref"]
+# "photo": a stored photo's id (services.photos); a form draws it with the page's widget for
+# "photo" (components.records.record_form ``widgets``) and leaves it out without one
+FieldType = Literal["text", "longtext", "int", "float", "date", "time", "bool", "choice", "multichoice", "ref",
+                    "photo"]
 
 
 @dataclass(frozen=True)
@@ -103,12 +106,14 @@ class Column:
     expr: Callable[[Any], Any]  # expr(today) -> SQL column expression
     export: bool = True
     choices_key: str | None = None  # a coded value shown through the catalog
+    search: bool = False  # the list's search looks in it too (a name from another table)
 
 
 @dataclass
 class Context:
     """What a hook gets besides the values: the session, the actor, the community's today, the
-    row as it is before the save (None for a new one) and where warnings go."""
+    row as it is before the save (None for a new one) and where warnings go; in a workflow
+    step's guard and apply, the ``Step`` being taken."""
     session: Any
     actor: Any
     today: Any
@@ -120,6 +125,7 @@ class Context:
     # the data as submitted: a hook reads from it what the declaration holds no field for (the
     # ids of photos stored beside a step, a confirmation the user gave)
     data: Mapping[str, Any] = field(default_factory=dict)
+    step: Any = None
 
 
 @dataclass(frozen=True)
@@ -129,11 +135,14 @@ class Step:
     ``guard(ctx, obj)`` returns a catalog key when the step is refused for this row and actor
     (the re-inspector is not who rectified it); ``apply(ctx, obj, values)`` returns further
     column values to write (a date, a derived flag) and may raise a ValidationError. ``done`` is the
-    catalog key of the message after the step (default "wf.done" naming the step)."""
+    catalog key of the message after the step (default "wf.done" naming the step).
+    ``target`` None: the row stays in its state (a step that records something, an escalation).
+    Steps naming the same ``form`` (a catalog key, its title) share one step form — its fields
+    drawn once, a button per step: a re-inspection passes or fails with the same note."""
     name: str
     label: str  # catalog key
     source: tuple[str, ...]
-    target: str
+    target: str | None
     action: str = "edit"
     fields: tuple[Field, ...] = ()
     guard: Callable[[Context, Any], str | None] | str | None = None
@@ -141,6 +150,7 @@ class Step:
     icon: str | None = None
     primary: bool = False
     done: str | None = None
+    form: str | None = None
 
 
 @dataclass(frozen=True)
@@ -163,6 +173,7 @@ class Workflow:
 
 # the engine's actions, each answered by a row of the access matrix (page -> action -> roles)
 ACTIONS = ("view", "create", "edit", "delete", "export", "import")
+NOBODY = "nobody"  # ``Ledger.actions`` value of an action no role takes (no matrix row has it)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.models.safety import FACILITY, Facility, Hazard, Inspection
+from db.models.safety import FACILITY, HAZARD, INSPECTION, Facility
 from services import ledgers
 from services.access import Actor
 
@@ -36,18 +36,11 @@ def options(session: Session, actor: Actor, category: str | None = None, grid_id
 
 
 def history(session: Session, actor: Actor, facility_id: int) -> dict:
+    """The facility's submitted inspections (newest first) and its hazards (overdue and 重大
+    first), each as its own ledger lists them — for the roles that may see that ledger."""
     ledgers.get(session, actor, FACILITY, facility_id)
-    from services.users import display_names
-
-    rows = session.execute(select(Inspection).where(Inspection.facility_id == facility_id,
-                                                    Inspection.status == "submitted", Inspection.deleted_at.is_(None))
-                           .order_by(Inspection.inspected_on.desc()).limit(100)).scalars().all()
-    names = display_names(session, [i.inspector for i in rows])
-    inspections = [{"id": i.id, "inspected_on": i.inspected_on, "inspector": names.get(i.inspector, i.inspector),
-                    "overall": i.overall, "items_failed": i.items_failed, "source": i.source} for i in rows]
-    hazards = [{"id": h.id, "found_on": h.found_on, "severity": h.severity, "description": h.description,
-                "status": h.status, "deadline": h.deadline}
-               for h in session.execute(select(Hazard).where(Hazard.facility_id == facility_id,
-                                                             Hazard.deleted_at.is_(None))
-                                        .order_by(Hazard.found_on.desc()).limit(100)).scalars()]
-    return {"inspections": inspections, "hazards": hazards}
+    mine = {"facility_id": facility_id}
+    return {"inspections": ledgers.list_rows(session, actor, INSPECTION, filters=mine, limit=100).rows
+            if ledgers.may(actor, INSPECTION, "view") else [],
+            "hazards": ledgers.list_rows(session, actor, HAZARD, filters=mine, limit=100).rows
+            if ledgers.may(actor, HAZARD, "view") else []}

@@ -8,7 +8,7 @@ import html
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from db.base import utcnow
@@ -212,33 +212,6 @@ def detail(session: Session, actor: Actor, inspection_id: int) -> dict:
             "location": facility.location if facility else None, "grid": grid.name, "community": community.name,
             "template_id": inspection.template_id, "items": items, "version": inspection.version,
             "items_failed": inspection.items_failed}
-
-
-def list_inspections(session: Session, actor: Actor, *, search: str | None = None, filters: dict | None = None,
-                     sort: str | None = None, descending: bool = True, limit: int = 50, offset: int = 0) -> records.Page:
-    require(actor, "inspections", "view")
-    filters = dict(filters or {})
-    conds = [Inspection.deleted_at.is_(None), Inspection.status == "submitted", *scope(actor)]
-    for name in ("category", "grid_id", "facility_id", "overall", "id"):
-        if filters.get(name) not in (None, "", "all"):
-            conds.append(getattr(Inspection, name) == filters[name])
-    term = records.clean_text(search)
-    if term:
-        conds.append(Inspection.facility_id.in_(select(Facility.id).where(
-            Facility.name.ilike(f"%{term}%") | Facility.code.ilike(f"%{term}%"))) | Inspection.inspector.ilike(f"%{term}%"))
-    total = session.execute(select(func.count()).select_from(Inspection).where(*conds)).scalar_one()
-    order = {"inspected_on": Inspection.inspected_on, "category": Inspection.category,
-             "inspector": Inspection.inspector, "overall": Inspection.overall}.get(sort, Inspection.inspected_on)
-    rows = session.execute(select(Inspection, Facility.name).join(Facility, Facility.id == Inspection.facility_id,
-                                                                   isouter=True)
-                           .where(*conds).order_by(order.desc() if descending else order, Inspection.id.desc())
-                           .limit(limit).offset(offset)).all()
-    names = display_names(session, [i.inspector for i, _ in rows])
-    return records.Page([{"id": i.id, "version": i.version, "inspected_on": i.inspected_on, "category": i.category,
-                          "facility": name, "grid_id": i.grid_id, "inspector": names.get(i.inspector, i.inspector),
-                          "overall": i.overall,
-                          "items_failed": i.items_failed, "source": i.source, "updated_at": i.updated_at,
-                          "updated_by": i.updated_by} for i, name in rows], total)
 
 
 # --- the inspection calendar ------------------------------------------------------------------

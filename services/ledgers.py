@@ -69,6 +69,8 @@ PROVIDERS: dict[str, str] = {
     "team": "services.volunteers:team_options",
     "volunteer": "services.volunteers:volunteer_options",
     "activity": "services.activities:options",
+    # the only ref to an account is a volunteer's sign-in account: the volunteer-role accounts
+    "user": "services.volunteers:volunteer_accounts",
 }
 
 
@@ -152,7 +154,8 @@ def list_rows(session: Session, actor: Actor, ledger: Ledger, *, search: str | N
     columns = {c.name: c.expr(today) for c in ledger.columns}
     page = records.list_page(session, ledger, viewer=actor, where=conds, search=search, filters=filters,
                              sort=sort, descending=ledger.descending if descending is None else descending,
-                             limit=limit, offset=offset, extra_columns=columns, order=order)
+                             limit=limit, offset=offset, extra_columns=columns, order=order,
+                             search_columns=[columns[c.name] for c in ledger.columns if c.search])
     if ledger.expand is not None and page.rows:
         resolve(ledger.expand)(session, actor, page.rows)
     return page
@@ -382,7 +385,7 @@ def may_move(session: Session, actor: Actor, ledger: Ledger, obj, step: str, tod
     if getattr(obj, wf.field) not in spec.source:
         return "err.wf_state"
     if spec.guard is not None:
-        return resolve(spec.guard)(Context(session, actor, today or clock.today(), obj), obj)
+        return resolve(spec.guard)(Context(session, actor, today or clock.today(), obj, step=spec), obj)
     return None
 
 
@@ -419,7 +422,7 @@ def move_with_warnings(session: Session, actor: Actor, ledger: Ledger, row_id: i
         raise PermissionDenied(reason, state=getattr(obj, wf.field))
     values = records.validate(_step_ledger(ledger, spec), data or {}) if spec.fields else {}
     _past_only(_step_ledger(ledger, spec), values, today)
-    ctx = Context(session, actor, today, obj, data=data or {})
+    ctx = Context(session, actor, today, obj, data=data or {}, step=spec)
     if spec.apply is not None:
         values.update(resolve(spec.apply)(ctx, obj, values) or {})
     columns = _columns(ledger)
@@ -427,7 +430,8 @@ def move_with_warnings(session: Session, actor: Actor, ledger: Ledger, row_id: i
     for name, value in values.items():
         if name in columns:
             setattr(obj, name, value)
-    setattr(obj, wf.field, spec.target)
+    if spec.target is not None:  # None: a step that records something and leaves the state
+        setattr(obj, wf.field, spec.target)
     obj.updated_by = actor.username
     session.flush()  # the version_id_col check: a concurrent step fails here
     after = {**audit.snapshot(obj), STEP_KEY: spec.name}
@@ -438,7 +442,7 @@ def move_with_warnings(session: Session, actor: Actor, ledger: Ledger, row_id: i
 
 def _step_ledger(ledger: Ledger, spec: Step) -> Ledger:
     """The step's fields as a ledger of their own, so they validate like any form. (Not cached:
-    a declaration holds dicts, so it is no cache key.)"""
+    a declaration is not hashable — a Field's ``synonyms`` is a dict — and this is cheap.)"""
     return Ledger(key=f"{ledger.key}.{spec.name}", model=ledger.model, label=spec.label, fields=spec.fields)
 
 

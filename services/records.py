@@ -103,7 +103,7 @@ def _coerce(f: Field, raw: Any):
         return None
     if f.type in ("text", "longtext", "choice"):
         return clean_text(raw)
-    if f.type in ("int", "ref"):
+    if f.type in ("int", "ref", "photo"):
         if isinstance(raw, bool):
             raise TypeError
         if isinstance(raw, float) and not raw.is_integer():
@@ -238,11 +238,12 @@ class Page:
 def list_page(session: Session, ledger: Ledger, *, where: Iterable = (), search: str | None = None,
               filters: dict | None = None, sort: str | None = None, descending: bool = False,
               limit: int = 50, offset: int = 0, extra_columns: dict | None = None,
-              viewer: Actor | None = None, order: list | None = None) -> Page:
+              viewer: Actor | None = None, order: list | None = None, search_columns: Iterable = ()) -> Page:
     """One page of live rows, filtered, searched and sorted in SQL, with the total count. With a
     ``viewer``, personal fields are masked by services.privacy and searched only where the
     viewer sees them (a masked value must not be found out by searching for pieces of it).
-    ``order`` (ORDER BY clauses) replaces the sort when no ``sort`` is asked for."""
+    ``order`` (ORDER BY clauses) replaces the sort when no ``sort`` is asked for;
+    ``search_columns`` are further SQL expressions the search looks in (a name from another table)."""
     model = ledger.model
     conds = [model.deleted_at.is_(None), *where]
     for name, value in (filters or {}).items():
@@ -252,9 +253,11 @@ def list_page(session: Session, ledger: Ledger, *, where: Iterable = (), search:
         conds.append(column.in_(value) if isinstance(value, (list, tuple, set)) else column == value)
     term = clean_text(search)
     search_fields = [f for f in ledger.search_fields if viewer is None or privacy.sees(viewer, f)]
-    if term and search_fields:
+    search_columns = list(search_columns)
+    if term and (search_fields or search_columns):
         like = f"%{term.replace('%', '').replace('_', '')}%"
-        conds.append(or_(*[cast(getattr(model, f.name), String).ilike(like) for f in search_fields]))
+        conds.append(or_(*[cast(getattr(model, f.name), String).ilike(like) for f in search_fields],
+                         *[cast(c, String).ilike(like) for c in search_columns]))
     cond = and_(*conds)
     total = session.execute(select(func.count()).select_from(model).where(cond)).scalar_one()
     table_fields = [f for f in ledger.fields if f.column]

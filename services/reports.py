@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from db.models import Community, Visit
-from db.models.safety import Hazard, Inspection
+from db.models.safety import Hazard, Inspection, overdue_clause
 from db.models.volunteers import Activity, VolunteerLog
 from services import clock, hazards, kpis, settings
 from services.access import Actor, require, require_row
@@ -41,10 +41,10 @@ def build(session: Session, actor: Actor, community_id: int, kind: str, start: d
     in_c = [Hazard.community_id == community_id]
     overdue = {
         "hazards": session.execute(select(func.count()).select_from(Hazard).where(
-            *in_c, Hazard.deleted_at.is_(None), hazards.overdue_clause(min(end, today)))).scalar_one(),
+            *in_c, Hazard.deleted_at.is_(None), overdue_clause(min(end, today)))).scalar_one(),
         "hazards_major": session.execute(select(func.count()).select_from(Hazard).where(
             *in_c, Hazard.deleted_at.is_(None), Hazard.severity == "重大",
-            hazards.overdue_clause(min(end, today)))).scalar_one(),
+            overdue_clause(min(end, today)))).scalar_one(),
     }
     held = session.execute(select(func.count(), func.coalesce(func.sum(Activity.actual_turnout), 0)).where(
         Activity.community_id == community_id, Activity.deleted_at.is_(None),

@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import func, select, update
 
 from db.models import MY_HOURS, Resident, Visit, VolunteerLog
-from db.models.safety import Hazard
-from services import audit, clock, hazards, kpis, ledgers, reports, volunteers
+from db.models.safety import HAZARD, Hazard
+from services import audit, clock, kpis, ledgers, reports, volunteers
 from tests.conftest import actor_of
 
 TODAY = clock.today()
@@ -79,10 +79,10 @@ def test_rectification_is_closed_by_the_deadline_over_hazards_due(db, demo_db):
             Hazard.community_id.in_(manager.community_ids))).scalar_one()
     assert before.denominator == due
     with db(write=True) as s:  # a major hazard due yesterday, closed on time
-        h = hazards.open_hazard(s, staff, {"description": "燃气管道锈蚀", "category": "gas", "severity": "重大",
-                                           "risk_level": "高", "source": "patrol", "grid_id": sorted(staff.grid_ids)[0],
-                                           "found_on": TODAY - timedelta(days=5), "deadline": TODAY - timedelta(days=1)},
-                               on_the_spot=True)
+        h = ledgers.save(s, staff, HAZARD, {"description": "燃气管道锈蚀", "category": "gas", "severity": "重大",
+                                            "risk_level": "高", "source": "patrol", "grid_id": sorted(staff.grid_ids)[0],
+                                            "found_on": TODAY - timedelta(days=5), "deadline": TODAY - timedelta(days=1),
+                                            "on_the_spot": True})
         h.closed_on = TODAY - timedelta(days=2)
     after = _value(db, manager, "rectification_major", start, end)
     assert (after.numerator, after.denominator) == (before.numerator + 1, before.denominator + 1)
@@ -256,9 +256,9 @@ def test_the_stamp_moves_on_every_kind_of_write(db, demo_db):
         lambda s: inspections.enter_paper_round(s, staff, "hygiene", TODAY, {i["code"]: "合格" for i in
                                                                            checklists.current(s, "hygiene").items},
                                                 None, None, sorted(staff.grid_ids)[0]),
-        lambda s: hazards.open_hazard(s, staff, {"description": "井盖松动", "category": "roads", "severity": "一般",
-                                                 "risk_level": "中", "source": "patrol",
-                                                 "grid_id": sorted(staff.grid_ids)[0], "found_on": TODAY}),
+        lambda s: ledgers.save(s, staff, HAZARD, {"description": "井盖松动", "category": "roads", "severity": "一般",
+                                                  "risk_level": "中", "source": "patrol",
+                                                  "grid_id": sorted(staff.grid_ids)[0], "found_on": TODAY}),
         lambda s: ledgers.save(s, vol, MY_HOURS, {"log_date": TODAY - timedelta(days=6), "hours": 0.5}),
         lambda s: residents.set_status(s, manager, s.execute(select(Resident.id).where(
             Resident.community_id == 1, Resident.status == "active")).scalars().first(), "moved_out", TODAY, None),

@@ -234,7 +234,7 @@ def _dynamic(scan: _Scan) -> dict[str, tuple[set[str], str]]:
     from components.i18n import LANGS
     from db.base import Base
     from db.models import REVOKE_REASONS
-    from db.models.safety import ESCALATION_LEVELS, RESULTS
+    from db.models.safety import HAZARD
     from db.models.volunteers import LOG_STATES
     from db.periods import UNITS
     from services import audit_read, kpis, places, rentals, settings
@@ -258,10 +258,10 @@ def _dynamic(scan: _Scan) -> dict[str, tuple[set[str], str]]:
         "dash.unit.": ({k.unit for k in kpis.REGISTRY.values()}, "a KPI's unit"),
         "dash.light.": (_literals_of(scan, "services/kpis.py"), "a KPI's traffic light (kpis.KpiValue.light)"),
         "state.": (_literals_of(scan, "services/hazards.py"), "hazard charts by state (hazards.by_category_state)"),
-        "step.": (_literals_of(scan, "services/hazards.py"), "a hazard's timeline: the step of each event"),
+        "step.": ({step.name for step in HAZARD.workflow.steps} | _literals_of(scan, "services/hazards.py"),
+                  "a hazard's timeline: the step of each event (its workflow's steps, found, on the spot)"),
         "check.": (_literals_of(scan, "services/schedule.py"), "rentals: the next check's status (schedule.Due)"),
         "sched.": (_literals_of(scan, "services/schedule.py") | built_in("sched."), "calendar: an obligation's status"),
-        "haz.view_": (built_in("haz.view_"), "hazards page: its views"),
         "audit.s_": (built_in("audit.s_"), "an audit entry's sentence for create, update, delete"),
         "auditaction.": (_literals_of(scan, *writers), "an audit entry's action, as services and migrations write it"),
         "table.": ({t.name for t in Base.metadata.sorted_tables} | set(audit_read.TABLE_FIELDS),
@@ -271,9 +271,6 @@ def _dynamic(scan: _Scan) -> dict[str, tuple[set[str], str]]:
         "rep.hl.": (built_in("rep.hl."), "a report's highlights, by their keys in services/reports.py"),
         "logstatus.": (set(LOG_STATES), "a volunteer's hours: waiting, verified, rejected"),
         "revoke.": (set(REVOKE_REASONS), "why a sign-in session ended (audit_read)"),
-        "inspsource.": (_literals_of(scan, "services/inspections.py"), "an inspection's source: past inspections, its audit entry"),
-        "result.": (set(RESULTS), "an inspection item's result"),
-        "level.": (set(ESCALATION_LEVELS), "where a major hazard is escalated to"),
         "checkresult.": (set(rentals.CHECK_RESULTS), "a rental check's result"),
         "setting.": (set(settings.defaults()) | {"demo.loaded"}, "a setting named in its audit entry (audit_read)"),
     }
@@ -295,6 +292,9 @@ def _declared_choices() -> dict[str, set[str]]:
     for f in fields:
         if f.choices_key and f.choices:
             out.setdefault(f.choices_key, set()).update(f.choices)
+    from db.models.safety import RESULTS
+
+    out.setdefault("result", set()).update(RESULTS)  # a checklist item's result (the runner's choices)
     return out
 
 

@@ -136,32 +136,33 @@ def test_a_submitted_checklist_links_to_the_hazard_it_opened(app):
 
 
 def _awaiting_hazard_fixed_by_staff() -> int:
-    from db.models import Grid
-    from services import clock, hazards
+    from db.models import HAZARD, Grid
+    from services import clock, ledgers
 
     staff, manager = _actor("staff"), _actor("manager")
     with session_scope(write=True) as s:
         grid = s.execute(select(Grid.id).where(Grid.id.in_(sorted(staff.grid_ids)))).scalars().first()
-        hid = hazards.open_hazard(s, staff, {"description": "楼道堆放杂物", "category": "fire", "severity": "一般",
-                                             "risk_level": "中", "source": "patrol", "grid_id": grid,
-                                             "found_on": clock.today()}).id
+        hid = ledgers.save(s, staff, HAZARD, {"description": "楼道堆放杂物", "category": "fire", "severity": "一般",
+                                              "risk_level": "中", "source": "patrol", "grid_id": grid,
+                                              "found_on": clock.today()}).id
     with session_scope(write=True) as s:
-        hazards.assign(s, manager, hid, "物业 张经理", clock.today() + timedelta(days=5), None)
+        ledgers.move(s, manager, HAZARD, hid, "assign", {"owner": "物业 张经理",
+                                                          "deadline": clock.today() + timedelta(days=5)})
     with session_scope(write=True) as s:
-        hazards.rectified(s, staff, hid, "清理杂物", None)
+        ledgers.move(s, staff, HAZARD, hid, "rectified", {"measures": "清理杂物"})
     return hid
 
 
 def test_the_fixer_sees_reinspection_disabled_with_the_reason_and_someone_else_may_pass_it(app):
-    from db.models import Hazard
-    from services import hazards
+    from db.models import HAZARD, Hazard
+    from services import ledgers
 
     hid = _awaiting_hazard_fixed_by_staff()
     with session_scope() as s:  # page and service ask the same rule
         h = s.get(Hazard, hid)
-        assert hazards.may_step(_actor("staff"), h, "reinspect_pass") == "err.own_fix"
-        assert hazards.may_step(_actor("manager"), h, "reinspect_pass") is None
-        assert hazards.may_step(_actor("manager"), h, "start") == "err.hazard_step"
+        assert ledgers.may_move(s, _actor("staff"), HAZARD, h, "reinspect_pass") == "err.own_fix"
+        assert ledgers.may_move(s, _actor("manager"), HAZARD, h, "reinspect_pass") is None
+        assert ledgers.may_move(s, _actor("manager"), HAZARD, h, "start") == "err.wf_state"
     at = as_role(app, "staff")
     at.query_params["hazards.id"] = str(hid)
     at.switch_page("pages/safety/hazards.py").run()

@@ -304,7 +304,8 @@ def test_a_password_over_72_bytes_is_refused_with_a_message(db):
 def test_people_read_names_not_logins(db, demo_db):
     """Issue 17: the hazard timeline, inspections and the volunteer statement name people."""
     from db.models import HazardEvent, Inspection, User
-    from services import hazards, inspections
+    from db.models.safety import INSPECTION
+    from services import hazards, inspections, ledgers
 
     with db() as s:
         names = dict(s.execute(select(User.username, User.display_name)).all())
@@ -316,8 +317,8 @@ def test_people_read_names_not_logins(db, demo_db):
         steps = hazards.timeline(s, admin, hid)
         assert steps and all(e["actor"] == names.get(e["username"], e["username"]) for e in steps)
         assert any(e["actor"] != e["username"] for e in steps)
-        listed = inspections.list_inspections(s, admin, filters={"id": iid}).rows[0]
-        assert listed["inspector"] in set(names.values())
+        listed = ledgers.list_rows(s, admin, INSPECTION, filters={"id": iid}).rows[0]
+        assert listed["inspector_name"] in set(names.values())
         assert inspections.detail(s, admin, iid)["inspector"] in set(names.values())
 
 

@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import func, select
 
 from db.models.safety import Facility, Hazard, HazardEvent, Inspection, InspectionItem
-from db.models.safety import FACILITY
-from services import checklists, clock, facilities, hazards, inspections, ledgers, photos
+from db.models.safety import FACILITY, HAZARD
+from services import checklists, clock, facilities, inspections, ledgers, photos
 from services.errors import PermissionDenied, StaleEdit, ValidationError
 from tests.conftest import actor_of
 
@@ -92,9 +92,9 @@ def test_a_draft_survives_and_belongs_to_its_inspector(db, demo_db):
 def _hazard(db, actor, severity="一般"):
     with db(write=True) as s:
         grid = sorted(actor.grid_ids)[0]
-        return hazards.open_hazard(s, actor, {"description": "楼道堆放杂物", "category": "fire", "severity": severity,
-                                              "risk_level": "中", "source": "patrol", "grid_id": grid,
-                                              "found_on": TODAY}).id
+        return ledgers.save(s, actor, HAZARD, {"description": "楼道堆放杂物", "category": "fire", "severity": severity,
+                                               "risk_level": "中", "source": "patrol", "grid_id": grid,
+                                               "found_on": TODAY}).id
 
 
 def _version(db, hid):
@@ -106,22 +106,23 @@ def test_the_whole_workflow_with_a_failed_reinspection(db, demo_db):
     staff, manager = actor_of(db, "staff"), actor_of(db, "manager")
     hid = _hazard(db, staff)
     with db(write=True) as s:
-        hazards.assign(s, manager, hid, "物业 张经理", TODAY + timedelta(days=5), _version(db, hid))
+        ledgers.move(s, manager, HAZARD, hid, "assign", {"owner": "物业 张经理", "deadline": TODAY + timedelta(days=5)},
+                     _version(db, hid))
     with db(write=True) as s:
-        hazards.start(s, staff, hid, _version(db, hid))
+        ledgers.move(s, staff, HAZARD, hid, "start", {}, _version(db, hid))
     with db(write=True) as s:
-        hazards.rectified(s, staff, hid, "清理杂物", _version(db, hid))
+        ledgers.move(s, staff, HAZARD, hid, "rectified", {"measures": "清理杂物"}, _version(db, hid))
     with db(write=True) as s, pytest.raises(PermissionDenied) as e:
-        hazards.reinspect(s, staff, hid, True, None, _version(db, hid))
+        ledgers.move(s, staff, HAZARD, hid, "reinspect_pass", {}, _version(db, hid))
     assert e.value.key == "err.own_fix"
     with db(write=True) as s, pytest.raises(ValidationError):
-        hazards.reinspect(s, manager, hid, False, "", _version(db, hid))  # a failure says why
+        ledgers.move(s, manager, HAZARD, hid, "reinspect_fail", {"note": ""}, _version(db, hid))  # a failure says why
     with db(write=True) as s:
-        hazards.reinspect(s, manager, hid, False, "仍有纸箱", _version(db, hid))
+        ledgers.move(s, manager, HAZARD, hid, "reinspect_fail", {"note": "仍有纸箱"}, _version(db, hid))
     with db(write=True) as s:
-        hazards.rectified(s, staff, hid, "全部清走", _version(db, hid))
+        ledgers.move(s, staff, HAZARD, hid, "rectified", {"measures": "全部清走"}, _version(db, hid))
     with db(write=True) as s:
-        hazards.reinspect(s, manager, hid, True, "已清理干净", _version(db, hid))
+        ledgers.move(s, manager, HAZARD, hid, "reinspect_pass", {"note": "已清理干净"}, _version(db, hid))
     with db() as s:
         h = s.get(Hazard, hid)
         assert (h.status, h.closed_on, h.reinspected_by, h.rectified_by) == ("closed", TODAY, "manager", "staff")
@@ -134,42 +135,43 @@ def test_the_whole_workflow_with_a_failed_reinspection(db, demo_db):
 def test_illegal_steps_from_found(db, demo_db, step):
     staff, manager = actor_of(db, "staff"), actor_of(db, "manager")
     hid = _hazard(db, staff)
-    calls = {"start": lambda s: hazards.start(s, staff, hid, None),
-             "rectified": lambda s: hazards.reinspect(s, manager, hid, True, "ok", None),
-             "reinspect": lambda s: hazards.reinspect(s, manager, hid, True, "close without fixing", None)}
+    calls = {"start": lambda s: ledgers.move(s, staff, HAZARD, hid, "start"),
+             "rectified": lambda s: ledgers.move(s, manager, HAZARD, hid, "reinspect_pass", {"note": "ok"}),
+             "reinspect": lambda s: ledgers.move(s, manager, HAZARD, hid, "reinspect_pass",
+                                                 {"note": "close without fixing"})}
     with db(write=True) as s, pytest.raises(PermissionDenied) as e:
         calls[step](s)
-    assert e.value.key == "err.hazard_step"
+    assert e.value.key == "err.wf_state"
 
 
 def test_closed_hazards_accept_no_more_steps_and_stale_saves_are_refused(db, demo_db):
     staff, manager = actor_of(db, "staff"), actor_of(db, "manager")
     with db(write=True) as s:
-        hid = hazards.open_hazard(s, staff, {"description": "灭火器压力不足，已更换", "category": "fire",
-                                             "severity": "一般", "risk_level": "低", "source": "selfcheck",
-                                             "grid_id": sorted(staff.grid_ids)[0], "found_on": TODAY},
-                                  on_the_spot=True).id
+        hid = ledgers.save(s, staff, HAZARD, {"description": "灭火器压力不足，已更换", "category": "fire",
+                                              "severity": "一般", "risk_level": "低", "source": "selfcheck",
+                                              "grid_id": sorted(staff.grid_ids)[0], "found_on": TODAY,
+                                              "on_the_spot": True}).id
     with db() as s:
         assert s.get(Hazard, hid).status == "closed" and s.get(Hazard, hid).on_the_spot
     with db(write=True) as s, pytest.raises(PermissionDenied):
-        hazards.assign(s, manager, hid, "someone", TODAY, None)
+        ledgers.move(s, manager, HAZARD, hid, "assign", {"owner": "someone", "deadline": TODAY})
     other = _hazard(db, staff)
     old = _version(db, other)
     with db(write=True) as s:
-        hazards.assign(s, manager, other, "甲", TODAY + timedelta(days=3), old)
+        ledgers.move(s, manager, HAZARD, other, "assign", {"owner": "甲", "deadline": TODAY + timedelta(days=3)}, old)
     with db(write=True) as s, pytest.raises(StaleEdit):
-        hazards.assign(s, manager, other, "乙", TODAY + timedelta(days=3), old)
+        ledgers.move(s, manager, HAZARD, other, "assign", {"owner": "乙", "deadline": TODAY + timedelta(days=3)}, old)
 
 
 def test_escalation_is_for_major_hazards_and_managers(db, demo_db):
     staff, manager = actor_of(db, "staff"), actor_of(db, "manager")
     ordinary, major = _hazard(db, staff), _hazard(db, staff, "重大")
     with db(write=True) as s, pytest.raises(PermissionDenied):
-        hazards.escalate(s, manager, ordinary, "街道", None, None)
+        ledgers.move(s, manager, HAZARD, ordinary, "escalate", {"level": "街道"})
     with db(write=True) as s, pytest.raises(PermissionDenied):
-        hazards.escalate(s, staff, major, "街道", None, None)
+        ledgers.move(s, staff, HAZARD, major, "escalate", {"level": "街道"})
     with db(write=True) as s:
-        hazards.escalate(s, manager, major, "街道", "需要资金", None)
+        ledgers.move(s, manager, HAZARD, major, "escalate", {"level": "街道", "note": "需要资金"})
     with db() as s:
         assert s.get(Hazard, major).escalated_to == "街道"
         assert s.get(Hazard, major).deadline == TODAY + timedelta(days=30)
@@ -178,12 +180,12 @@ def test_escalation_is_for_major_hazards_and_managers(db, demo_db):
 def test_overdue_is_derived(db, demo_db):
     staff = actor_of(db, "staff")
     with db(write=True) as s:
-        hid = hazards.open_hazard(s, staff, {"description": "路灯不亮", "category": "street_lights", "severity": "一般",
-                                             "risk_level": "低", "source": "complaint",
-                                             "grid_id": sorted(staff.grid_ids)[0],
-                                             "found_on": TODAY - timedelta(days=10)}).id
+        hid = ledgers.save(s, staff, HAZARD, {"description": "路灯不亮", "category": "street_lights", "severity": "一般",
+                                              "risk_level": "低", "source": "complaint",
+                                              "grid_id": sorted(staff.grid_ids)[0],
+                                              "found_on": TODAY - timedelta(days=10)}).id
     with db() as s:
-        overdue = hazards.list_hazards(s, staff, filters={"view": "overdue"}, limit=1000).rows
+        overdue = ledgers.list_rows(s, staff, HAZARD, view="overdue", limit=1000).rows
         row = next(r for r in overdue if r["id"] == hid)
         assert row["overdue_days"] == 3
         assert all(r["status"] != "closed" and r["deadline"] < TODAY for r in overdue)

@@ -116,6 +116,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "err.bad_choice": ("不是可选值", "not one of the choices"),
     "err.type_int": ("应为整数", "must be a whole number"),
     "err.type_ref": ("请选择", "please choose"),
+    "err.type_photo": ("照片无法识别，请重新拍摄或上传", "the photo cannot be read; take or upload it again"),
     "err.type_float": ("应为数字", "must be a number"),
     "err.type_date": ("应为日期", "must be a date"),
     "err.type_time": ("应为时间（如 14:30）", "must be a time (e.g. 14:30)"),
@@ -149,7 +150,6 @@ CATALOG: dict[str, tuple[str, str]] = {
     "err.phone": ("电话号码格式不正确（手机 11 位，座机如 010-12345678）", "not a phone number (mobile: 11 digits; landline like 010-12345678)"),
     "err.future_date": ("日期不能晚于今天", "the date is in the future"),
     # errors: inspections, hazards and photos
-    "err.hazard_step": ("当前状态（{status}）下不能执行此操作。", "This step is not possible in the current state ({status})."),
     "err.own_fix": ("复查人不能是整改人，请由其他人员复查。", "You fixed this hazard: someone else must re-inspect it."),
     "err.escalate_major_only": ("只有重大隐患可以上报。", "Only major hazards can be escalated."),
     "err.not_your_draft": ("这是其他人的巡检草稿。", "This draft belongs to someone else."),

@@ -6,12 +6,14 @@ from datetime import date, datetime
 from functools import lru_cache
 
 from sqlalchemy import (Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, and_, case,
-                        extract, func, or_)
+                        extract, func, or_, select)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db import reference
 from db.base import Base, CommunityScoped, RecordMixin, utcnow
-from db.declarations import Column, Field, Ledger, Scope, View
+from db.declarations import Column, Field, Ledger, Scope, Step, View, Workflow
+from db.models.users import User
+from db.periods import days_between
 
 FACILITY_STATUSES = ("正常", "待修", "停用")
 RESULTS = ("合格", "不合格", "不适用")
@@ -220,8 +222,62 @@ FACILITY = Ledger(
     ),
 )
 
+def overdue_clause(today: date):
+    """Overdue is derived, never stored: open and past its deadline."""
+    return and_(Hazard.status != "closed", Hazard.deadline < today)
+
+
+def in_time_clause(today: date):
+    """Open and not yet past its deadline (the chart's 未到期)."""
+    return and_(Hazard.status != "closed", or_(Hazard.deadline.is_(None), Hazard.deadline >= today))
+
+
+def hazard_order(today: date) -> list:
+    """Every list of hazards, unless the user sorts it: the overdue first, 重大 first among them,
+    then by deadline (the most overdue, the soonest due)."""
+    return [case((overdue_clause(today), 0), else_=1), case((Hazard.severity == "重大", 0), else_=1),
+            Hazard.deadline]
+
+
+OPEN_STATES = ("found", "assigned", "rectifying", "awaiting")
+_NOTE = Field("note", "haz.note", type="longtext", max_length=2000)
+
 HAZARD = Ledger(
     key="hazard", model=Hazard, label="haz.hazard", default_sort="deadline",
+    page="hazards", scope=Scope(grid="grid_id"), parent="grid_id",
+    clean="services.hazards:clean", after_save="services.hazards:opened",
+    views=(View("open", "haz.view_open", lambda today: Hazard.status != "closed"),
+           View("in_time", "haz.view_in_time", in_time_clause),
+           View("overdue", "haz.view_overdue", overdue_clause)),
+    columns=(Column("overdue_days", "haz.overdue_days",
+                    lambda today: case((overdue_clause(today), days_between(today, Hazard.deadline)), else_=None)),),
+    order=hazard_order,
+    workflow=Workflow(
+        initial="found", states=HAZARD_STATES, choices_key="hstate",
+        steps=(
+            Step("assign", "haz.assign", ("found", "assigned", "rectifying"), "assigned", primary=True,
+                 fields=(Field("owner", "haz.owner", required=True, max_length=64),
+                         Field("deadline", "haz.deadline", type="date", required=True)),
+                 apply="services.hazards:assigned"),
+            Step("start", "haz.start", ("assigned",), "rectifying", apply="services.hazards:started",
+                 icon=":material/construction:"),
+            Step("rectified", "haz.rectified", ("assigned", "rectifying"), "awaiting", primary=True,
+                 fields=(Field("measures", "haz.measures", type="longtext", required=True, max_length=2000),
+                         Field("photo_after_id", "haz.photo_after", type="photo")),
+                 apply="services.hazards:rectified"),
+            # never re-inspected by the one who rectified it; a failure says why
+            Step("reinspect_pass", "haz.pass", ("awaiting",), "closed", form="haz.reinspect", primary=True,
+                 fields=(_NOTE,), guard="services.hazards:not_own_fix", apply="services.hazards:reinspected"),
+            Step("reinspect_fail", "haz.fail", ("awaiting",), "rectifying", form="haz.reinspect",
+                 fields=(Field("note", "haz.note", type="longtext", required=True, max_length=2000),),
+                 guard="services.hazards:not_own_fix", apply="services.hazards:reinspected"),
+            # 重大 only, by the leads: to the residents' committee, the sub-district or the authority
+            Step("escalate", "haz.escalate", OPEN_STATES, None, action="escalate", icon=":material/campaign:",
+                 fields=(Field("level", "haz.escalate_to", type="choice", choices=ESCALATION_LEVELS,
+                               choices_key="level", required=True),
+                         Field("note", "haz.note", max_length=200)),
+                 guard="services.hazards:major_only", apply="services.hazards:escalated"),
+        )),
     fields=(
         Field("description", "haz.description", type="longtext", required=True, max_length=2000, search=True),
         Field("category", "fac.category", type="choice", choices=categories(), choices_key="cat", required=True,
@@ -234,10 +290,48 @@ HAZARD = Ledger(
         Field("facility_id", "fac.facility", type="ref", ref="facility", list=False),
         Field("grid_id", "place.grid", type="ref", ref="grid", required=True, filter=True),
         Field("responsible", "haz.responsible", max_length=100, search=True),
-        Field("found_on", "haz.found_on", type="date", required=True),
+        Field("found_on", "haz.found_on", type="date", required=True, past_only=True),
         Field("deadline", "haz.deadline", type="date"),
         Field("status", "haz.status", type="choice", choices=HAZARD_STATES, choices_key="hstate", filter=True,
               editable=False),
         Field("owner", "haz.owner", editable=False),
+        Field("escalated_to", "haz.escalated", type="choice", choices=ESCALATION_LEVELS, choices_key="level",
+              editable=False),
+        Field("on_the_spot", "haz.on_the_spot", type="bool", list=False),
+        Field("photo_before_id", "haz.photo_before", type="photo", list=False, export=False),
+    ),
+)
+
+
+def _inspector_name(today: date):
+    return func.coalesce(select(User.display_name).where(User.username == Inspection.inspector)
+                         .scalar_subquery(), Inspection.inspector)
+
+
+def _facility_name(today: date):
+    return select(Facility.code + " " + Facility.name).where(Facility.id == Inspection.facility_id).scalar_subquery()
+
+
+def _submitted(actor) -> list:
+    """The register holds submitted inspections; a draft is its inspector's, in the runner."""
+    return [Inspection.status == "submitted"]
+
+
+# Read-only: inspections are made by the runner (services.inspections), listed here.
+INSPECTION = Ledger(
+    key="inspection", model=Inspection, label="insp.inspection", default_sort="inspected_on", descending=True,
+    page="inspections", scope=Scope(grid="grid_id", rule=_submitted),
+    columns=(Column("facility", "insp.facility", _facility_name, search=True),
+             Column("inspector_name", "insp.inspector", _inspector_name, search=True)),
+    fields=(
+        Field("inspected_on", "insp.date", type="date", required=True),
+        Field("category", "insp.category", type="choice", choices=categories(), choices_key="cat", required=True,
+              filter=True),
+        Field("facility_id", "insp.facility", type="ref", ref="facility", list=False, export=False),
+        Field("grid_id", "insp.area", type="ref", ref="grid", required=True, filter=True),
+        Field("inspector", "insp.inspector", list=False, export=False),
+        Field("overall", "insp.overall", type="choice", choices=("合格", "不合格"), choices_key="result", filter=True),
+        Field("items_failed", "insp.failed", type="int"),
+        Field("source", "insp.source", type="choice", choices=("app", "paper"), choices_key="inspsource", filter=True),
     ),
 )

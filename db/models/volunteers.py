@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from db import reference
 from db.base import Base, CommunityScoped, RecordMixin, utcnow
-from db.declarations import FIELD_WORKERS, Field, Ledger, Scope, Step, View, Workflow
+from db.declarations import FIELD_WORKERS, NOBODY, Field, Ledger, Scope, Step, View, Workflow
 from db.declarations import Column as ListColumn
 from db.sortkey import MAX_LENGTH, insert_default, keep_pinyin
 
@@ -262,10 +262,10 @@ MY_HOURS = Ledger(
 )
 
 # The same entries as staff see them (pages/volunteering/volunteers.py): verified or rejected
-# with a reason, a step each. Staff do not write a volunteer's hours: "nobody" is no matrix action.
+# with a reason, a step each. Staff do not write a volunteer's hours: NOBODY is no matrix action.
 VOLUNTEER_LOG = Ledger(
     key="volunteer_log", model=VolunteerLog, label="vol.log", default_sort="log_date", page="volunteers",
-    actions={a: "nobody" for a in ("create", "edit", "delete", "export")},
+    actions={a: NOBODY for a in ("create", "edit", "delete", "export")},
     columns=(ListColumn("volunteer", "vol.volunteer", _volunteer_name), ListColumn("activity", "act.activity", _activity_theme)),
     workflow=Workflow(
         initial="logged", states=LOG_STATES, choices_key="logstatus",

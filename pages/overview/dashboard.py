@@ -14,7 +14,8 @@ from components.kpi_tiles import fmt, tiles
 from components.timefmt import when
 from components.runtime import read
 from components.records import data_table
-from services import access, audit, clock, hazards, inspections, kpis, places, visits, volunteers
+from db.models.safety import HAZARD
+from services import access, audit, clock, hazards, inspections, kpis, ledgers, places, visits, volunteers
 
 actor = guard("dashboard")
 st.title(t("page.dashboard"))
@@ -53,9 +54,8 @@ def compute(version: int, who, community_ids: tuple, kind: str, today: date, par
                 one = kpis.Scope(kpis.narrowed(who, [cid]), None)
                 out["per_community"][cid] = {k: kpis.as_dict(v) for k, v in
                                              kpis.evaluate_all(s, one, start, end, today).items()}
-        overdue_h = hazards.list_hazards(s, scoped, filters={"view": "overdue"}, limit=200, today=today).rows
-        overdue_h.sort(key=lambda r: (r["severity"] != "重大", -r["overdue_days"]))
-        out["hazards"] = overdue_h
+        # overdue, 重大 first, the most overdue first: the hazards' own order, in SQL
+        out["hazards"] = ledgers.list_rows(s, scoped, HAZARD, view="overdue", limit=200, today=today).rows
         out["visits"] = [d.__dict__ for d in visits.due_visits(s, scoped, today=today) if d.status == "overdue"]
         out["inspections"] = [d.__dict__ for d in inspections.obligations(s, scoped, today=today, lookback=1)
                               if d.status == "overdue"]

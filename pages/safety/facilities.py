@@ -26,7 +26,7 @@ def _history(row: dict) -> None:
     with c1:
         st.markdown(f"**{t('page.inspections')}**")
         if hist["inspections"]:
-            data_table(pd.DataFrame([{t("insp.date"): i["inspected_on"], t("insp.inspector"): i["inspector"],
+            data_table(pd.DataFrame([{t("insp.date"): i["inspected_on"], t("insp.inspector"): i["inspector_name"],
                                       t("insp.overall"): choice_label("result", i["overall"]),
                                       t("insp.failed"): i["items_failed"]} for i in hist["inspections"]]), height=250)
         else:

@@ -8,10 +8,11 @@ from components.auth import guard, session_alive
 from components.i18n import choice_label, lang, t
 from components.inputs import date_field
 from components.photos import photo_input, show_photo
-from components.records import data_table, flash, header_sort, list_grid, page_picker, submit
+from components.ledger_page import ledger_page
+from components.records import data_table, flash, submit
 from components.runtime import read, show_error, write
-from db.models.safety import RESULTS
-from services import access, checklists, clock, facilities, hazards, inspections, places
+from db.models.safety import HAZARD, INSPECTION, RESULTS
+from services import access, checklists, clock, facilities, inspections, ledgers, places
 from services.errors import DomainError
 
 actor = guard("inspections")
@@ -93,7 +94,7 @@ def _opened_links(tab: str) -> None:
         found = []
         for hid in ids:
             try:
-                found.append(hazards.get_hazard(s, actor, hid))
+                found.append(ledgers.get(s, actor, HAZARD, hid))
             except DomainError:  # deleted or out of scope since
                 pass
     if not found:
@@ -218,66 +219,27 @@ def _paper_tab() -> None:
                then=lambda result: _opened("paper", result.hazard_ids), done=_submitted_message)
 
 
-PAST_SORTS = ("inspected_on", "category", "inspector", "overall")
+def _inspection(row: dict) -> None:
+    """An opened past inspection: its items as answered, their photos, the printable report."""
+    with read() as s:
+        data = inspections.detail(s, actor, row["id"])
+    data_table(pd.DataFrame([{t("insp.code"): i["code"],
+                              t("insp.item"): i["text_en"] if lang() == "en" else i["text_zh"],
+                              t("insp.severity"): choice_label("severity", i["severity"]),
+                              t("insp.result"): choice_label("result", i["result"]),
+                              t("insp.item_note"): i["note"]} for i in data["items"]]), hide_index=True)
+    for i in data["items"]:
+        show_photo(i["photo_id"], f"{i['code']}", width=160)
+    st.download_button(t("insp.report"), icon=":material/print:", file_name=f"inspection-{data['id']}.html",
+                       mime="text/html", data=inspections.report_html(
+                           data, REPORT_LABELS, lambda v: choice_label("result", v), lang()))
 
 
 def _past_tab() -> None:
-    detail = st.container()  # the opened inspection above the list
-    sorts = {"inspected_on": t("insp.date"), "category": t("insp.category"), "inspector": t("insp.inspector"),
-             "overall": t("insp.overall")}
-    st.session_state.setdefault("past_sort", "inspected_on")
-    st.session_state.setdefault("past_desc", True)  # the newest first
-    header_sort("past", {label: name for name, label in sorts.items()}, list(PAST_SORTS), True)
-    c = st.columns(3)
-    category = c[0].selectbox(t("insp.category"), [None] + categories, key="past_cat",
-                              format_func=lambda v: t("rec.all") if v is None else choice_label("cat", v))
-    overall = c[1].selectbox(t("insp.overall"), [None, "合格", "不合格"], key="past_overall",
-                             format_func=lambda v: t("rec.all") if v is None else choice_label("result", v))
-    term = c[2].text_input(t("rec.search"), key="past_q")
-    o1, o2 = st.columns([2, 1], vertical_alignment="bottom")
-    sort = o1.selectbox(t("rec.sort"), PAST_SORTS, key="past_sort", format_func=sorts.get, help=t("rec.sort_help"))
-    descending = o2.toggle(t("rec.descending"), key="past_desc")
-    page_size = 50
-    page_no = st.session_state.get("past_page", 1)
-    with read() as s:  # the order of the whole list, in SQL
-        found = inspections.list_inspections(s, actor, search=term, filters={"category": category, "overall": overall},
-                                             sort=sort, descending=descending,
-                                             limit=page_size, offset=(page_no - 1) * page_size)
-    if not found.rows:
-        st.info(t("rec.empty"))
-        return
-    df = pd.DataFrame([{t("field.id"): r["id"], t("insp.date"): r["inspected_on"],
-                        t("insp.category"): choice_label("cat", r["category"]),
-                        t("insp.facility"): r["facility"] or grids.get(r["grid_id"], ""),
-                        t("insp.inspector"): r["inspector"], t("insp.overall"): choice_label("result", r["overall"]),
-                        t("insp.failed"): r["items_failed"], t("insp.source"): choice_label("inspsource", r["source"])}
-                       for r in found.rows])
-    event = list_grid(df, "past")
-    pages = max(1, -(-found.total // page_size))
-    st.caption(t("rec.count", total=found.total, start=(page_no - 1) * page_size + 1,
-                 end=(page_no - 1) * page_size + len(found.rows)))
-    if pages > 1:
-        page_picker("past_page", pages)
-    picked = event.selection.rows if event and event.selection else []
-    if not picked:
-        return
-    if picked[0] >= len(found.rows):
-        return
-    with read() as s:
-        data = inspections.detail(s, actor, found.rows[picked[0]]["id"])
-    with detail:
-        st.subheader(f"{t('insp.view')} #{data['id']}")
-        data_table(pd.DataFrame([{t("insp.code"): i["code"],
-                                  t("insp.item"): i["text_en"] if lang() == "en" else i["text_zh"],
-                                  t("insp.severity"): choice_label("severity", i["severity"]),
-                                  t("insp.result"): choice_label("result", i["result"]),
-                                  t("insp.item_note"): i["note"]} for i in data["items"]]), hide_index=True)
-        for i in data["items"]:
-            show_photo(i["photo_id"], f"{i['code']}", width=160)
-        st.download_button(t("insp.report"), icon=":material/print:", file_name=f"inspection-{data['id']}.html",
-                           mime="text/html", data=inspections.report_html(
-                               data, REPORT_LABELS, lambda v: choice_label("result", v), lang()))
-        st.divider()
+    """Past inspections: the engine's list of the INSPECTION register (read-only)."""
+    ledger_page(INSPECTION, actor, key="inspections", may_create=False, may_edit=False, detail=_inspection,
+                title=lambda row: f"{t('insp.view')} #{row['id']} · {choice_label('cat', row['category'])} · "
+                                  f"{row['facility'] or grids.get(row['grid_id'], '')} · {row['inspected_on']}")
 
 
 def _blank_tab() -> None:
