@@ -2,8 +2,9 @@
 (services.ledgers): the list with search, filters, views, sort and paging in SQL and its
 export; a new-record form; the opened record above the list with what is special to it, the
 workflow steps the user may take now, the edit form, delete with confirmation and the record's
-history. Every write goes through ``components.records.submit`` (one save per tap, messages
-beside the field, stale edits and duplicates refused).
+history; the import panel (``components.importer``) where the matrix grants the ledger's import.
+Every write goes through ``components.records.submit`` (one save per tap, messages beside the
+field, stale edits and duplicates refused).
 
 A ledger page is ``ledger_page(LEDGER, actor)`` plus what is truly special to it, passed in as
 small functions (``detail``, ``title``, ``formats``)."""
@@ -73,7 +74,7 @@ def ledger_page(ledger: Ledger, actor, *, key: str | None = None, refs: dict[str
                 step_inputs: dict[str, Callable[[dict], dict]] | None = None,
                 options: dict[str, dict] | None = None, exporter: Callable | None = None,
                 on_error: Callable | None = None, edit_placeholders: Callable[[dict], dict] | None = None,
-                new_icon: str = ":material/add:") -> LedgerPage:
+                new_icon: str = ":material/add:", may_import: bool = True) -> LedgerPage:
     """Draw the ledger's page body. ``refs`` replaces the providers' options for fields whose
     choices the page narrows; ``title(row)`` heads the opened record; ``detail(row)`` draws what
     is special to it under the title; ``formats`` turn computed columns into cells; ``fixed``
@@ -88,7 +89,8 @@ def ledger_page(ledger: Ledger, actor, *, key: str | None = None, refs: dict[str
     special (a service checks, masks and audits); ``on_error(error)`` follows a refused save (a
     link to the duplicate); ``edit_placeholders(row)`` hints in the edit form (a number left blank
     is kept). The edit form leaves out what the user sees only masked and the fields set once at
-    creation.
+    creation. ``may_import`` False: the page draws its own import (residents: households, ID
+    numbers) instead of the engine's panel.
 
     While the user has not picked another sort, the list is in the declaration's ``order``
     (overdue and 重大 first) — the sort shown is then ``default_sort``, its tie-breaker."""
@@ -142,6 +144,11 @@ def ledger_page(ledger: Ledger, actor, *, key: str | None = None, refs: dict[str
                                      created(result[0]) if created else t("rec.created"), result[1]))
                 if on_error is not None and outcome["error"] is not None:
                     on_error(outcome["error"])
+    if may_import and ledger.import_fields and ledgers.may(actor, ledger, "import"):
+        from components.importer import ledger_import
+
+        with st.expander(t("imp.ledger_title", ledger=t(ledger.label)), icon=":material/upload_file:"):
+            ledger_import(ledger, actor, refs=options, defaults=new_values, key=f"{key}_import")
     row = view.selected
     if row is not None:
         with view.detail:  # the opened record above the list (on a phone the list is long)

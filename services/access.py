@@ -69,7 +69,7 @@ MATRIX: dict[str, dict[str, frozenset[str]]] = {
                   "import": LEADS, "reveal": LEADS, "purge": ADMIN},
     "visits": {"view": OFFICE, "create": EDITORS, "edit": EDITORS, "export": EXPORTERS},
     "rentals": {"view": OFFICE, "create": EDITORS, "edit": EDITORS, "export": frozenset({"admin", "supervisor", "manager"})},
-    "facilities": {"view": OFFICE, "create": EDITORS, "edit": EDITORS, "export": OFFICE},
+    "facilities": {"view": OFFICE, "create": EDITORS, "edit": EDITORS, "export": OFFICE, "import": LEADS},
     "inspections": {"view": OFFICE, "create": EDITORS, "export": OFFICE},
     "hazards": {"view": OFFICE, "create": EDITORS, "edit": EDITORS, "escalate": LEADS, "export": OFFICE},
     "schedule": {"view": OFFICE},

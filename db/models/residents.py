@@ -22,6 +22,14 @@ RELATIONS = ("户主", "配偶", "子女", "父母", "孙辈", "兄弟姐妹", "
 STATUSES = ("active", "moved_out", "deceased")
 ID_TYPES = ("居民身份证", "护照", "港澳居民来往内地通行证", "台湾居民来往大陆通行证", "港澳台居民居住证")
 AGE_BANDS = ("0-17", "18-39", "40-59", "60-79", "80+")
+# how household registers (户口簿) and committees' lists write the relation to the head
+RELATION_SYNONYMS = {
+    "本人": "户主", "户主本人": "户主", "妻": "配偶", "妻子": "配偶", "夫": "配偶", "丈夫": "配偶",
+    "子": "子女", "女": "子女", "儿子": "子女", "女儿": "子女", "长子": "子女", "次子": "子女", "长女": "子女",
+    "次女": "子女", "父": "父母", "母": "父母", "父亲": "父母", "母亲": "父母", "孙子": "孙辈", "孙女": "孙辈",
+    "外孙": "孙辈", "外孙女": "孙辈", "兄": "兄弟姐妹", "弟": "兄弟姐妹", "姐": "兄弟姐妹", "妹": "兄弟姐妹",
+    "哥哥": "兄弟姐妹", "弟弟": "兄弟姐妹", "姐姐": "兄弟姐妹", "妹妹": "兄弟姐妹",
+}
 
 
 @lru_cache(maxsize=1)
@@ -193,29 +201,40 @@ RESIDENT = Ledger(
     fill="services.residents:fill_rows",
     columns=(decl.Column("address", "res.address", lambda today: address_of(Resident.household_id)),),
     fields=(
-        Field("name", "res.name", required=True, max_length=50, search=True),
-        Field("gender", "res.gender", type="choice", choices=GENDERS, choices_key="gender", help="res.gender_help"),
+        Field("name", "res.name", required=True, max_length=50, search=True, aliases=("居民姓名", "fullname")),
+        Field("gender", "res.gender", type="choice", choices=GENDERS, choices_key="gender", help="res.gender_help",
+              aliases=("sex",), synonyms={"男性": "男", "女性": "女", "M": "男", "F": "女"}),
         # computed from the birth date for the page (fill): a role that may not see the birth date sees this
         Field("age", "res.age", type="int", editable=False, column=False),
         # the birth date is digits 7–14 of an ID number: only the roles that may reveal it see it
-        Field("birth_date", "res.birth_date", type="date", help="res.birth_help", list=False, personal=True),
+        Field("birth_date", "res.birth_date", type="date", help="res.birth_help", list=False, personal=True,
+              aliases=("出生年月日", "出生年月", "生日", "birth", "dob")),
         Field("id_type", "res.id_type", type="choice", choices=ID_TYPES, choices_key="idtype", required=True,
-              list=False),
+              list=False, aliases=("证件种类",),
+              synonyms={"身份证": "居民身份证", "二代身份证": "居民身份证", "港澳通行证": "港澳居民来往内地通行证",
+                        "回乡证": "港澳居民来往内地通行证", "台胞证": "台湾居民来往大陆通行证"}),
         Field("id_number", "res.id_number", required=True, max_length=40, personal=True, list=False, column=False,
-              help="res.id_help", export=False),
-        Field("phone", "res.phone", max_length=30, search=True, personal=True, sees=FIELD_WORKERS, mask="phone"),
+              help="res.id_help", export=False,
+              aliases=("身份证号", "身份证号码", "身份证", "证件号", "公民身份号码", "id", "idno", "idcard")),
+        Field("phone", "res.phone", max_length=30, search=True, personal=True, sees=FIELD_WORKERS, mask="phone",
+              aliases=("手机号", "手机号码", "手机", "电话", "联系方式", "mobile", "telephone")),
         Field("id_masked", "res.id_masked", editable=False, personal=True, mask="id"),
         Field("household_id", "place.household", type="ref", ref="household", required=True, list=False),
-        Field("relation", "res.relation", type="choice", choices=RELATIONS, choices_key="relation", list=False),
+        Field("relation", "res.relation", type="choice", choices=RELATIONS, choices_key="relation", list=False,
+              aliases=("关系", "relationship"), synonyms=RELATION_SYNONYMS),
         Field("residence_type", "res.residence_type", type="choice", choices=RESIDENCE_TYPES,
-              choices_key="residence", required=True, filter=True),
+              choices_key="residence", required=True, filter=True, aliases=("居住情况", "居住性质"),
+              synonyms={"自有住房": "自住", "自有": "自住", "租房": "租住", "租赁": "租住", "租户": "租住"}),
         Field("tags", "res.tags", type="multichoice", choices=special_groups(), choices_key="group",
-              list=False, column=False, restricted=restricted_groups),
+              list=False, column=False, restricted=restricted_groups,
+              aliases=("人员类别", "人群类别", "特殊人群类别", "标签", "groups", "category")),
         # 老年人 (from the age) and the tags the role may see, for the list (fill)
         Field("groups", "res.groups", editable=False, column=False),
-        Field("needs", "res.needs", type="longtext", max_length=1000, list=False, personal=True, sees=FIELD_WORKERS),
-        Field("consent", "res.consent", type="bool", list=False),
-        Field("notes", "field.note", type="longtext", max_length=2000, list=False, personal=True),
+        Field("needs", "res.needs", type="longtext", max_length=1000, list=False, personal=True, sees=FIELD_WORKERS,
+              aliases=("需求",)),
+        Field("consent", "res.consent", type="bool", list=False, aliases=("同意采集", "知情同意")),
+        Field("notes", "field.note", type="longtext", max_length=2000, list=False, personal=True,
+              aliases=("remarks", "说明")),
         Field("status", "res.status", type="choice", choices=STATUSES, choices_key="status", filter=True,
               editable=False),
         # filters only

@@ -119,8 +119,9 @@ def _file(r: dict) -> None:
 
 
 def _import_tab() -> None:
+    from components.catalog import CATALOG
     from components.importer import import_panel
-    from services import imports
+    from services import residents_import
 
     st.subheader(t("imp.title"))
     st.caption(t("imp.help"))
@@ -139,26 +140,27 @@ def _import_tab() -> None:
             grids = places.grid_names(s, [community_id])
     grid_id = cols[2].selectbox(t("imp.building_grid"), list(grids), format_func=grids.get,
                                 key="imp_grid") if create_buildings else None
-    labels = {**LABELS, "building": t("imp.building"), "unit": t("imp.unit"), "room": t("imp.room")}
 
-    def _preview(filename, data):
+    def _preview(filename, data, *, columns, values):
         with read() as s:
-            return imports.preview(s, actor, filename, data, community_id, create_buildings=create_buildings,
-                                   new_building_grid=grid_id)
+            return residents_import.preview(s, actor, filename, data, community_id, texts=CATALOG, columns=columns,
+                                            values=values, create_buildings=create_buildings,
+                                            new_building_grid=grid_id)
 
     def _commit(plan, valid_only):
         with write() as s:
-            return imports.commit(s, actor, plan, valid_only=valid_only)
+            return residents_import.commit(s, actor, plan, valid_only=valid_only)
 
-    import_panel(key="res_import", preview=_preview, commit=_commit, labels=labels,
-                 template=imports.template_xlsx, template_name="residents-template.xlsx",
-                 options_signature=(community_id, create_buildings, grid_id))
+    import_panel(key="res_import", fields=residents_import.fields(), preview=_preview, commit=_commit,
+                 template=lambda: residents_import.template_xlsx(actor, t), template_name="residents-template.xlsx",
+                 done="imp.done", options_signature=(community_id, create_buildings, grid_id))
 
 
 tab_names = [t("res.list")] + ([t("res.import")] if access.can(actor, "residents", "import") else [])
 tabs = st.tabs(tab_names)
 with tabs[0]:
-    ledger_page(RESIDENT, actor, key=KEY, title=lambda r: f"{r['name']} · {choice_label('status', r['status'])}",
+    ledger_page(RESIDENT, actor, key=KEY, may_import=False,
+                title=lambda r: f"{r['name']} · {choice_label('status', r['status'])}",
                 detail=_file, formats={"groups": _groups}, exporter=exporter, export_name="residents",
                 filter_defaults={"status": "active"}, search_hint=t("res.search_hint"), new_label=t("res.new"),
                 new_icon=":material/person_add:", on_error=_offer_existing,
