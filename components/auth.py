@@ -24,7 +24,6 @@ from components.runtime import read, write
 from services import access, sessions, settings, users
 from services.access import Actor
 from services.bootstrap import demo_password, is_demo
-from services.errors import PermissionDenied
 
 COOKIE_NAME = "community_ledger_session"
 ACTOR_KEY = "_actor"
@@ -32,12 +31,6 @@ SID_KEY = "_sid"
 ENDED_KEY = "_session_ended"  # set when a session is found ended: the login page says so
 AUTH_KEYS = ("authentication_status", "username", "name", "roles", "email")
 _DUMMY_HASH = users.hash_password("timing-equaliser")
-
-
-class SessionEnded(PermissionDenied):
-    """A download asked for by a session that has ended since the page was drawn."""
-
-    key = "session.ended"
 
 
 def _configured_cookie_key() -> str | None:

@@ -543,15 +543,6 @@ def flash() -> None:
         st.toast(message, icon=":material/check_circle:")
 
 
-def save_form(ledger: Ledger, *, key: str, save: Callable, message: str, labels: dict[str, str] | None = None,
-              close: str | None = None, **form_kw) -> None:
-    """A record form whose submit runs ``save(session, data)`` as one write; on success the form is
-    forgotten (and the opened record ``close``d) and the page reruns with ``message``."""
-    data = record_form(ledger, key=key, **form_kw)
-    if data is not None:
-        submit(lambda s: save(s, data), labels=labels or field_labels(ledger), done=message, forget=key, close=close)
-
-
 def record_header(title: str, list_key: str, form_key: str) -> None:
     """The opened record's title with a button back to the list."""
     head = st.columns([4, 1])

@@ -121,6 +121,3 @@ def session_scope(engine: Engine | None = None, *, write: bool = False) -> Itera
         session.close()
 
 
-def is_sqlite(engine_or_session) -> bool:
-    bind = engine_or_session.get_bind() if isinstance(engine_or_session, Session) else engine_or_session
-    return bind.dialect.name == "sqlite"

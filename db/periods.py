@@ -1,14 +1,11 @@
 """Calendar arithmetic shared by the schedule engine (services/schedule.py) and the demo
-generator, and the one piece of it needed in SQL (``days_between``); it lives under db/ so
-that db/ never imports services/."""
+generator; it lives under db/ so that db/ never imports services/ (its SQL twins are in
+db/sqldates.py)."""
 from __future__ import annotations
 
 import calendar
 from datetime import date, timedelta
 
-from sqlalchemy import Date, Integer, literal
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.functions import FunctionElement
 
 UNITS = ("day", "week", "month", "quarter", "year")
 
@@ -62,27 +59,3 @@ def periods_between(first: date, last: date, unit: str, every: int = 1) -> list[
         start, end = period_of(end + timedelta(days=1), unit, every)
     return out
 
-
-class _DaysBetween(FunctionElement):
-    type = Integer()
-    inherit_cache = True
-    name = "days_between"
-
-
-def days_between(later, earlier):
-    """``later - earlier`` in whole days, in SQL (SQLite and PostgreSQL alike); a Python date is
-    bound as a date. How many days a hazard is overdue, computed where the rows are."""
-    wrap = (lambda v: literal(v, Date()) if isinstance(v, date) else v)
-    return _DaysBetween(wrap(later), wrap(earlier))
-
-
-@compiles(_DaysBetween)
-def _days_between_pg(element, compiler, **kw):  # PostgreSQL: date - date is a number of days
-    later, earlier = (compiler.process(c, **kw) for c in element.clauses)
-    return f"(CAST({later} AS DATE) - CAST({earlier} AS DATE))"
-
-
-@compiles(_DaysBetween, "sqlite")
-def _days_between_sqlite(element, compiler, **kw):
-    later, earlier = (compiler.process(c, **kw) for c in element.clauses)
-    return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"

@@ -6,7 +6,9 @@ sort "next due" in the database instead of in Python row by row.
 The interval's size is a number the query is built with (a rule's ``every``), never a column."""
 from __future__ import annotations
 
-from sqlalchemy import Date, Integer
+from datetime import date
+
+from sqlalchemy import Date, Integer, literal
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement, literal_column, type_coerce
 
@@ -44,8 +46,10 @@ def add_interval(base, unit: str, every: int = 1):
 
 
 def days_between(later, earlier):
-    """Whole days from ``earlier`` to ``later`` (negative when ``later`` is earlier)."""
-    return _days_between(later, earlier)
+    """Whole days from ``earlier`` to ``later`` (negative when ``later`` is earlier); a Python
+    date is bound as a date (how many days a hazard or a rental check is overdue)."""
+    wrap = (lambda v: literal(v, Date()) if isinstance(v, date) else v)
+    return _days_between(wrap(later), wrap(earlier))
 
 
 def _args(element, compiler, **kw):

@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.engine import data_dir
@@ -69,8 +68,3 @@ def read_photo(session: Session, photo_id: int) -> tuple[bytes, str]:
     return path.read_bytes(), photo.content_type
 
 
-def photos_of(session: Session, ids) -> dict[int, Photo]:
-    ids = [i for i in ids if i]
-    if not ids:
-        return {}
-    return {p.id: p for p in session.execute(select(Photo).where(Photo.id.in_(ids))).scalars()}

@@ -126,16 +126,6 @@ def redact_rows(ledger: Ledger, who: Actor | str, rows: list[dict], **kw) -> lis
     return [redact(ledger, who, r, **kw) for r in rows]
 
 
-def keep_hidden(ledger: Ledger, who: Actor | str, data: dict, existing: dict) -> dict:
-    """An edit by a role that sees a field only masked keeps the stored value of that field:
-    what the form could not show, it cannot have meant to change."""
-    out = dict(data)
-    for name in hidden_fields(ledger, who):
-        if name in existing:
-            out[name] = existing[name]
-    return out
-
-
 # --- history -----------------------------------------------------------------------------------
 
 def _decode(text: str | None) -> dict:

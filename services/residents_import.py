@@ -44,10 +44,6 @@ def fields() -> list[Field]:
     return own[:at] + list(FLAT) + own[at:]
 
 
-def labels_of(tr: Callable[..., str]) -> dict[str, str]:
-    return {f.name: tr(f.label) for f in fields()}
-
-
 _GLUE = re.compile(r"[\s_\-/()*:]")
 
 

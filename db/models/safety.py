@@ -13,7 +13,7 @@ from db import reference
 from db.base import Base, CommunityScoped, RecordMixin, utcnow
 from db.declarations import Column, Field, Ledger, Scope, Step, View, Workflow
 from db.models.users import User
-from db.periods import days_between
+from db.sqldates import days_between
 
 FACILITY_STATUSES = ("正常", "待修", "停用")
 RESULTS = ("合格", "不合格", "不适用")
