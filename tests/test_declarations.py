@@ -164,10 +164,14 @@ def test_an_engine_ledger_names_what_exists(ledger: Ledger):
     assert not problems, f"{ledger.key}: " + "; ".join(problems)
 
 
-def test_every_option_provider_resolves():
-    for ref in ledgers.PROVIDERS:
-        try:
-            assert callable(ledgers.provider(ref)), ref
-        except AttributeError:
-            if ref in {f.ref for lg in LEDGERS for f in lg.fields if f.type == "ref"}:
-                raise  # a provider a declaration uses must exist
+def test_every_option_provider_resolves_and_answers_in_scope(db, demo_db):
+    """Each provider is a function of (session, actor) giving {id: label}; a staff member's grid
+    options are their grids only (a form cannot offer a place outside the actor's scope)."""
+    from tests.conftest import actor_of
+
+    staff = actor_of(db, "staff")
+    with db() as s:
+        for ref in ledgers.PROVIDERS:
+            options = ledgers.provider(ref)(s, staff)
+            assert isinstance(options, dict) and all(isinstance(k, int) for k in options), ref
+        assert set(ledgers.provider("grid")(s, staff)) == set(staff.grid_ids)
