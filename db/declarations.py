@@ -130,9 +130,6 @@ class Context:
     today: Any
     obj: Any = None
     warnings: list = field(default_factory=list)  # (catalog key, params)
-    # the saved values of declared fields that are not table columns (column=False: a
-    # many-to-many list), taken out of the row's write by the engine for ``after_save``
-    extra: dict = field(default_factory=dict)
     # the data as submitted: a hook reads from it what the declaration holds no field for (the
     # ids of photos stored beside a step, a confirmation the user gave)
     data: Mapping[str, Any] = field(default_factory=dict)

@@ -407,10 +407,7 @@ def save_with_warnings(session: Session, actor: Actor, ledger: Ledger, data: dic
         _refuse_locked(session, actor, ledger, obj, today)
     ctx = Context(session, actor, today, obj, data=data)
     values = prepare(session, actor, ledger, data, obj, today, ctx)
-    ctx.values = values
-    for f in ledger.fields:  # no table column: for after_save to write (a many-to-many list)
-        if not f.column and f.name in values:
-            ctx.extra[f.name] = values[f.name]
+    ctx.values = values  # with the non-column fields, for after_save to write (a many-to-many list)
     row_values, extra = _split(ledger, values)
     if obj is None:
         if ledger.workflow is not None:

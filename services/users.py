@@ -264,7 +264,8 @@ def after_save(ctx: Context, user: User, created: bool) -> None:
     or before — has no session that goes on."""
     session, actor = ctx.session, ctx.actor
     before = {"community_ids": sorted(c.id for c in user.communities), "grid_ids": sorted(g.id for g in user.grids)}
-    after = {"community_ids": sorted(ctx.extra.get("community_ids", [])), "grid_ids": sorted(ctx.extra.get("grid_ids", []))}
+    values = ctx.values or {}
+    after = {"community_ids": sorted(values.get("community_ids") or []), "grid_ids": sorted(values.get("grid_ids") or [])}
     if after != before:
         user.communities = list(session.execute(select(Community).where(Community.id.in_(after["community_ids"])))
                                 .scalars())
