@@ -135,7 +135,7 @@ def record_list(ledger: Ledger, fetch: Fetch, *, key: str, refs: dict[str, dict[
                 exporter: Callable[..., "pd.DataFrame"] | None = None, filter_defaults: dict | None = None,
                 search_hint: str | None = None, export_rows: Callable[..., list[dict]] | None = None) -> ListView:
     """An export needs ``export_rows(search=, filters=, sort=, descending=)`` — a service call that
-    checks the export right, masks and audits (see ``service_export``) — or ``exporter`` with
+    checks the export right, masks and audits (``services.ledgers.export``) — or ``exporter`` with
     the same arguments returning the finished frame. Returns what is shown and the picked row,
     and ``detail``: a container above the list where the page draws the opened record (the
     list itself folds away while a record is open)."""
@@ -335,18 +335,6 @@ def list_grid(df: pd.DataFrame, key: str, **kw):
     only these rows, is hidden."""
     st.html(_NO_MENU_SORT)
     return data_table(df, on_select="rerun", selection_mode=["single-row", "single-column"], key=table_key(key), **kw)
-
-
-def service_export(actor, page_key: str, ledger: Ledger, list_fn) -> Callable[..., list[dict]]:
-    """``export_rows`` for ``record_list``: the ledger's list service run for every row through
-    services.records.export_page (export right, masking, audit entry), in its own write."""
-    from components.runtime import write
-    from services.records import export_page
-
-    def _rows(**query) -> list[dict]:
-        with write() as s:
-            return export_page(s, actor, page_key, ledger, list_fn, **query)
-    return _rows
 
 
 def _linked_row(key: str, fetch: Fetch, sort: str) -> dict | None:

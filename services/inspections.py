@@ -13,15 +13,13 @@ from sqlalchemy.orm import Session
 
 from db.base import utcnow
 from db.models import Community, Grid
-from db.models.safety import RESULTS, Facility, Inspection, InspectionItem, checklist_reference
-from services import audit, checklists, clock, hazards, records, schedule, settings
-from services.access import Actor, community_clause, grid_clause, require, require_row
+from db.models.places import GRID
+from db.models.safety import (FACILITY, INSPECTION, RESULTS, Facility, Inspection, InspectionItem,
+                              checklist_reference)
+from services import audit, checklists, clock, hazards, ledgers, records, schedule, settings
+from services.access import Actor, require, require_row
 from services.errors import NotFound, PermissionDenied, ValidationError
 from services.users import display_names
-
-
-def scope(actor: Actor) -> list:
-    return [community_clause(actor, Inspection.community_id), grid_clause(actor, Inspection.grid_id)]
 
 
 def category_name(category: str, lang: str = "zh") -> str:
@@ -241,8 +239,7 @@ def obligations(session: Session, actor: Actor, today: date | None = None, lookb
     today = today or clock.today()
     soon = int(settings.get(session, "schedule.soon_days"))
     rules = checklists.rules(session)
-    facility_conds = [Facility.deleted_at.is_(None), Facility.status != "停用",
-                      community_clause(actor, Facility.community_id), grid_clause(actor, Facility.grid_id)]
+    facility_conds = [Facility.deleted_at.is_(None), Facility.status != "停用", *ledgers.scope(FACILITY, actor)]
     if category:
         facility_conds.append(Facility.category == category)
     if grid_id:
@@ -253,8 +250,7 @@ def obligations(session: Session, actor: Actor, today: date | None = None, lookb
                for f in session.execute(select(Facility).where(*facility_conds)).scalars() if f.category in rules]
     area_categories = [c for c, (_, _, tg) in rules.items() if tg == "area" and (not category or c == category)]
     if area_categories and not person:
-        grid_conds = [Grid.deleted_at.is_(None), community_clause(actor, Grid.community_id),
-                      grid_clause(actor, Grid.id)]
+        grid_conds = [Grid.deleted_at.is_(None), *ledgers.scope(GRID, actor)]
         if grid_id:
             grid_conds.append(Grid.id == grid_id)
         for g in session.execute(select(Grid).where(*grid_conds)).scalars():
@@ -273,7 +269,7 @@ def obligations(session: Session, actor: Actor, today: date | None = None, lookb
     for fid, gid, cat, d in session.execute(
             select(Inspection.facility_id, Inspection.grid_id, Inspection.category, Inspection.inspected_on)
             .where(Inspection.status == "submitted", Inspection.deleted_at.is_(None), Inspection.inspected_on >= horizon,
-                   *scope(actor))):
+                   *ledgers.scope(INSPECTION, actor))):
         key = (cat, fid) if fid else (cat, None, gid)
         done.setdefault(key, []).append(d)
     out = []
@@ -295,15 +291,15 @@ def completion_by_category_month(session: Session, actor: Actor, first: date, la
     """Scheduled checks done on time ÷ scheduled, per category and month (the heatmap)."""
     require(actor, "schedule", "view")
     rules = checklists.rules(session)
-    facility_conds = [Facility.deleted_at.is_(None), Facility.status != "停用",
-                      community_clause(actor, Facility.community_id), grid_clause(actor, Facility.grid_id)]
+    facility_conds = [Facility.deleted_at.is_(None), Facility.status != "停用", *ledgers.scope(FACILITY, actor)]
     if community_ids is not None:
         facility_conds.append(Facility.community_id.in_(sorted(community_ids)))
     facilities = session.execute(select(Facility.id, Facility.category, Facility.created_at)
                                  .where(*facility_conds)).all()
     done: dict[int, list[date]] = {}
     conds = [Inspection.status == "submitted", Inspection.deleted_at.is_(None), Inspection.facility_id.isnot(None),
-             Inspection.inspected_on >= first - timedelta(days=400), Inspection.inspected_on <= last, *scope(actor)]
+             Inspection.inspected_on >= first - timedelta(days=400), Inspection.inspected_on <= last,
+             *ledgers.scope(INSPECTION, actor)]
     for fid, d in session.execute(select(Inspection.facility_id, Inspection.inspected_on).where(*conds)):
         done.setdefault(fid, []).append(d)
     cells: dict[tuple[str, str], list[int]] = {}

@@ -288,18 +288,6 @@ def list_page(session: Session, ledger: Ledger, *, where: Iterable = (), search:
 EXPORT_MAX_ROWS = 100_000
 
 
-def export_page(session: Session, actor: Actor, page_key: str, ledger: Ledger, list_fn, **query) -> list[dict]:
-    """Every row of a filtered list for a spreadsheet: the export right checked here, the rows
-    masked by the list service as they are for the screen, and the export itself audited
-    (who took how many rows of what, with which filters — never the values)."""
-    from services.access import require
-
-    require(actor, page_key, "export")
-    page = list_fn(session, actor, limit=EXPORT_MAX_ROWS, offset=0, **query)
-    audit.record(session, actor, "export", ledger.table_name, None, None, export_summary(page_key, page.rows, query))
-    return page.rows
-
-
 def export_summary(page_key: str, rows: list, query: dict) -> dict:
     """What an export's audit entry says: how many rows of which page, with which search and
     filters — never the values."""

@@ -15,6 +15,14 @@ def _db(write: bool = False):
     return session_scope(write=write)
 
 
+def _opened(app, script: str, list_key: str, row_id: int):
+    """The admin on ``script`` with the record ``row_id`` of the list ``list_key`` opened (by link)."""
+    at = as_role(app, "admin")
+    at.query_params[f"{list_key}.id"] = str(row_id)
+    at.switch_page(script).run()
+    return at
+
+
 def _save_button(at, form: str):
     return next(b for b in at.button if b.label == ZH["rec.save"] and (b.form_id or "").startswith(form))
 
@@ -24,9 +32,7 @@ def test_an_opened_account_shows_its_login_read_only_and_asks_no_initial_passwor
 
     with _db() as s:
         staff = s.execute(select(User).where(User.username == "staff")).scalar_one()
-    at = as_role(app, "admin")
-    at.query_params["users.id"] = str(staff.id)
-    at.switch_page("pages/admin/users.py").run()
+    at = _opened(app, "pages/admin/users.py", "users", staff.id)
     assert not at.exception
     form = f"users_edit_{staff.id}"
     login = at.text_input(key=f"{form}_username")
@@ -41,9 +47,7 @@ def test_the_admin_disabling_themselves_is_refused_beside_the_form(app):
     from db.models import User
 
     admin = actor_of(_db, "admin")
-    at = as_role(app, "admin")
-    at.query_params["users.id"] = str(admin.user_id)
-    at.switch_page("pages/admin/users.py").run()
+    at = _opened(app, "pages/admin/users.py", "users", admin.user_id)
     form = f"users_edit_{admin.user_id}"
     at.checkbox(key=f"{form}_disabled").check()
     _save_button(at, form).click()
@@ -59,9 +63,7 @@ def test_the_reference_page_edits_a_visit_rule_and_adds_none(app):
 
     with _db() as s:
         rule = s.execute(select(VisitRule).where(VisitRule.tag == "空巢老人")).scalar_one()
-    at = as_role(app, "admin")
-    at.query_params["visit_rules.id"] = str(rule.id)
-    at.switch_page("pages/admin/reference.py").run()
+    at = _opened(app, "pages/admin/reference.py", "visit_rules", rule.id)
     assert not at.exception
     assert not [e for e in at.expander if e.label == ZH["rec.new"].format(kind=ZH["table.visit_rule"])]
     form = f"visit_rules_edit_{rule.id}"

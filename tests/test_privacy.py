@@ -12,7 +12,7 @@ from db.declarations import Ledger
 from db.models import Rental, Resident, Volunteer
 from db.models.residents import RENTAL, RESIDENT
 from db.models.volunteers import VOLUNTEER
-from services import audit, clock, idcard, ledgers, privacy, records, residents, users
+from services import audit, clock, idcard, ledgers, privacy, residents, users
 from services.access import ROLES, can
 from services.errors import Duplicate, ValidationError
 from tests.conftest import actor_of
@@ -20,10 +20,6 @@ from tests.test_idcard import make_id
 from tests.test_residents import _create, _household
 
 NUMBER = make_id(region="370102", born="19580214", seq="047")  # male
-
-
-def _rental_list(s, who, **kw):  # the rentals list, as records.export_page calls a list service
-    return ledgers.list_rows(s, who, RENTAL, **kw)
 
 
 def candidates(mask: str, age: int | None, gender: str | None, today: date, birth: date | None = None) -> int:
@@ -192,15 +188,10 @@ def _ledger_rows(db, ledger: Ledger, who, row_id: int) -> dict[str, list[dict]]:
             if can(who, "residents", "export"):
                 out["export"] = residents.export_rows(s, who, filters={"id": row_id})[0]
             return out
-        if ledger is VOLUNTEER:  # the ledger engine's list and export
-            out = {"list": ledgers.list_rows(s, who, VOLUNTEER, filters={"id": row_id}).rows}
-            if ledgers.may(who, VOLUNTEER, "export"):
-                out["export"] = ledgers.export(s, who, VOLUNTEER, filters={"id": row_id})
-            return out
-        page, list_fn = "rentals", _rental_list
-        out = {"list": [r for r in list_fn(s, who, limit=100_000).rows if r["id"] == row_id]}
-        if can(who, page, "export"):
-            out["export"] = [r for r in records.export_page(s, who, page, ledger, list_fn) if r["id"] == row_id]
+        # volunteers and rentals: the ledger engine's list and export
+        out = {"list": ledgers.list_rows(s, who, ledger, filters={"id": row_id}).rows}
+        if ledgers.may(who, ledger, "export"):
+            out["export"] = ledgers.export(s, who, ledger, filters={"id": row_id})
         return out
 
 
