@@ -55,6 +55,7 @@ PAGES: dict[str, PageSpec] = {p.key: p for p in (
     PageSpec("users", "admin", "pages/admin/users.py", ":material/manage_accounts:"),
     PageSpec("reference", "admin", "pages/admin/reference.py", ":material/library_books:"),
     PageSpec("audit", "admin", "pages/admin/audit.py", ":material/policy:"),
+    PageSpec("targets", "admin", None, ":material/tune:"),
     PageSpec("backup", "admin", None, ":material/backup:"),
     PageSpec("account", "me", "pages/me/account.py", ":material/person:"),
 )}
@@ -77,7 +78,8 @@ MATRIX: dict[str, dict[str, frozenset[str]]] = {
     "drills": {"view": OFFICE, "create": EDITORS, "edit": EDITORS},
     "assessments": {"view": OFFICE, "create": LEADS | {"supervisor"}, "approve": frozenset({"admin", "supervisor"})},
     "surveys": {"view": ALL, "create": LEADS, "enter": ALL, "publish": frozenset({"admin", "supervisor"})},
-    "actions": {"view": OFFICE, "edit": EDITORS},
+    "actions": {"view": OFFICE, "create": EDITORS | {"supervisor"}, "edit": EDITORS, "verify": OFFICE,
+                "export": OFFICE},
     "complaints": {"view": OFFICE, "create": EDITORS, "edit": EDITORS},
     "activities": {"view": ALL, "create": EDITORS, "edit": EDITORS, "export": OFFICE},
     "volunteers": {"view": OFFICE, "edit": EDITORS, "verify": EDITORS, "export": EXPORTERS},
@@ -86,6 +88,8 @@ MATRIX: dict[str, dict[str, frozenset[str]]] = {
     "users": {"view": ADMIN, "edit": ADMIN},
     "reference": {"view": ADMIN, "edit": ADMIN},
     "audit": {"view": ADMIN},
+    "targets": {"view": frozenset({"admin", "supervisor"}), "edit": frozenset({"admin", "supervisor"}),
+                "thresholds": ADMIN},
     "backup": {"view": ADMIN},
 }
 

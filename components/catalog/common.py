@@ -38,6 +38,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "page.reference": ("基础数据", "Reference data"),
     "page.audit": ("操作日志", "Audit log"),
     "page.backup": ("备份恢复", "Backup"),
+    "page.targets": ("目标与阈值", "Targets and thresholds"),
     "page.account": ("我的账户", "My account"),
     "pagedesc.home": ("您的身份、所在社区和可用功能", "Who you are, your community and what you can do"),
     "pagedesc.places": ("维护社区、网格、楼栋和住户：所有台账都挂在这套层级上", "Keep communities, grids, buildings and households: every ledger hangs on them"),
@@ -81,6 +82,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "action.approve": ("审批", "approve"),
     "action.verify": ("核验", "verify"),
     "action.escalate": ("上报", "escalate"),
+    "action.thresholds": ("修改阈值", "edit thresholds"),
     "action.communities": ("管理社区", "manage communities"),
     "action.enter": ("录入", "enter"),
     "action.publish": ("发布", "publish"),
@@ -151,6 +153,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "err.future_date": ("日期不能晚于今天", "the date is in the future"),
     # errors: inspections, hazards and photos
     "err.own_fix": ("复查人不能是整改人，请由其他人员复查。", "You fixed this hazard: someone else must re-inspect it."),
+    "err.own_action": ("验证人不能是完成人，请由其他人员验证效果。", "You did this action: someone else must check its effect."),
     "err.escalate_major_only": ("只有重大隐患可以上报。", "Only major hazards can be escalated."),
     "err.not_your_draft": ("这是其他人的巡检草稿。", "This draft belongs to someone else."),
     "err.unanswered": ("还有 {n} 项未填写结果。", "{n} items have no result yet."),

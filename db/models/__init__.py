@@ -7,6 +7,8 @@ from db.models.safety import (FACILITY, HAZARD, ChecklistItem, ChecklistTemplate
                               Inspection, InspectionItem, Photo)
 from db.models.volunteers import (ACTIVITY, MY_HOURS, TEAM, VOLUNTEER, VOLUNTEER_LOG, Activity, Team, Volunteer,
                                   VolunteerLog, activity_photo)
+from db.models.quality import (Complaint, Evaluation, EvaluationScore, ImprovementAction, Indicator,
+                               IndicatorSet, ResponseLimit, Survey, SurveyAnswer, SurveyQuestion, SurveyResponse)
 from db.models.system import AuditHead, AuditLog, Setting
 from db.models.sessions import REVOKE_REASONS, UserSession
 from db.models.users import ROLES, User, user_community, user_grid
@@ -17,5 +19,6 @@ __all__ = [
     "RESIDENT", "VISIT", "RENTAL", "ChecklistTemplate", "ChecklistItem", "Facility", "Photo", "Inspection",
     "InspectionItem", "Hazard", "HazardEvent", "FACILITY", "HAZARD", "Team", "Volunteer", "Activity",
     "VolunteerLog", "activity_photo", "TEAM", "VOLUNTEER", "ACTIVITY", "MY_HOURS", "VOLUNTEER_LOG", "AuditHead", "AuditLog", "Setting", "User", "ROLES", "user_community", "user_grid",
-    "UserSession", "REVOKE_REASONS",
+    "UserSession", "REVOKE_REASONS", "Complaint", "Evaluation", "EvaluationScore", "ImprovementAction", "Indicator",
+    "IndicatorSet", "ResponseLimit", "Survey", "SurveyAnswer", "SurveyQuestion", "SurveyResponse",
 ]

@@ -1,0 +1,35 @@
+"""Quality (pages/quality/): improvement actions; the assessments, surveys and complaints
+modules sit beside this one."""
+
+CATALOG: dict[str, tuple[str, str]] = {
+    # improvement actions
+    "actn.action": ("整改措施", "Improvement action"),
+    "actn.title": ("措施", "Action"),
+    "actn.source": ("来源", "Source"),
+    "actn.owner": ("责任人", "Owner"),
+    "actn.due": ("完成期限", "Due"),
+    "actn.status": ("状态", "Status"),
+    "actn.detail": ("具体内容", "Details"),
+    "actn.done_on": ("完成日期", "Done on"),
+    "actn.result": ("完成情况", "What was done"),
+    "actn.verified_by": ("验证人", "Verified by"),
+    "actn.effect": ("效果验证", "Effect checked"),
+    "actn.overdue_days": ("逾期天数", "Days overdue"),
+    "actn.view_open": ("未完成", "Open"),
+    "actn.view_overdue": ("已逾期", "Overdue"),
+    "actn.view_to_verify": ("待验证", "To verify"),
+    "actn.mark_done": ("标记完成", "Mark done"),
+    "actn.verify": ("验证通过", "Verified"),
+    "actn.reopen": ("验证未通过", "Not effective"),
+    "actn.check": ("效果验证", "Check the effect"),
+    "actnstate.open": ("未完成", "Open"),
+    "actnstate.done": ("已完成待验证", "Done, to verify"),
+    "actnstate.verified": ("已验证", "Verified"),
+    "actnsource.evaluation": ("考核评估", "Evaluation"),
+    "actnsource.survey": ("满意度调查", "Survey"),
+    "actnsource.drill": ("应急演练", "Drill"),
+    "actnsource.complaint": ("居民诉求", "Request or complaint"),
+    "actnsource.hazard": ("隐患根因", "Hazard root cause"),
+    "actnsource.meeting": ("会议决定", "Meeting decision"),
+    "actnsource.other": ("其他", "Other"),
+}

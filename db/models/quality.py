@@ -1,0 +1,291 @@
+"""Quality: indicator sets and evaluations (考核评估), satisfaction surveys (满意度调查), residents'
+requests and complaints (居民诉求) with their response limits, and improvement actions (整改措施).
+
+The tables only; each ledger's declaration for the engine sits next to the table it lists,
+below or in the module that owns the workflow's hooks (``services.complaints``,
+``services.actions``, ``services.surveys``, ``services.assessments``).
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, SmallInteger, String, Text,
+                        UniqueConstraint)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from db.base import Base, CommunityScoped, RecordMixin, utcnow
+from db.declarations import Column as ListColumn
+from db.declarations import Field, Ledger, Scope, Step, View, Workflow
+
+# --- residents' requests and complaints ------------------------------------------------------------
+
+COMPLAINT_STATES = ("received", "assigned", "in_progress", "done", "followed_up", "explained")
+LIMIT_UNITS = ("hours", "days", "workdays")
+
+
+class ResponseLimit(RecordMixin, Base):
+    """How soon a request must be answered and solved, by category × urgency (``*``: any).
+    Data, seeded from DOMAIN.md and the plans; an admin edits the rows."""
+
+    __tablename__ = "response_limit"
+    __table_args__ = (UniqueConstraint("category", "urgency", name="uq_response_limit_category_urgency"),)
+    category: Mapped[str] = mapped_column(String(20), nullable=False)
+    urgency: Mapped[str] = mapped_column(String(4), nullable=False)
+    response_value: Mapped[int] = mapped_column(Integer, nullable=False)
+    response_unit: Mapped[str] = mapped_column(String(8), nullable=False)
+    resolution_value: Mapped[int] = mapped_column(Integer, nullable=False)
+    resolution_unit: Mapped[str] = mapped_column(String(8), nullable=False)
+    note: Mapped[str | None] = mapped_column(String(200))
+
+
+class Complaint(CommunityScoped, RecordMixin, Base):
+    """A resident's request, complaint, report or suggestion. Times are UTC; the limits are
+    worked out in the committee's time zone and working days when it is received."""
+
+    __tablename__ = "complaint"
+    __table_args__ = (Index("ix_complaint_scope_received", "community_id", "received_at"),)
+    kind: Mapped[str] = mapped_column(String(10), nullable=False)  # request / complaint / report / suggestion
+    channel: Mapped[str] = mapped_column(String(10), nullable=False)
+    category: Mapped[str] = mapped_column(String(20), nullable=False)
+    urgency: Mapped[str] = mapped_column(String(4), nullable=False)
+    content: Mapped[str] = mapped_column(Text, nullable=False)
+    grid_id: Mapped[int] = mapped_column(ForeignKey("grid.id"), nullable=False, index=True)
+    resident_id: Mapped[int | None] = mapped_column(ForeignKey("resident.id"))
+    subject_org: Mapped[str | None] = mapped_column(String(100))  # the organisation complained about, if any
+    assignee: Mapped[str | None] = mapped_column(String(64))
+    received_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    response_due: Mapped[datetime | None] = mapped_column(DateTime)
+    resolution_due: Mapped[datetime | None] = mapped_column(DateTime)
+    first_response_at: Mapped[datetime | None] = mapped_column(DateTime)
+    response_note: Mapped[str | None] = mapped_column(Text)
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime)
+    resolution: Mapped[str | None] = mapped_column(Text)
+    explanation: Mapped[str | None] = mapped_column(Text)  # 说明: why it cannot be solved in time
+    followed_up_at: Mapped[datetime | None] = mapped_column(DateTime)
+    followup_satisfaction: Mapped[str | None] = mapped_column(String(6))
+    status: Mapped[str] = mapped_column(String(12), nullable=False, default="received")
+
+
+# --- improvement actions ------------------------------------------------------------------------
+
+ACTION_STATES = ("open", "done", "verified")
+ACTION_SOURCES = ("evaluation", "survey", "drill", "complaint", "hazard", "meeting", "other")
+
+
+class ImprovementAction(CommunityScoped, RecordMixin, Base):
+    """整改/改进措施: from a finding, owned by someone, due by a day, checked by someone else."""
+
+    __tablename__ = "improvement_action"
+    __table_args__ = (Index("ix_improvement_action_scope_due", "community_id", "status", "due"),
+                      Index("ix_improvement_action_source", "source", "source_id"))
+    source: Mapped[str] = mapped_column(String(12), nullable=False)
+    source_id: Mapped[int | None] = mapped_column(Integer)
+    grid_id: Mapped[int | None] = mapped_column(ForeignKey("grid.id"))
+    title: Mapped[str] = mapped_column(String(200), nullable=False)
+    detail: Mapped[str | None] = mapped_column(Text)
+    owner: Mapped[str] = mapped_column(String(64), nullable=False)
+    due: Mapped[date] = mapped_column(Date, nullable=False)
+    status: Mapped[str] = mapped_column(String(10), nullable=False, default="open")
+    done_on: Mapped[date | None] = mapped_column(Date)
+    done_by: Mapped[str | None] = mapped_column(String(64))
+    result: Mapped[str | None] = mapped_column(Text)
+    verified_on: Mapped[date | None] = mapped_column(Date)
+    verified_by: Mapped[str | None] = mapped_column(String(64))
+    effect: Mapped[str | None] = mapped_column(Text)
+
+
+# --- satisfaction surveys ---------------------------------------------------------------------------
+
+SURVEY_STATES = ("open", "closed", "published")
+SCALE = (5, 4, 3, 2, 1)  # 非常满意, 满意, 一般, 不满意, 非常不满意; satisfied = 4 or 5
+
+
+class SurveyQuestion(RecordMixin, Base):
+    """The question bank (5-point scale)."""
+
+    __tablename__ = "survey_question"
+    code: Mapped[str] = mapped_column(String(20), nullable=False, unique=True)
+    text_zh: Mapped[str] = mapped_column(String(200), nullable=False)
+    text_en: Mapped[str] = mapped_column(String(200), nullable=False)
+    position: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+
+
+class Survey(CommunityScoped, RecordMixin, Base):
+    __tablename__ = "survey"
+    title: Mapped[str] = mapped_column(String(100), nullable=False)
+    grid_id: Mapped[int | None] = mapped_column(ForeignKey("grid.id"))  # None: the whole community
+    period_start: Mapped[date] = mapped_column(Date, nullable=False)
+    period_end: Mapped[date] = mapped_column(Date, nullable=False)
+    activity_id: Mapped[int | None] = mapped_column(ForeignKey("activity.id"), index=True)
+    anonymous: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    questions: Mapped[str] = mapped_column(Text, nullable=False)  # JSON list of question codes, in order
+    target_responses: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(10), nullable=False, default="open")
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class SurveyResponse(Base):
+    """One filled-in form (typed from paper or answered online)."""
+
+    __tablename__ = "survey_response"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("survey.id"), nullable=False, index=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), nullable=False)
+    resident_id: Mapped[int | None] = mapped_column(ForeignKey("resident.id"))  # only when not anonymous
+    form_no: Mapped[str | None] = mapped_column(String(20))  # the paper form's number, if it has one
+    entered_by: Mapped[str] = mapped_column(String(64), nullable=False)
+    entered_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class SurveyAnswer(Base):
+    __tablename__ = "survey_answer"
+    __table_args__ = (Index("ix_survey_answer_survey_question", "survey_id", "question_code", "score"),
+                      UniqueConstraint("response_id", "question_code", name="uq_survey_answer_response_question"))
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("survey_response.id", ondelete="CASCADE"), nullable=False)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("survey.id"), nullable=False)  # for the aggregates
+    question_code: Mapped[str] = mapped_column(String(20), nullable=False)
+    score: Mapped[int | None] = mapped_column(SmallInteger)  # 1–5; None: not answered / 不了解 (not valid)
+
+
+# --- indicator sets and evaluations ----------------------------------------------------------------
+
+EVALUATION_STATES = ("draft", "submitted", "returned", "approved", "published")
+SUBJECT_KINDS = ("community", "staff", "org", "activity", "drill")
+
+
+class IndicatorSet(RecordMixin, Base):
+    """An assessment scheme as data. A change makes a new revision (``current`` moves to it);
+    evaluations keep the revision they were scored with."""
+
+    __tablename__ = "indicator_set"
+    __table_args__ = (UniqueConstraint("key", "revision", name="uq_indicator_set_key_revision"),)
+    key: Mapped[str] = mapped_column(String(30), nullable=False, index=True)
+    revision: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    name_zh: Mapped[str] = mapped_column(String(100), nullable=False)
+    name_en: Mapped[str] = mapped_column(String(100), nullable=False)
+    subject_kind: Mapped[str] = mapped_column(String(12), nullable=False)
+    grades: Mapped[str] = mapped_column(Text, nullable=False)  # JSON [[lowest total, grade], …], highest first
+    current: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class Indicator(Base):
+    __tablename__ = "indicator"
+    __table_args__ = (UniqueConstraint("set_id", "code", name="uq_indicator_set_code"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    set_id: Mapped[int] = mapped_column(ForeignKey("indicator_set.id", ondelete="CASCADE"), nullable=False,
+                                        index=True)
+    position: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    code: Mapped[str] = mapped_column(String(30), nullable=False)
+    name_zh: Mapped[str] = mapped_column(String(100), nullable=False)
+    name_en: Mapped[str] = mapped_column(String(100), nullable=False)
+    weight: Mapped[float] = mapped_column(Float, nullable=False)  # points of 100
+    scale_min: Mapped[float] = mapped_column(Float, nullable=False, default=0)
+    scale_max: Mapped[float] = mapped_column(Float, nullable=False, default=100)
+    evidence: Mapped[str | None] = mapped_column(String(30))  # the ledger figure that pre-fills it, if any
+
+
+class Evaluation(CommunityScoped, RecordMixin, Base):
+    __tablename__ = "evaluation"
+    __table_args__ = (Index("ix_evaluation_scope_period", "community_id", "status", "period_end"),)
+    set_id: Mapped[int] = mapped_column(ForeignKey("indicator_set.id"), nullable=False, index=True)
+    kind: Mapped[str] = mapped_column(String(12), nullable=False)  # quarterly / annual / special / appraisal …
+    subject_kind: Mapped[str] = mapped_column(String(12), nullable=False)
+    subject_id: Mapped[int | None] = mapped_column(Integer)  # the community, user, activity … when it has a row
+    subject_name: Mapped[str] = mapped_column(String(100), nullable=False)
+    period_start: Mapped[date] = mapped_column(Date, nullable=False)
+    period_end: Mapped[date] = mapped_column(Date, nullable=False)
+    evaluator: Mapped[str] = mapped_column(String(64), nullable=False)
+    total: Mapped[float | None] = mapped_column(Float)
+    grade: Mapped[str | None] = mapped_column(String(10))
+    findings: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(10), nullable=False, default="draft")
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    returned_reason: Mapped[str | None] = mapped_column(Text)
+    approved_by: Mapped[str | None] = mapped_column(String(64))
+    approved_at: Mapped[datetime | None] = mapped_column(DateTime)
+    published_at: Mapped[datetime | None] = mapped_column(DateTime)
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("evaluation.id"))
+    superseded: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+
+
+class EvaluationScore(Base):
+    __tablename__ = "evaluation_score"
+    __table_args__ = (UniqueConstraint("evaluation_id", "indicator_id", name="uq_evaluation_score_indicator"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    evaluation_id: Mapped[int] = mapped_column(ForeignKey("evaluation.id", ondelete="CASCADE"), nullable=False,
+                                               index=True)
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicator.id"), nullable=False)
+    score: Mapped[float | None] = mapped_column(Float)
+    comment: Mapped[str | None] = mapped_column(Text)
+    evidence: Mapped[str | None] = mapped_column(Text)  # what the evaluator cites
+    evidence_value: Mapped[float | None] = mapped_column(Float)  # the figure pre-filled from the ledgers
+    evidence_link: Mapped[str | None] = mapped_column(String(300))  # page and query that list the records behind it
+
+
+# --- the declarations (db.declarations) ------------------------------------------------------------
+
+def action_overdue_clause(today: date):
+    """Overdue is derived: not done and past its due day."""
+    from sqlalchemy import and_
+
+    return and_(ImprovementAction.status == "open", ImprovementAction.due < today)
+
+
+def _action_order(today: date) -> list:
+    from sqlalchemy import case
+
+    return [case((action_overdue_clause(today), 0), (ImprovementAction.status == "open", 1), else_=2),
+            ImprovementAction.due]
+
+
+def _action_overdue_days(today: date):
+    from sqlalchemy import case
+
+    from db.sqldates import days_between
+
+    return case((action_overdue_clause(today), days_between(today, ImprovementAction.due)), else_=None)
+
+
+ACTION = Ledger(
+    key="improvement_action", model=ImprovementAction, label="actn.action", default_sort="due",
+    page="actions", parent="community_id", scope=Scope(), clean="services.actions:clean",
+    views=(View("open", "actn.view_open", lambda today: ImprovementAction.status == "open"),
+           View("overdue", "actn.view_overdue", action_overdue_clause),
+           View("to_verify", "actn.view_to_verify", lambda today: ImprovementAction.status == "done")),
+    columns=(ListColumn("overdue_days", "actn.overdue_days", _action_overdue_days),),
+    order=_action_order,
+    workflow=Workflow(
+        initial="open", states=ACTION_STATES, choices_key="actnstate",
+        steps=(
+            Step("done", "actn.mark_done", ("open",), "done", primary=True,
+                 fields=(Field("result", "actn.result", type="longtext", required=True, max_length=2000),),
+                 apply="services.actions:done"),
+            # checked by someone else than the one who did it; a failed check sends it back
+            Step("verify", "actn.verify", ("done",), "verified", action="verify", primary=True, form="actn.check",
+                 fields=(Field("effect", "actn.effect", type="longtext", max_length=2000),),
+                 guard="services.actions:not_own", apply="services.actions:verified"),
+            Step("reopen", "actn.reopen", ("done",), "open", action="verify", form="actn.check",
+                 fields=(Field("effect", "actn.effect", type="longtext", required=True, max_length=2000),),
+                 guard="services.actions:not_own", apply="services.actions:reopened"),
+        )),
+    fields=(
+        Field("title", "actn.title", required=True, max_length=200, search=True),
+        Field("source", "actn.source", type="choice", choices=ACTION_SOURCES, choices_key="actnsource",
+              required=True, filter=True),
+        Field("community_id", "place.community", type="ref", ref="community", required=True, filter=True),
+        Field("grid_id", "place.grid", type="ref", ref="grid", filter=True, list=False),
+        Field("owner", "actn.owner", required=True, max_length=64, filter=True),
+        Field("due", "actn.due", type="date", required=True),
+        Field("status", "actn.status", type="choice", choices=ACTION_STATES, choices_key="actnstate", filter=True,
+              editable=False),
+        Field("detail", "actn.detail", type="longtext", max_length=2000, list=False),
+        Field("done_on", "actn.done_on", type="date", editable=False, list=False),
+        Field("result", "actn.result", type="longtext", editable=False, list=False),
+        Field("verified_by", "actn.verified_by", editable=False, list=False),
+        Field("effect", "actn.effect", type="longtext", editable=False, list=False),
+    ),
+)
