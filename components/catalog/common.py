@@ -58,6 +58,9 @@ CATALOG: dict[str, tuple[str, str]] = {
     "pagedesc.volunteers": ("志愿者名册与队伍，服务时长，批量核验", "The volunteer register and teams, hours, bulk verification"),
     "pagedesc.my-hours": ("登记我的服务时长，查看累计与核验状态，下载时长证明", "Log my hours, see my totals and their verification, download a statement"),
     "pagedesc.dashboard": ("各社区对照目标的实时情况：指标、逾期事项与趋势", "How each community is doing against its targets, live: indicators, overdue items, trends"),
+    "pagedesc.assessments": ("按指标体系考核社区、工作人员、物业和活动：台账数据预填，审批后公布",
+                             "Judge communities, staff, contractors and activities by indicator sets: evidence from "
+                             "the ledgers, approved, then published"),
     "pagedesc.reports": ("月度或季度报告：可下载 Excel，或打印 HTML 用于公示（仅汇总数据）", "Monthly or quarterly report: download as Excel, or print the HTML for the notice board (aggregates only)"),
     # roles
     "role.admin": ("系统管理员", "Administrator"),
@@ -86,6 +89,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "action.communities": ("管理社区", "manage communities"),
     "action.enter": ("录入", "enter"),
     "action.publish": ("发布", "publish"),
+    "action.sets": ("编辑指标体系", "edit indicator sets"),
     # language
     "lang.label": ("语言 / Language", "Language / 语言"),
     "lang.zh": ("中文", "中文"),

@@ -289,3 +289,83 @@ ACTION = Ledger(
         Field("effect", "actn.effect", type="longtext", editable=False, list=False),
     ),
 )
+
+
+# --- evaluations (services.assessments holds the hooks) ---------------------------------------------
+
+EVALUATION_KINDS = ("quarterly", "annual", "special", "staff", "property", "activity", "drill", "selfcheck")
+
+
+def _set_name(today: date):
+    from sqlalchemy import select
+
+    return select(IndicatorSet.name_zh + " v" + IndicatorSet.revision.cast(String)) \
+        .where(IndicatorSet.id == Evaluation.set_id).scalar_subquery()
+
+
+PERIOD_FILTERS = ("this_quarter", "last_quarter", "this_year", "last_year")
+
+
+def period_clause(value: str, today: date):
+    """The list's period filter: evaluations whose period ends within this or last quarter or year."""
+    from sqlalchemy import and_
+
+    from db.periods import period_of
+
+    unit = "quarter" if value.endswith("quarter") else "year"
+    start, end = period_of(today, unit, 1)
+    if value.startswith("last"):
+        start, end = period_of(start.fromordinal(start.toordinal() - 1), unit, 1)
+    return and_(Evaluation.period_end >= start, Evaluation.period_end <= end)
+
+
+EVALUATION = Ledger(
+    key="evaluation", model=Evaluation, label="evl.evaluation", default_sort="period_end", descending=True,
+    page="assessments", parent="community_id", scope=Scope(),
+    actions={"create": "create", "edit": "create", "delete": "create"},
+    clean="services.assessments:clean", after_save="services.assessments:store_scores",
+    locked="services.assessments:locked",
+    views=(View("to_approve", "evl.view_to_approve", lambda today: Evaluation.status == "submitted"),
+           View("current", "evl.view_current", lambda today: Evaluation.superseded.is_(False))),
+    columns=(ListColumn("set_name", "evl.set", _set_name),),
+    workflow=Workflow(
+        initial="draft", states=EVALUATION_STATES, choices_key="evlstate",
+        steps=(
+            Step("submit", "evl.submit", ("draft", "returned"), "submitted", action="create", primary=True,
+                 icon=":material/send:", guard="services.assessments:complete", apply="services.assessments:submitted"),
+            # never approved or returned by the one who evaluated
+            Step("approve", "evl.approve", ("submitted",), "approved", action="approve", primary=True,
+                 form="evl.review", guard="services.assessments:not_own", apply="services.assessments:approved"),
+            Step("return", "evl.return", ("submitted",), "returned", action="approve", form="evl.review",
+                 fields=(Field("returned_reason", "evl.returned_reason", type="longtext", required=True,
+                               max_length=2000),),
+                 guard="services.assessments:not_own", apply="services.assessments:returned"),
+            Step("publish", "evl.publish", ("approved",), "published", action="approve", primary=True,
+                 icon=":material/campaign:", apply="services.assessments:published"),
+        )),
+    fields=(
+        Field("kind", "evl.kind", type="choice", choices=EVALUATION_KINDS, choices_key="evlkind", required=True,
+              filter=True),
+        Field("set_id", "evl.set", type="int", required=True, list=False, export=False, create_only=True),
+        Field("community_id", "place.community", type="ref", ref="community", required=True, filter=True,
+              create_only=True),
+        Field("subject_kind", "evl.subject_kind", type="choice", choices=SUBJECT_KINDS, choices_key="evlsubj",
+              filter=True, editable=False),
+        Field("subject_id", "evl.subject_id", type="int", list=False, export=False, create_only=True),
+        Field("subject_name", "evl.subject", required=True, max_length=100, search=True, filter=False),
+        Field("period_start", "evl.period_start", type="date", required=True),
+        Field("period_end", "evl.period_end", type="date", required=True),
+        Field("evaluator", "evl.evaluator", editable=False),
+        Field("total", "evl.total", type="float", editable=False),
+        Field("grade", "evl.grade", editable=False),
+        Field("status", "evl.status", type="choice", choices=EVALUATION_STATES, choices_key="evlstate", filter=True,
+              editable=False),
+        Field("period", "evl.period", type="choice", choices=PERIOD_FILTERS, choices_key="evlperiod", filter=True,
+              list=False, editable=False, column=False, where=period_clause, export=False),
+        Field("findings", "evl.findings", type="longtext", max_length=4000, list=False),
+        Field("returned_reason", "evl.returned_reason", type="longtext", editable=False, list=False),
+        Field("approved_by", "evl.approved_by", editable=False, list=False),
+        Field("supersedes_id", "evl.supersedes", type="int", editable=False, list=False),
+        Field("superseded", "evl.superseded", type="bool", editable=False, list=False),
+    ),
+)
