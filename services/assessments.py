@@ -259,15 +259,15 @@ def _corrected(ctx: Context) -> Evaluation | None:
 
 
 def _sent_scores(ctx: Context, set_id: int) -> dict[int, dict]:
-    """The scores the save writes: those sent, else (an edit of other fields) those stored. A
+    """The scores the save writes: those sent over those stored. A
     score outside its indicator's scale, or for an indicator of another set, is refused."""
     inds = {i.id: i for i in indicators(ctx.session, set_id)}
     sent = ctx.data.get("scores")
+    # what is not sent stays as stored (a form may send some indicators only)
+    out: dict[int, dict] = {} if ctx.obj is None else \
+        {r.indicator_id: {"score": r.score} for r in _stored(ctx.session, ctx.obj.id)}
     if sent is None:
-        if ctx.obj is None:
-            return {}
-        return {r.indicator_id: {"score": r.score} for r in _stored(ctx.session, ctx.obj.id)}
-    out: dict[int, dict] = {}
+        return out
     for raw_id, entry in sent.items():
         ind = inds.get(int(raw_id))
         if ind is None:
@@ -313,6 +313,8 @@ def store_scores(ctx: Context, obj: Evaluation, created: bool) -> None:
     scores = _sent_scores(ctx, obj.set_id)
     have = {r.indicator_id: r for r in _stored(ctx.session, obj.id)}
     for ind_id, entry in scores.items():
+        if str(ind_id) not in {str(k) for k in sent}:
+            continue
         row = have.get(ind_id) or EvaluationScore(evaluation_id=obj.id, indicator_id=ind_id)
         row.score = entry.get("score")
         for name in ("comment", "evidence"):
