@@ -625,7 +625,8 @@ def ev_hygiene_pass_rate(session: Session, actor: Actor, subject: Subject) -> Ev
     recs = [(f"{r.inspected_on} {r.category} {r.overall or ''}", "inspections", {"inspections.id": str(r.id)})
             for r in rows]
     return Evidence("hygiene_pass_rate", value, passed, judged, rate, "evl.ev_hygiene",
-                    {"passed": passed, "judged": judged, "inspections": n}, _link("inspections", {}), recs)
+                    {"passed": passed, "judged": judged, "inspections": n},
+                    _link("inspections", {"inspections.category": SANITATION[0]}), recs)
 
 
 def _complaints(subject: Subject):
@@ -787,7 +788,8 @@ def staff_options(session: Session, actor: Actor, community_id: int) -> dict[int
     """The community's staff and managers (who are appraised)."""
     from db.models import User
 
-    rows = session.execute(select(User).where(User.role.in_(("staff", "manager")), User.disabled.is_(False), User.deleted_at.is_(None))).scalars()
+    rows = session.execute(select(User).where(User.role.in_(("staff", "manager")), User.disabled.is_(False),
+                                              User.deleted_at.is_(None))).scalars()
     return {u.id: u.display_name or u.username for u in rows
             if community_id in {c.id for c in u.communities} or community_id in {g.community_id for g in u.grids}}
 

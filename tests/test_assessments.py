@@ -7,7 +7,7 @@ and a manager. SQLite and PostgreSQL through the ``db`` fixture."""
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -332,7 +332,7 @@ def test_the_property_companys_evidence_equals_a_count_of_the_ledgers(db, demo_d
         checklist, complaints = scores[inds["checklist"].id], scores[inds["complaints"].id]
         assert checklist.evidence_value == round(100 * passed / judged, 1)
         assert checklist.score == round(100 * passed / judged, 1)  # suggested on the 0–100 scale
-        assert checklist.evidence_link == "inspections"
+        assert checklist.evidence_link == "inspections?inspections.category=hygiene"
         assert complaints.evidence_value == 2 and complaints.score == 80  # 100 − 2 × 10
         assert complaints.evidence_link.startswith("complaints?")
         evidence = assessments.evidence_of(s, manager, s.get(Evaluation, ev_id))
@@ -455,3 +455,20 @@ def test_the_page_as_a_manager_scores_a_draft_and_cannot_approve(app):
     at = _page(app, "manager", approved)
     assert not [b for b in at.button if b.label == ZH["evl.save_scores"]]
     assert any(ZH["evl.locked_approved"] in c.value for c in at.caption)
+
+
+def test_the_page_makes_a_new_evaluation_with_the_evidence_pre_filled(app):
+    from db.engine import session_scope
+
+    with session_scope() as s:
+        before = set(s.execute(select(Evaluation.id)).scalars())
+    at = _page(app, "manager")
+    assert at.selectbox(key="evl_new_set").value is not None
+    next(b for b in at.button if b.label == ZH["evl.create"]).click().run()
+    assert not at.exception and not errors(at)
+    with session_scope() as s:
+        made = [e for e in s.execute(select(Evaluation)).scalars() if e.id not in before]
+        assert len(made) == 1 and made[0].status == "draft" and made[0].evaluator == "manager"
+        assert any(r.evidence_value is not None for r in assessments.scores_of(s, made[0].id).values())
+    assert at.query_params["evaluations.id"] == [str(made[0].id)] or \
+        at.query_params["evaluations.id"] == str(made[0].id)

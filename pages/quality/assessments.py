@@ -216,6 +216,11 @@ def _new() -> None:
                done=t("evl.created"), then=_open)
 
 
+def _records(frame: pd.DataFrame) -> list[dict]:
+    """An edited table's rows, an emptied cell as None (pandas gives NaN)."""
+    return [{k: None if pd.isna(v) else v for k, v in r.items()} for r in frame.to_dict("records")]
+
+
 def _sets() -> None:
     with read() as s:
         sets = assessments.current_sets(s)
@@ -250,8 +255,8 @@ def _sets() -> None:
                                             "en": st.column_config.TextColumn(t("asm.grade_en"))})
                 note = st.text_input(t("asm.note"), key=f"{form}_note", max_chars=500)
                 if st.form_submit_button(t("asm.save_revision"), type="primary", icon=":material/save:"):
-                    rows = [r for r in edited.to_dict("records") if any(v not in (None, "") for v in r.values())]
-                    bands_out = [[b["lowest"], b["zh"], b["en"]] for b in grades.to_dict("records")
+                    rows = [r for r in _records(edited) if any(v not in (None, "") for v in r.values())]
+                    bands_out = [[b["lowest"], b["zh"], b["en"]] for b in _records(grades)
                                  if b.get("zh") not in (None, "")]
                     submit(lambda s: assessments.revise_set(s, actor, x.id, name_zh=name_zh, name_en=name_en,
                                                             rows=rows, grades=bands_out, note=note,
