@@ -4,11 +4,14 @@ ledgers and the records behind it, correcting an approved evaluation, findings t
 improvement action or a hazard — a new evaluation scored with a current indicator set, the
 indicator sets for supervisors and admins, and the community checks' totals over the quarters."""
 
+from datetime import timedelta
+
 import pandas as pd
 import streamlit as st
 
 from components.auth import guard
 from components.i18n import choice_label, lang, t
+from components.inputs import date_field
 from components.ledger_page import ledger_page
 from components.records import data_table, flash, submit
 from components.runtime import read
@@ -105,8 +108,8 @@ def _findings(row: dict, ev, acts) -> None:
             with st.form(f"evl_action_{row['id']}"):
                 title = st.text_input(t("actn.title"), max_chars=200, key=f"evl_action_{row['id']}_title")
                 owner = st.text_input(t("actn.owner"), max_chars=64, key=f"evl_action_{row['id']}_owner")
-                due = st.date_input(t("actn.due"), value=clock.today() + pd.Timedelta(days=30).to_pytimedelta(),
-                                    key=f"evl_action_{row['id']}_due")
+                due = date_field(t("actn.due"), value=clock.today() + timedelta(days=30),
+                                 key=f"evl_action_{row['id']}_due")
                 if st.form_submit_button(t("evl.open_action"), type="primary"):
                     submit(lambda s: assessments.open_action(s, actor, row["id"], title=title, owner=owner, due=due),
                            done=t("evl.action_opened"))
@@ -201,8 +204,8 @@ def _new() -> None:
         inds = assessments.indicators(s, set_id)
     start, end = kpis.reporting_period("quarter", clock.today())
     d1, d2 = st.columns(2)
-    period_start = d1.date_input(t("evl.period_start"), value=start, key="evl_new_start")
-    period_end = d2.date_input(t("evl.period_end"), value=end, key="evl_new_end")
+    period_start = date_field(t("evl.period_start"), value=start, key="evl_new_start", where=d1)
+    period_end = date_field(t("evl.period_end"), value=end, key="evl_new_end", where=d2)
     data_table(pd.DataFrame([{t("ind.name"): _name(i), t("ind.weight"): i.weight,
                               t("ind.scale"): f"{i.scale_min:g}–{i.scale_max:g}",
                               t("ind.evidence"): t("evl.prefilled") if i.evidence else ""} for i in inds]))
