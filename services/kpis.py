@@ -210,8 +210,9 @@ def _actions_on_time(s: Session, scope: Scope, start: date, end: date, today: da
 # --- the composite community score --------------------------------------------------------------
 
 def weight_key(key: str) -> str:
-    """The settings row holding KPI ``key``'s weight in the composite score."""
-    return f"kpi.{key}.weight"
+    """The settings row holding KPI ``key``'s weight in the composite score (a settings key, no
+    catalog key: the targets page names it by "setting.<row>")."""
+    return ".".join(("kpi", key, "weight"))
 
 
 def _one(scope: Scope) -> int | None:

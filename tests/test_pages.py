@@ -16,11 +16,11 @@ PEOPLE = {"residents", "visits", "rentals"}
 SAFETY = {"facilities", "inspections", "hazards", "schedule"}
 VOLUNTEERING = {"activities", "volunteers"}
 EXPECTED_PAGES = {
-    "admin": {"home", "places", "users", "audit", "account", "reference", "dashboard", "reports"}
+    "admin": {"home", "places", "users", "audit", "account", "reference", "dashboard", "reports", "actions", "targets"}
     | PEOPLE | SAFETY | VOLUNTEERING,
-    "supervisor": {"home", "account", "dashboard", "reports"} | PEOPLE | SAFETY | VOLUNTEERING,
-    "manager": {"home", "places", "account", "dashboard", "reports"} | PEOPLE | SAFETY | VOLUNTEERING,
-    "staff": {"home", "account", "dashboard"} | PEOPLE | SAFETY | VOLUNTEERING,
+    "supervisor": {"home", "account", "dashboard", "reports", "actions", "targets"} | PEOPLE | SAFETY | VOLUNTEERING,
+    "manager": {"home", "places", "account", "dashboard", "reports", "actions"} | PEOPLE | SAFETY | VOLUNTEERING,
+    "staff": {"home", "account", "dashboard", "actions"} | PEOPLE | SAFETY | VOLUNTEERING,
     "volunteer": {"home", "account", "activities", "my-hours"},
 }
 
