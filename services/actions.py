@@ -22,15 +22,14 @@ from services.errors import ValidationError
 
 def open_from(session: Session, actor: Actor, source: str, source_id: int | None, *, community_id: int,
               title: str, owner: str, due: date, grid_id: int | None = None,
-              detail: str | None = None, today: date | None = None) -> ImprovementAction:
+              detail: str | None = None) -> ImprovementAction:
     """An action opened from a finding (``source`` one of ACTION_SOURCES, ``source_id`` its row),
-    saved through the engine: the actor's permission and scope, the checks, one audit entry.
-    ``today``: the day it is opened (the demo's past)."""
+    saved through the engine: the actor's permission and scope, the checks, one audit entry."""
     if source not in ACTION_SOURCES:
         raise ValidationError({"source": "err.bad_choice"})
     data = {"source": source, "title": title, "owner": owner, "due": due, "grid_id": grid_id, "detail": detail,
             "community_id": community_id}
-    action = ledgers.save(session, actor, ACTION, data, today=today)
+    action = ledgers.save(session, actor, ACTION, data)
     action.source_id = source_id
     session.flush()
     return action
@@ -168,30 +167,38 @@ DEMO = (
 
 def load_demo(session: Session, places) -> dict:
     """Improvement actions in every state — open, overdue, done and waiting for its check,
-    verified, one sent back — from hazards' root causes, meetings and other findings, in the
-    first demo community, owned by its staff; each written through the engine on the day it
-    happened (its history shows the steps)."""
+    verified, one sent back by a failed check — from hazards' root causes, meetings and other
+    findings, in the first demo community, owned by its staff and checked by someone else. Rows
+    as the workflow leaves them, written at once like the other demo ledgers (no audit entries
+    in the demo accounts' names)."""
     from datetime import timedelta
+
+    from sqlalchemy import insert
 
     from db.models.safety import Hazard
     from services import clock
-    from services.users import actor_for
 
     today = clock.today()
     community = places.communities[0].id
-    people = {u: actor_for(session, u) for u in ("manager", "staff", "supervisor")}
     hazards = iter(session.execute(select(Hazard.id).where(
         Hazard.community_id == community, Hazard.deleted_at.is_(None), Hazard.severity == "一般")
         .order_by(Hazard.found_on, Hazard.id)).scalars().all())
-    made = 0
+    rows = []
     for source, title, owner, opened, due, story in DEMO:
         source_id = next(hazards, None) if source == "hazard" else None
-        action = open_from(session, people["manager"], source if source != "hazard" or source_id else "other",
-                           source_id, community_id=community, title=title, owner=owner,
-                           due=today + timedelta(days=due), today=today + timedelta(days=opened))
+        row = {"community_id": community, "source": source if source != "hazard" or source_id else "other",
+               "source_id": source_id, "title": title, "owner": owner, "due": today + timedelta(days=due),
+               "status": "open", "done_on": None, "done_by": None, "result": None, "verified_on": None,
+               "verified_by": None, "effect": None, "created_by": "manager", "updated_by": "manager"}
         for step, by, day, text in story:
-            field = "result" if step == "done" else "effect"
-            ledgers.move(session, people[by], ACTION, action.id, step, {field: text}, action.version,
-                         today=today + timedelta(days=day))
-        made += 1
-    return {"improvement_actions": made}
+            on = today + timedelta(days=day)
+            if step == "done":
+                row.update(status="done", done_on=on, done_by=by, result=text)
+            elif step == "verify":
+                row.update(status="verified", verified_on=on, verified_by=by, effect=text)
+            else:  # reopen: back to open, the check's finding kept
+                row.update(status="open", done_on=None, done_by=None, effect=text)
+            row["updated_by"] = by
+        rows.append(row)
+    session.execute(insert(ImprovementAction), rows)
+    return {"improvement_actions": len(rows)}

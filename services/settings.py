@@ -68,7 +68,7 @@ def editable(actor: Actor) -> list[str]:
 
 
 # a row whose value may not exceed another's: (lower, higher)
-ORDERED = (("password.min_length", "password.max_length"), ("grid.households_norm_min", "grid.households_warn"))
+ORDERED = (("password.min_length", "password.max_length"),)
 
 
 def _refused(key: str, **params):
