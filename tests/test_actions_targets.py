@@ -448,3 +448,24 @@ def test_the_actions_page_links_an_action_to_its_hazard_and_says_why_one_may_not
     verify = next(b for b in at.button if b.label == ZH["actn.verify"])
     assert verify.disabled
     assert any(ZH["err.own_action"] in c.value for c in at.caption)
+
+
+def test_the_composite_score_has_a_tile_and_a_trend_on_the_dashboard_and_a_tile_on_the_report(app):
+    from tests.test_pages import ZH, as_role
+
+    at = as_role(app, "supervisor")
+    at.switch_page("pages/overview/dashboard.py").run()
+    assert not at.exception
+    tile = next(m for m in at.metric if m.label == ZH["kpi.composite"])
+    assert tile.value == ZH["dash.no_data"] or tile.value.endswith(ZH["dash.unit.分"])
+    assert ZH["dash.no_target"] in " ".join(c.value for c in at.caption)
+    charts = len(at.get("vega_lite_chart"))
+    at.selectbox(key="dash_trend_kpi").set_value("composite").run()
+    assert not at.exception
+    # the demo's months have a score: a line, not "no data yet"
+    assert not any(c.value == ZH["dash.trend_empty"] for c in at.caption)
+    assert len(at.get("vega_lite_chart")) == charts
+    at = as_role(app, "manager")
+    at.switch_page("pages/overview/reports.py").run()
+    assert not at.exception
+    assert {ZH["kpi.composite"], ZH["kpi.actions_on_time"]} <= {m.label for m in at.metric}
