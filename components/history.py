@@ -19,7 +19,7 @@ def _show(f: Field, value, refs: dict[str, dict[int, str]]) -> str:
         return when(value)
     if f.type == "bool":
         return t("rec.yes") if value else t("rec.no")
-    if f.type == "ref":
+    if f.type == "ref" or f.choices_from is not None:
         return str(refs.get(f.name, {}).get(value, value))
     if f.type == "choice":
         return choice_label(f.choices_key, value)

@@ -36,7 +36,7 @@ def tiles(values: dict[str, dict], previous: dict[str, dict], columns: int = 4, 
                     light = f":gray-badge[{t('dash.too_few', n=v['min_n'])}] "
                 num = int(v["numerator"]) if v["unit"] == "%" else round(v["numerator"], 1)
                 st.markdown(light)
-                st.caption(f"{target} · {num}/{int(v['denominator'])}")
+                st.caption(f"{target} · {num}/{int(v['denominator'])}" if v.get("counts", True) else target)
                 if pages and v["drill_page"] in pages:
                     st.page_link(pages[v["drill_page"]], label=t("dash.open"), icon=":material/arrow_forward:",
                                  query_params=v["drill_params"] or None)

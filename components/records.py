@@ -51,7 +51,7 @@ def _to_query(key: str, name: str, value) -> None:
 def display_value(f: Field, value, refs: dict[str, dict[int, str]]):
     if value is None:
         return None
-    if f.type == "ref":
+    if f.type == "ref" or f.choices_from is not None:
         return refs.get(f.name, {}).get(value, value)
     if f.type == "multichoice" and f.ref is not None:  # ids of another ledger's rows, by name
         return t("sep.list").join(str(refs.get(f.name, {}).get(v, v)) for v in value)
@@ -209,7 +209,7 @@ def _draw_list(ledger: Ledger, fetch: Fetch, *, key: str, refs: dict[str, dict[i
     for start in range(0, len(filters_fields), per_row):
         cols = st.columns(per_row)
         for i, f in enumerate(filters_fields[start:start + per_row]):
-            options = list(refs.get(f.name, {}).keys()) if f.type == "ref" else list(_choices(f))
+            options = list(refs.get(f.name, {}).keys()) if f.type == "ref" or f.choices_from else list(_choices(f))
             current = _from_query(key, f.name, filter_defaults.get(f.name))
             if f.type == "ref" and current is not None:
                 current = int(current) if str(current).isdigit() else None
@@ -422,8 +422,10 @@ def record_form(ledger: Ledger, *, key: str, values: dict | None = None, refs: d
                 out[f.name] = widget(f, label, current, wkey)
             elif f.type == "photo":
                 continue
-            elif f.type == "ref":
+            elif f.type == "ref" or f.choices_from is not None:
                 opts = list(refs.get(f.name, {}).keys())
+                if current is not None and current not in opts:  # a stored value no longer offered stays
+                    opts.append(current)
                 index = opts.index(current) if current in opts else (0 if len(opts) == 1 else None)
                 out[f.name] = st.selectbox(label, opts, index=index, key=wkey,
                                            format_func=lambda v, f=f: refs.get(f.name, {}).get(v, v),

@@ -74,6 +74,11 @@ class Field:
     # set when the row is made and kept as stored on every edit, left out of the edit form
     # (a visit's resident: a visit is not moved to someone else)
     create_only: bool = False
+    # a text field whose value is picked from rows, not typed: "services.module:function"
+    # (session, actor) -> {stored value: label} — a username shown by the person's name. The form
+    # offers those values, lists, filters and history show their labels, and a save refuses a
+    # value not offered (a stored value kept unchanged passes)
+    choices_from: str | None = None
 
 
 @dataclass(frozen=True)

@@ -46,7 +46,7 @@ PAGES: dict[str, PageSpec] = {p.key: p for p in (
     PageSpec("drills", "safety", None, ":material/emergency:"),
     PageSpec("assessments", "quality", "pages/quality/assessments.py", ":material/grading:"),
     PageSpec("surveys", "quality", None, ":material/poll:"),
-    PageSpec("actions", "quality", None, ":material/task_alt:"),
+    PageSpec("actions", "quality", "pages/quality/actions.py", ":material/task_alt:"),
     PageSpec("complaints", "quality", None, ":material/feedback:"),
     PageSpec("activities", "volunteering", "pages/volunteering/activities.py", ":material/event:"),
     PageSpec("volunteers", "volunteering", "pages/volunteering/volunteers.py", ":material/diversity_3:"),
@@ -55,7 +55,7 @@ PAGES: dict[str, PageSpec] = {p.key: p for p in (
     PageSpec("users", "admin", "pages/admin/users.py", ":material/manage_accounts:"),
     PageSpec("reference", "admin", "pages/admin/reference.py", ":material/library_books:"),
     PageSpec("audit", "admin", "pages/admin/audit.py", ":material/policy:"),
-    PageSpec("targets", "admin", None, ":material/tune:"),
+    PageSpec("targets", "admin", "pages/admin/targets.py", ":material/tune:"),
     PageSpec("backup", "admin", None, ":material/backup:"),
     PageSpec("account", "me", "pages/me/account.py", ":material/person:"),
 )}

@@ -20,13 +20,14 @@ from db.declarations import LEADS, Field, Ledger
 from db.models import (ACTIVITY, FACILITY, HAZARD, PLACE_LEDGERS, RENTAL, RESIDENT, TEAM, VISIT, VOLUNTEER, Activity,
                        Building, ChecklistTemplate, Community, Facility, Grid, Household, Resident, Team, User,
                        Volunteer)
+from db.models.quality import ACTION
 from db.models.residents import VISIT_RULE
 from db.models.users import USER_LEDGER
 from services import privacy
 from services.access import Actor
 
 LEDGERS: dict[str, Ledger] = {lg.table_name: lg for lg in (
-    RESIDENT, VISIT, RENTAL, TEAM, VOLUNTEER, ACTIVITY, FACILITY, HAZARD, USER_LEDGER, VISIT_RULE,
+    RESIDENT, VISIT, RENTAL, TEAM, VOLUNTEER, ACTIVITY, FACILITY, HAZARD, USER_LEDGER, VISIT_RULE, ACTION,
     *PLACE_LEDGERS.values())}
 
 _COUNT = "int"

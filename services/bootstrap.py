@@ -10,7 +10,7 @@ from db import demo
 from db.engine import get_engine, session_scope
 from db.migrate import upgrade
 from db.models.users import USER_LEDGER
-from services import assessments, audit, checklists, clock, ledgers, settings, users, visits
+from services import actions, assessments, audit, checklists, clock, ledgers, settings, users, visits
 from services.access import SYSTEM
 
 DEMO_SETTING = "demo.loaded"
@@ -62,6 +62,7 @@ def load_demo_data(engine: Engine) -> None:
         counts = _demo_ledgers(s, places)
         counts.update(_demo_safety(s, places))
         counts.update(_demo_volunteering(s, places))
+        counts.update(actions.load_demo(s, places))
         counts.update(assessments.load_demo(s, places))  # last: its evidence reads the other ledgers
         row = Setting(key=DEMO_SETTING, community_id=None, value=json.dumps(True), kind="bool",
                       created_by="system", updated_by="system")

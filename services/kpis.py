@@ -45,16 +45,21 @@ class Scope:
 class KPI:
     key: str
     label: str  # catalog key
-    unit: str  # "%" or "h"
+    unit: str  # "%", "h" or "分" (the composite score's points)
     target_key: str | None  # settings row with the target (None: a trend, no target)
     higher_is_better: bool
-    compute: Callable[[Session, Scope, date, date, date], tuple[float, float]]  # (numerator, denominator)
+    # (numerator, denominator); None for a KPI made of the others' values (``compose``)
+    compute: Callable[[Session, Scope, date, date, date], tuple[float, float]] | None
     drill_page: str
     drill_params: dict = field(default_factory=dict)
     scale: float = 100.0  # value = numerator / denominator × scale
     # the first day its data source holds anything in the scope (None: nothing yet); a period
     # ending before it has no value rather than a 0 — the committee had not started keeping it
     begins: Callable[[Session, Scope], date | None] | None = None
+    # a KPI computed from the other KPIs' values of the same scope and period (the composite
+    # score): compose(session, scope, {key: Value}) -> (numerator, denominator)
+    compose: Callable[[Session, Scope, dict], tuple[float, float]] | None = None
+    counts: bool = True  # numerator and denominator are counts a tile shows ("12/14")
 
 
 @dataclass
@@ -196,6 +201,62 @@ def _turnout(s: Session, scope: Scope, start: date, end: date, today: date):
     return float(actual), float(target)
 
 
+def _actions_on_time(s: Session, scope: Scope, start: date, end: date, today: date):
+    from services import actions
+
+    return actions.on_time(s, scope, start, end, today)
+
+
+# --- the composite community score --------------------------------------------------------------
+
+def weight_key(key: str) -> str:
+    """The settings row holding KPI ``key``'s weight in the composite score (a settings key, no
+    catalog key: the targets page names it by "setting.<row>")."""
+    return ".".join(("kpi", key, "weight"))
+
+
+def _one(scope: Scope) -> int | None:
+    """The one community a scope is narrowed to (its own targets and weights apply), else None."""
+    ids = scope.community_ids
+    return next(iter(ids)) if ids and len(ids) == 1 else None
+
+
+def weights(session: Session, scope: Scope) -> dict[str, float]:
+    """KPI key -> its weight, for every KPI that takes part in the composite score: one with a
+    target and a weight row above 0 — a KPI registered later takes part once its row exists."""
+    rows = settings.defaults()
+    out = {}
+    for key, kpi in REGISTRY.items():
+        if kpi.compose is not None or not kpi.target_key or weight_key(key) not in rows:
+            continue
+        w = float(settings.get(session, weight_key(key), _one(scope)))
+        if w > 0:
+            out[key] = w
+    return out
+
+
+def score(v: Value) -> float | None:
+    """A KPI's points of 100 against its target: min(100, value ÷ target × 100) (target ÷ value
+    where lower is better); None without a value, without a target or over too few cases."""
+    if v.value is None or v.target is None or v.too_few:
+        return None
+    if v.target <= 0:
+        return 100.0
+    ratio = v.value / v.target if v.kpi.higher_is_better else (v.target / v.value if v.value else 1.0)
+    return min(100.0, ratio * 100)
+
+
+def _composite(session: Session, scope: Scope, values: dict) -> tuple[float, float]:
+    """(Σ weight × score, Σ weight) over the KPIs taking part that have a score in the period:
+    one without data is left out and the other weights count for it."""
+    num = den = 0.0
+    for key, w in weights(session, scope).items():
+        points = score(values[key]) if key in values else None
+        if points is not None:
+            num, den = num + w * points, den + w
+    return num, den
+
+
 REGISTRY: dict[str, KPI] = {k.key: k for k in (
     KPI("service_coverage", "kpi.service_coverage", "%", "kpi.service_coverage.target", True, _service_coverage,
         "visits", {}, begins=_first_visit),
@@ -210,6 +271,10 @@ REGISTRY: dict[str, KPI] = {k.key: k for k in (
     KPI("volunteer_hours", "kpi.volunteer_hours", "h", None, True, _volunteer_hours, "volunteers", {}, scale=1.0,
         begins=_first_log),
     KPI("turnout", "kpi.turnout", "%", "kpi.turnout.target", True, _turnout, "activities", {}),
+    KPI("actions_on_time", "kpi.actions_on_time", "%", "kpi.actions_on_time.target", True, _actions_on_time,
+        "actions", {"actions.view": "overdue"}),
+    KPI("composite", "kpi.composite", "分", None, True, None, "targets", {}, scale=1.0, compose=_composite,
+        counts=False),
 )}
 
 
@@ -242,20 +307,30 @@ def recent_periods(kind: str, today: date, n: int) -> list[tuple[date, date]]:
 
 
 def evaluate(session: Session, scope: Scope, key: str, start: date, end: date, today: date | None = None) -> Value:
+    return _evaluate(session, scope, key, start, end, today or clock.today())
+
+
+def _evaluate(session: Session, scope: Scope, key: str, start: date, end: date, today: date,
+              others: dict[str, Value] | None = None) -> Value:
     kpi = REGISTRY[key]
-    today = today or clock.today()
-    num, den = kpi.compute(session, scope, start, end, today)
-    target = None
-    if kpi.target_key:
-        ids = scope.community_ids
-        one = next(iter(ids)) if ids and len(ids) == 1 else None
-        target = float(settings.get(session, kpi.target_key, one))
+    if kpi.compose is not None:
+        if others is None:
+            others = {k: _evaluate(session, scope, k, start, end, today) for k in weights(session, scope)}
+        num, den = kpi.compose(session, scope, others)
+    else:
+        num, den = kpi.compute(session, scope, start, end, today)
+    target = float(settings.get(session, kpi.target_key, _one(scope))) if kpi.target_key else None
     min_n = int(settings.get(session, "kpi.min_denominator")) if kpi.unit == "%" else 0
     return Value(kpi, float(num), float(den), target, min_n)
 
 
 def evaluate_all(session: Session, scope: Scope, start: date, end: date, today: date | None = None) -> dict[str, Value]:
-    return {key: evaluate(session, scope, key, start, end, today) for key in REGISTRY}
+    """Every KPI of the registry; the composed ones (the composite score) from the others' values."""
+    today = today or clock.today()
+    plain = {key: _evaluate(session, scope, key, start, end, today) for key, k in REGISTRY.items() if k.compose is None}
+    composed = {key: _evaluate(session, scope, key, start, end, today, plain)
+                for key, k in REGISTRY.items() if k.compose is not None}
+    return {key: plain.get(key) or composed[key] for key in REGISTRY}
 
 
 def trend(session: Session, scope: Scope, key: str, kind: str, today: date | None = None, n: int = 12,
@@ -337,7 +412,7 @@ def as_dict(v: Value) -> dict:
     return {"key": v.kpi.key, "label": v.kpi.label, "unit": v.kpi.unit, "value": v.value, "target": v.target,
             "light": v.light, "numerator": v.numerator, "denominator": v.denominator,
             "too_few": v.too_few, "min_n": v.min_n,
-            "higher_is_better": v.kpi.higher_is_better, "drill_page": v.kpi.drill_page,
+            "higher_is_better": v.kpi.higher_is_better, "drill_page": v.kpi.drill_page, "counts": v.kpi.counts,
             "drill_params": dict(v.kpi.drill_params)}
 
 

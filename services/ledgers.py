@@ -95,9 +95,27 @@ def provider(ref: str) -> Callable[[Session, Actor], dict[int, str]]:
 
 def refs(session: Session, actor: Actor, ledger: Ledger, skip: Iterable[str] = ()) -> dict[str, dict[int, str]]:
     """{field: {id: label}} for the ledger's ref fields (and multichoices of a ref), each from its
-    provider."""
-    return {f.name: provider(f.ref)(session, actor) for f in ledger.fields
-            if f.ref is not None and f.type in ("ref", "multichoice") and f.name not in set(skip)}
+    provider, and {value: label} of the fields whose values are picked (``Field.choices_from``)."""
+    out = {f.name: provider(f.ref)(session, actor) for f in ledger.fields
+           if f.ref is not None and f.type in ("ref", "multichoice") and f.name not in set(skip)}
+    out.update({f.name: resolve(f.choices_from)(session, actor) for f in ledger.fields
+                if f.choices_from is not None and f.name not in set(skip)})
+    return out
+
+
+def _unpicked(session: Session, actor: Actor, ledger: Ledger, values: dict, obj) -> dict[str, str]:
+    """{field: "err.bad_choice"} for a picked field (``Field.choices_from``) holding a value its
+    options do not offer the actor — unless it is the row's stored value, kept as it was."""
+    errors = {}
+    for f in ledger.fields:
+        value = values.get(f.name)
+        if f.choices_from is None or not f.editable or value is None:
+            continue
+        if obj is not None and getattr(obj, f.name, None) == value:
+            continue
+        if value not in resolve(f.choices_from)(session, actor):
+            errors[f.name] = "err.bad_choice"
+    return errors
 
 
 # --- scope -----------------------------------------------------------------------------------
@@ -338,8 +356,12 @@ def prepare(session: Session, actor: Actor, ledger: Ledger, data: dict, obj=None
         skip = {f.name for f in once if not f.column}
     if ledger.validate is not None:
         values = resolve(ledger.validate)(ctx, data)
+        unpicked = _unpicked(session, actor, ledger, values, obj)
+        if unpicked:
+            raise ValidationError(unpicked)
     else:
         values, errors = records.check(ledger, data, skip=skip)
+        errors = {**_unpicked(session, actor, ledger, values, obj), **errors}
         if errors:
             try:  # a future date among the fields that passed is said with the others
                 _past_only(ledger, values, today, errors)

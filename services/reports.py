@@ -119,15 +119,21 @@ def to_html(report: Report, tr, label_of_category, period_label: str, issued: da
 
     small = tr("rep.small", n=report.small)
 
-    def withheld(k) -> bool:  # a rate over too few cases is not published
-        return k["value"] is not None and (bool(k.get("too_few")) or k["denominator"] < report.small)
+    def withheld(k) -> bool:  # a rate over too few cases is not published (a score is no count)
+        return k["value"] is not None and k.get("counts", True) and \
+            (bool(k.get("too_few")) or k["denominator"] < report.small)
+
+    def unit(k) -> str:
+        if k["unit"] == "%":
+            return "%"
+        return " " + (tr("unit.hours") if k["unit"] == "h" else tr(f"dash.unit.{k['unit']}"))
 
     def shown(k) -> str:
         if k["value"] is None:
             return tr("dash.no_data")
         if withheld(k):
             return "—"
-        return f"{k['value']:.1f}{'%' if k['unit'] == '%' else ' ' + tr('unit.hours')}"
+        return f"{k['value']:.1f}{unit(k)}"
 
     kpi_rows = [{"label": tr(k["label"]), "value": shown(k), "target": _target(k),
                  "bar": min(100, k["value"]) if k["unit"] == "%" and k["value"] is not None and not withheld(k)

@@ -127,6 +127,8 @@ def test_an_engine_ledger_names_what_exists(ledger: Ledger):
     for f in ledger.fields:
         if f.type == "ref" and f.ref not in ledgers.PROVIDERS:
             problems.append(f"{f.name}: ref {f.ref!r} has no option provider")
+        if f.choices_from is not None and (f.type != "text" or not callable(ledgers.resolve(f.choices_from))):
+            problems.append(f"{f.name}: choices_from {f.choices_from!r} is no text field's option provider")
     column_hooks = tuple(c.expr for c in ledger.columns if isinstance(c.expr, str))
     for hook in (ledger.clean, ledger.after_save, rule.rule, ledger.validate, ledger.search, ledger.fill,
                  *column_hooks):

@@ -10,7 +10,7 @@ A key's first segment names the module that holds it (a test keeps each prefix i
                   checkresult; group visittype satisfaction (db/reference/residents.yaml)
     safety        fac facstatus insp inspsource result severity risk hsource hstate haz step level
                   state sched; cat (db/reference/checklists.yaml)
-    quality       actn actnstate actnsource — improvement actions
+    quality       actn actnstate actnsource — improvement actions; target — the targets page
     assessments   asm ind evl evlkind evlsubj evlstate evlperiod — indicator sets and evaluations
     volunteering  vol volstatus logstatus my act actstate; teamtype position acttype volrole
                   (db/reference/volunteering.yaml)

@@ -62,6 +62,8 @@ CATALOG: dict[str, tuple[str, str]] = {
                              "Judge communities, staff, contractors and activities by indicator sets: evidence from "
                              "the ledgers, approved, then published"),
     "pagedesc.reports": ("月度或季度报告：可下载 Excel，或打印 HTML 用于公示（仅汇总数据）", "Monthly or quarterly report: download as Excel, or print the HTML for the notice board (aggregates only)"),
+    "pagedesc.actions": ("整改措施：来自隐患根因、考核、调查、诉求与会议，责任人、期限，完成后由他人验证效果", "Improvement actions from hazards' root causes, evaluations, surveys, complaints and meetings: owner, due day, checked by someone else once done"),
+    "pagedesc.targets": ("指标目标与综合评分权重（主管）；登录锁定、期限、网格规模等阈值（管理员）；每次修改留痕", "KPI targets and the composite score's weights (supervisors); lock-out, deadlines, grid size and other thresholds (admin); every change audited"),
     # roles
     "role.admin": ("系统管理员", "Administrator"),
     "role.supervisor": ("街道督导", "Supervisor"),

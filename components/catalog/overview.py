@@ -19,6 +19,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     "kpi.rectification_major": ("重大隐患按期整改率", "Rectified on time (major)"),
     "kpi.volunteer_hours": ("人均志愿服务时长", "Volunteer hours per volunteer"),
     "kpi.turnout": ("活动到场率", "Activity turnout"),
+    "kpi.actions_on_time": ("整改措施按期完成率", "Improvement actions done in time"),
+    "kpi.composite": ("社区综合评分", "Composite community score"),
     # dashboard
     "dash.period": ("周期", "Period"),
     "dash.kind.month": ("月", "Month"),
@@ -53,6 +55,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "dash.drill": ("查看清单：{what}", "Open the list: {what}"),
     "dash.unit.%": ("%", "%"),
     "dash.unit.h": ("小时/人", "hours per volunteer"),
+    "dash.unit.分": ("分", "points"),
     "dash.trend_empty": ("这段时间还没有数据。", "No data in these periods yet."),
     # reports
     "rep.partial_suffix": ("（至今，未完结）", " (so far, partial)"),

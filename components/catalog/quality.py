@@ -1,5 +1,6 @@
-"""Quality (pages/quality/): improvement actions; the assessments, surveys and complaints
-modules sit beside this one."""
+"""Quality (pages/quality/): improvement actions, and the targets-and-thresholds page
+(pages/admin/targets.py, "target" keys); the assessments, surveys and complaints modules sit
+beside this one."""
 
 CATALOG: dict[str, tuple[str, str]] = {
     # improvement actions
@@ -22,6 +23,13 @@ CATALOG: dict[str, tuple[str, str]] = {
     "actn.verify": ("验证通过", "Verified"),
     "actn.reopen": ("验证未通过", "Not effective"),
     "actn.check": ("效果验证", "Check the effect"),
+    "actn.new": ("新建整改措施（会议决定等）", "New improvement action (a meeting decision, …)"),
+    "actn.open_source": ("来源：{source} #{id}（打开）", "From: {source} #{id} (open)"),
+    "actn.days_overdue": ("逾期 {n} 天", "{n} days overdue"),
+    "actn.reopened": ("上次验证未通过：", "The last check found it not effective:"),
+    "actn.err_owner": ("责任人须是该社区的工作人员账号", "the owner must be a staff account of this community"),
+    "actn.err_due_past": ("完成期限不能早于今天", "the due day cannot be before today"),
+    "actn.locked": ("已完成的措施只能通过效果验证改变（通过或退回）。", "A done action changes only by its check (verified, or sent back)."),
     "actnstate.open": ("未完成", "Open"),
     "actnstate.done": ("已完成待验证", "Done, to verify"),
     "actnstate.verified": ("已验证", "Verified"),
@@ -32,4 +40,35 @@ CATALOG: dict[str, tuple[str, str]] = {
     "actnsource.hazard": ("隐患根因", "Hazard root cause"),
     "actnsource.meeting": ("会议决定", "Meeting decision"),
     "actnsource.other": ("其他", "Other"),
+    # targets and thresholds (pages/admin/targets.py)
+    "target.kind_targets": ("指标目标", "KPI targets"),
+    "target.kind_weights": ("综合评分权重", "Composite score weights"),
+    "target.kind_thresholds": ("阈值与选项", "Thresholds and options"),
+    "target.targets_help": ("每项指标达到目标为绿灯，差 5 个百分点以内为黄灯；修改后仪表盘立即按新目标显示。", "A KPI at or above its target is green, within 5 points amber; the dashboard shows the new target at once."),
+    "target.weights_help": ("综合评分 = 各项指标得分（实际值 ÷ 目标 × 100，最高 100）按权重加权平均；本期没有数据的指标不计入，其余权重按比例折算；权重为 0 的指标不参与。", "Composite score = each KPI's points (value ÷ target × 100, at most 100) averaged by these weights; a KPI without data in the period is left out and the other weights count for it; a weight of 0 leaves a KPI out."),
+    "target.thresholds_help": ("登录锁定、会话、期限、网格规模、分页等（仅管理员）。", "Lock-out, sessions, deadlines, grid size, page size and the rest (admin only)."),
+    "target.row": ("项目", "Setting"),
+    "target.default": ("默认值", "Default"),
+    "target.current": ("当前值", "Current"),
+    "target.save": ("保存", "Save"),
+    "target.saved": ("已保存：{label} = {value}", "Saved: {label} = {value}"),
+    "target.unchanged": ("没有改动。", "Nothing changed."),
+    "target.share": ("占比", "Share"),
+    "target.history": ("修改记录", "Changes"),
+    "target.history_empty": ("还没有人修改过。", "Nobody has changed these yet."),
+    "target.when": ("时间", "When"),
+    "target.who": ("修改人", "Who"),
+    "target.before": ("原值", "Before"),
+    "target.after": ("新值", "After"),
+    "target.every": ("每 {every} {unit}", "every {every} {unit}"),
+    "target.err_range": ("须在 {lo} 至 {hi} 之间", "must be between {lo} and {hi}"),
+    "target.err_min": ("不能小于 {lo}", "cannot be below {lo}"),
+    "target.err_positive": ("须大于 0", "must be above 0"),
+    "target.err_whole": ("须是整数", "must be a whole number"),
+    "target.err_number": ("须是数字", "must be a number"),
+    "target.err_text": ("不能为空，且不超过 100 个字", "cannot be empty or longer than 100 characters"),
+    "target.err_zone": ("不是有效的时区名称（如 Asia/Shanghai）", "is no time zone (e.g. Asia/Shanghai)"),
+    "target.err_unit": ("频次单位不是可选值", "the interval's unit is not one of the choices"),
+    "target.err_order": ("不能大于“{field}”", "cannot be above “{field}”"),
+    "target.err_order_low": ("不能小于“{field}”", "cannot be below “{field}”"),
 }

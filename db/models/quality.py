@@ -253,6 +253,7 @@ def _action_overdue_days(today: date):
 ACTION = Ledger(
     key="improvement_action", model=ImprovementAction, label="actn.action", default_sort="due",
     page="actions", parent="community_id", scope=Scope(), clean="services.actions:clean",
+    locked="services.actions:locked",
     views=(View("open", "actn.view_open", lambda today: ImprovementAction.status == "open"),
            View("overdue", "actn.view_overdue", action_overdue_clause),
            View("to_verify", "actn.view_to_verify", lambda today: ImprovementAction.status == "done")),
@@ -278,7 +279,8 @@ ACTION = Ledger(
               required=True, filter=True),
         Field("community_id", "place.community", type="ref", ref="community", required=True, filter=True),
         Field("grid_id", "place.grid", type="ref", ref="grid", filter=True, list=False),
-        Field("owner", "actn.owner", required=True, max_length=64, filter=True),
+        Field("owner", "actn.owner", required=True, max_length=64, filter=True,
+              choices_from="services.actions:owner_options"),
         Field("due", "actn.due", type="date", required=True),
         Field("status", "actn.status", type="choice", choices=ACTION_STATES, choices_key="actnstate", filter=True,
               editable=False),
