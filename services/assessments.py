@@ -929,7 +929,7 @@ def load_demo(session: Session, places) -> dict:
         if community is first:
             step(p, approver, "approve")
             open_action(session, people[approver], p.id, title="物业公司增加楼道保洁频次并整改垃圾投放点卫生",
-                        owner="和平物业 张经理", due=today + timedelta(days=20))
+                        owner="manager", due=today + timedelta(days=20))
     # an activity held lately
     act = session.execute(select(Activity).where(Activity.community_id == first.id, Activity.deleted_at.is_(None),
                                                  Activity.status.in_(("held", "evaluated")),

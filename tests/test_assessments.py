@@ -363,7 +363,7 @@ def test_a_finding_opens_an_action_and_a_hazard(db, demo_db):
     ev_id = _staff_eval(db, who="manager")
     manager = actor_of(db, "manager")
     with db(write=True) as s:
-        action = assessments.open_action(s, manager, ev_id, title="加强走访记录规范", owner="周敏",
+        action = assessments.open_action(s, manager, ev_id, title="加强走访记录规范", owner="staff",
                                          due=clock.today() + timedelta(days=10))
         assert action.source == "evaluation" and action.source_id == ev_id
         grid = next(iter(assessments.grid_options(s, manager, _community(s))))
