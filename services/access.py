@@ -45,7 +45,7 @@ PAGES: dict[str, PageSpec] = {p.key: p for p in (
     PageSpec("plans", "safety", None, ":material/description:"),
     PageSpec("drills", "safety", None, ":material/emergency:"),
     PageSpec("assessments", "quality", None, ":material/grading:"),
-    PageSpec("surveys", "quality", None, ":material/poll:"),
+    PageSpec("surveys", "quality", "pages/quality/surveys.py", ":material/poll:"),
     PageSpec("actions", "quality", None, ":material/task_alt:"),
     PageSpec("complaints", "quality", None, ":material/feedback:"),
     PageSpec("activities", "volunteering", "pages/volunteering/activities.py", ":material/event:"),
@@ -77,7 +77,8 @@ MATRIX: dict[str, dict[str, frozenset[str]]] = {
     "plans": {"view": OFFICE, "edit": LEADS},
     "drills": {"view": OFFICE, "create": EDITORS, "edit": EDITORS},
     "assessments": {"view": OFFICE, "create": LEADS | {"supervisor"}, "approve": frozenset({"admin", "supervisor"})},
-    "surveys": {"view": ALL, "create": LEADS, "enter": ALL, "publish": frozenset({"admin", "supervisor"})},
+    "surveys": {"view": ALL, "create": LEADS, "enter": ALL, "publish": frozenset({"admin", "supervisor"}),
+                "export": OFFICE},  # results only: aggregates, never a form
     "actions": {"view": OFFICE, "create": EDITORS | {"supervisor"}, "edit": EDITORS, "verify": OFFICE,
                 "export": OFFICE},
     "complaints": {"view": OFFICE, "create": EDITORS, "edit": EDITORS},

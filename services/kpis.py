@@ -196,6 +196,12 @@ def _turnout(s: Session, scope: Scope, start: date, end: date, today: date):
     return float(actual), float(target)
 
 
+def _satisfaction(s: Session, scope: Scope, start: date, end: date, today: date):
+    from services import surveys
+
+    return surveys.satisfaction_kpi(s, scope, start, end, today)
+
+
 REGISTRY: dict[str, KPI] = {k.key: k for k in (
     KPI("service_coverage", "kpi.service_coverage", "%", "kpi.service_coverage.target", True, _service_coverage,
         "visits", {}, begins=_first_visit),
@@ -210,6 +216,8 @@ REGISTRY: dict[str, KPI] = {k.key: k for k in (
     KPI("volunteer_hours", "kpi.volunteer_hours", "h", None, True, _volunteer_hours, "volunteers", {}, scale=1.0,
         begins=_first_log),
     KPI("turnout", "kpi.turnout", "%", "kpi.turnout.target", True, _turnout, "activities", {}),
+    # answers of the surveys whose period ends in the KPI's period (services.surveys)
+    KPI("satisfaction", "svy.kpi", "%", "kpi.satisfaction.target", True, _satisfaction, "surveys", {}),
 )}
 
 

@@ -11,6 +11,7 @@ A key's first segment names the module that holds it (a test keeps each prefix i
     safety        fac facstatus insp inspsource result severity risk hsource hstate haz step level
                   state sched; cat (db/reference/checklists.yaml)
     quality       actn actnstate actnsource — improvement actions
+    surveys       svy svystate; sq score (db/reference/surveys.yaml) — satisfaction surveys
     volunteering  vol volstatus logstatus my act actstate; teamtype position acttype volrole
                   (db/reference/volunteering.yaml)
     overview      home kpi dash rep chart
@@ -28,9 +29,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from types import ModuleType
 
-from components.catalog import admin, audit, common, me, overview, people, places, quality, safety, volunteering
+from components.catalog import (admin, audit, common, me, overview, people, places, quality, safety, surveys,
+                                volunteering)
 
-MODULES: tuple[ModuleType, ...] = (common, audit, places, people, safety, quality, volunteering, overview, admin, me)
+MODULES: tuple[ModuleType, ...] = (common, audit, places, people, safety, quality, surveys, volunteering, overview, admin,
+                                   me)
 
 
 class DuplicateKey(ValueError):
