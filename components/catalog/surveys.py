@@ -67,6 +67,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     "svy.action_opened": ("已发起整改措施", "Improvement action opened"),
     "svy.action_open": ("已发起整改", "Action opened"),
     "svy.err_action_exists": ("这道题已经发起了整改措施。", "An action is already open for this question."),
+    "svy.export_csv": ("导出结果 CSV", "Results as CSV"),
+    "svy.export_xlsx": ("导出结果 Excel", "Results as Excel"),
     "svy.err_not_below": ("这道题没有低于目标", "this question is not below the target"),
 }
 

@@ -152,10 +152,10 @@ def results(row: dict) -> None:
 
         c1, c2 = st.columns(2)
         with c1:
-            prepared_download(t("rec.export_csv"), lambda: exports.to_csv(_export()), file_name=f"{name}.csv",
+            prepared_download(t("svy.export_csv"), lambda: exports.to_csv(_export()), file_name=f"{name}.csv",
                               mime="text/csv", key=f"svy_csv_{row['id']}", icon=":material/download:")
         with c2:
-            prepared_download(t("rec.export_xlsx"), lambda: exports.to_xlsx(_export(), t("svy.survey")),
+            prepared_download(t("svy.export_xlsx"), lambda: exports.to_xlsx(_export(), t("svy.survey")),
                               file_name=f"{name}.xlsx", key=f"svy_xlsx_{row['id']}", icon=":material/table_view:",
                               mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
