@@ -15,13 +15,14 @@ ZH = {k: v[0] for k, v in CATALOG.items()}
 PEOPLE = {"residents", "visits", "rentals"}
 SAFETY = {"facilities", "inspections", "hazards", "schedule"}
 VOLUNTEERING = {"activities", "volunteers"}
+QUALITY = {"surveys"}
 EXPECTED_PAGES = {
     "admin": {"home", "places", "users", "audit", "account", "reference", "dashboard", "reports"}
-    | PEOPLE | SAFETY | VOLUNTEERING,
-    "supervisor": {"home", "account", "dashboard", "reports"} | PEOPLE | SAFETY | VOLUNTEERING,
-    "manager": {"home", "places", "account", "dashboard", "reports"} | PEOPLE | SAFETY | VOLUNTEERING,
-    "staff": {"home", "account", "dashboard"} | PEOPLE | SAFETY | VOLUNTEERING,
-    "volunteer": {"home", "account", "activities", "my-hours"},
+    | PEOPLE | SAFETY | VOLUNTEERING | QUALITY,
+    "supervisor": {"home", "account", "dashboard", "reports"} | PEOPLE | SAFETY | VOLUNTEERING | QUALITY,
+    "manager": {"home", "places", "account", "dashboard", "reports"} | PEOPLE | SAFETY | VOLUNTEERING | QUALITY,
+    "staff": {"home", "account", "dashboard"} | PEOPLE | SAFETY | VOLUNTEERING | QUALITY,
+    "volunteer": {"home", "account", "activities", "my-hours", "surveys"},  # paper forms typed on a phone
 }
 
 

@@ -338,3 +338,18 @@ def test_a_manager_reads_the_results_and_opens_an_action_for_the_low_question(ap
     assert int(table[ZH["svy.valid_col"]].iloc[-1]) == res["valid"]
     assert {ZH["svy.export_csv"], ZH["svy.export_xlsx"]} <= {b.label for b in at.button}
     assert ZH["svy.action_open"] in [c.value for c in at.caption]  # the demo opened it already
+
+
+def test_a_manager_makes_a_survey_from_the_bank_through_the_form(app):
+    at = as_role(app, "manager")
+    at.switch_page("pages/quality/surveys.py").run()
+    at.text_input(key="surveys_new_title").input("五号楼加装电梯满意度")
+    next(b for b in at.button if b.key and b.key.startswith("FormSubmitter:surveys_new")).click()
+    at.run()
+    assert not at.exception and not at.error
+    from db.engine import session_scope
+
+    with session_scope() as s:
+        made = s.execute(select(Survey).where(Survey.title == "五号楼加装电梯满意度")).scalar_one()
+        assert surveys.codes_of(made) == list(surveys.bank())  # the whole bank, in its order, by default
+        assert made.anonymous is True and made.status == "open" and made.created_by == "manager"
