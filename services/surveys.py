@@ -200,7 +200,7 @@ def save_form(session: Session, actor: Actor, survey_id: int, answers: dict, *, 
             errors[code] = "svy.err_score"
     if errors:
         raise ValidationError(errors, "svy.err_form")
-    if all(scores.get(c) is None for c in codes) and not any(c in answers for c in codes):
+    if not scores:  # nothing picked at all (不了解 is a pick): a tap too many, not a form
         raise ValidationError({}, "svy.err_blank")
     form_no = records.clean_text(form_no)
     if form_no and len(form_no) > 20:
@@ -256,13 +256,14 @@ def target(session: Session, community_id: int | None = None) -> float:
     return float(settings.get(session, TARGET_KEY, community_id))
 
 
-def light(session: Session, satisfied: float, valid: float, community_id: int | None = None) -> str | None:
-    """The traffic light of a rate against the target, as the KPI tiles judge it."""
+def judge(session: Session, community_id: int | None = None):
+    """light(satisfied, valid): the traffic light of a rate against the target, as the KPI tiles
+    judge it (too few answers: no light)."""
     from services import kpis
 
-    v = kpis.Value(kpis.REGISTRY["satisfaction"], float(satisfied), float(valid), target(session, community_id),
-                   int(settings.get(session, "kpi.min_denominator")))
-    return v.light
+    kpi, goal = kpis.REGISTRY["satisfaction"], target(session, community_id)
+    min_n = int(settings.get(session, "kpi.min_denominator"))
+    return lambda satisfied, valid: kpis.Value(kpi, float(satisfied), float(valid), goal, min_n).light
 
 
 def results(session: Session, actor: Actor, survey_id: int) -> dict:
@@ -284,6 +285,7 @@ def results(session: Session, actor: Actor, survey_id: int) -> dict:
         if code in dist:
             dist[code][score] = n
     goal = target(session, survey.community_id)
+    light = judge(session, survey.community_id)
     texts = question_texts(session, codes)
     questions = []
     for code in codes:
@@ -292,14 +294,14 @@ def results(session: Session, actor: Actor, survey_id: int) -> dict:
         questions.append({"code": code, "text_zh": texts.get(code, (code, code))[0],
                           "text_en": texts.get(code, (code, code))[1], "distribution": dist[code], "valid": valid,
                           "satisfied": happy, "invalid": dist[code][None], "rate": rate(happy, valid),
-                          "light": light(session, happy, valid, survey.community_id),
+                          "light": light(happy, valid),
                           "below": valid > 0 and rate(happy, valid) < goal})
     valid = sum(q["valid"] for q in questions)
     happy = sum(q["satisfied"] for q in questions)
     return {"survey_id": survey.id, "title": survey.title, "status": survey.status, "forms": forms,
             "target_responses": survey.target_responses, "target": goal, "questions": questions,
             "valid": valid, "satisfied": happy, "rate": rate(happy, valid),
-            "light": light(session, happy, valid, survey.community_id)}
+            "light": light(happy, valid)}
 
 
 def export_rows(session: Session, actor: Actor, survey_id: int) -> dict:

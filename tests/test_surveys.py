@@ -353,3 +353,19 @@ def test_a_manager_makes_a_survey_from_the_bank_through_the_form(app):
         made = s.execute(select(Survey).where(Survey.title == "五号楼加装电梯满意度")).scalar_one()
         assert surveys.codes_of(made) == list(surveys.bank())  # the whole bank, in its order, by default
         assert made.anonymous is True and made.status == "open" and made.created_by == "manager"
+
+
+def test_enter_forms_on_an_open_survey_opens_the_entry_screen_on_it(app):
+    at = as_role(app, "manager")
+    at.switch_page("pages/quality/surveys.py")
+    from db.engine import session_scope
+
+    with session_scope() as s:
+        open_id = s.execute(select(Survey.id).where(Survey.status == "open")).scalar_one()
+    at.query_params["surveys.id"] = str(open_id)
+    at.run()
+    next(b for b in at.button if b.label == ZH["svy.enter_forms"]).click()
+    at.run()
+    assert not at.exception and not at.error and not at.warning
+    assert at.selectbox(key="svy_pick").value == open_id
+    assert len(_scales(at)) == len(surveys.bank()) and not at.dataframe

@@ -179,7 +179,8 @@ def results_frame(res: dict) -> pd.DataFrame:
 office = actor.role in access.OFFICE
 mode = "enter"
 if office:
-    mode = st.segmented_control(t("svy.mode"), ("manage", "enter"), key="svy_mode", default="manage",
+    st.session_state.setdefault("svy_mode", "manage")  # a state, not a default: "录入问卷" on a survey sets it
+    mode = st.segmented_control(t("svy.mode"), ("manage", "enter"), key="svy_mode",
                                 format_func=lambda m: t("svy.mode_manage") if m == "manage" else t("svy.mode_enter"), label_visibility="collapsed") or "manage"
 if mode == "enter":
     entry()
