@@ -369,3 +369,23 @@ def test_enter_forms_on_an_open_survey_opens_the_entry_screen_on_it(app):
     assert not at.exception and not at.error and not at.warning
     assert at.selectbox(key="svy_pick").value == open_id
     assert len(_scales(at)) == len(surveys.bank()) and not at.dataframe
+
+
+def test_the_dashboard_shows_satisfaction_for_the_last_quarter_against_its_target(app):
+    from db.engine import session_scope
+    from services.users import actor_for
+
+    with session_scope() as s:
+        supervisor = actor_for(s, "supervisor")
+        start, end = kpis.reporting_period("quarter", TODAY)
+        value = kpis.evaluate(s, kpis.Scope(supervisor, None), "satisfaction", start, end, TODAY)
+    assert value.value is not None  # the demo's last quarter survey
+    at = as_role(app, "supervisor")
+    at.switch_page("pages/overview/dashboard.py").run()
+    at.segmented_control(key="dash_kind").set_value("quarter").run()
+    assert not at.exception
+    tile = next(m for m in at.metric if m.label == ZH["svy.kpi"])
+    assert tile.value == f"{value.value:.1f}%"
+    assert ZH["dash.target"].format(target="85.0%") in " ".join(c.value for c in at.caption)
+    links = [p.proto for p in at.get("page_link") if p.proto.label == ZH["dash.open"]]
+    assert any(link.page.endswith("surveys") or "surveys" in link.page for link in links)
