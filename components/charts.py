@@ -129,3 +129,20 @@ def picked(event, name: str = "pick") -> dict | None:
     except (KeyError, TypeError):
         return None
     return points[0] if points else None
+
+
+def rate_bars(df: pd.DataFrame, y: str, x: str, color: str, target: float | None, *, y_title: str, x_title: str,
+              color_title: str, target_title: str, colors: dict[str, str] | None = None) -> alt.Chart:
+    """A rate (0–100) per ``y`` as bars lying down, one labelled row each in the frame's order,
+    coloured by ``color`` (below or at target), with the target as a dashed grey rule."""
+    bars = alt.Chart(df).mark_bar().encode(
+        y=alt.Y(f"{y}:N", title=y_title, sort=None, axis=alt.Axis(**_CATEGORY_AXIS)),
+        x=alt.X(f"{x}:Q", title=x_title, scale=alt.Scale(domain=[0, 100])),
+        color=alt.Color(f"{color}:N", title=color_title, scale=_scale(colors), legend=alt.Legend(**_SYMBOLS)),
+        tooltip=[alt.Tooltip(f"{y}:N", title=y_title), alt.Tooltip(f"{x}:Q", title=x_title, format=".1f")])
+    chart = bars.properties(height=alt.Step(ROW))
+    if target is None:
+        return chart
+    rule = alt.Chart(pd.DataFrame({"target": [target]})).mark_rule(strokeDash=[6, 4], color=TARGET_COLOR).encode(
+        x="target:Q", tooltip=[alt.Tooltip("target:Q", title=target_title, format=".1f")])
+    return chart + rule

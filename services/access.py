@@ -45,7 +45,7 @@ PAGES: dict[str, PageSpec] = {p.key: p for p in (
     PageSpec("plans", "safety", None, ":material/description:"),
     PageSpec("drills", "safety", None, ":material/emergency:"),
     PageSpec("assessments", "quality", "pages/quality/assessments.py", ":material/grading:"),
-    PageSpec("surveys", "quality", None, ":material/poll:"),
+    PageSpec("surveys", "quality", "pages/quality/surveys.py", ":material/poll:"),
     PageSpec("actions", "quality", "pages/quality/actions.py", ":material/task_alt:"),
     PageSpec("complaints", "quality", None, ":material/feedback:"),
     PageSpec("activities", "volunteering", "pages/volunteering/activities.py", ":material/event:"),
@@ -78,7 +78,8 @@ MATRIX: dict[str, dict[str, frozenset[str]]] = {
     "drills": {"view": OFFICE, "create": EDITORS, "edit": EDITORS},
     "assessments": {"view": OFFICE, "create": LEADS | {"supervisor"}, "approve": frozenset({"admin", "supervisor"}),
                     "sets": frozenset({"admin", "supervisor"})},
-    "surveys": {"view": ALL, "create": LEADS, "enter": ALL, "publish": frozenset({"admin", "supervisor"})},
+    "surveys": {"view": ALL, "create": LEADS, "enter": ALL, "publish": frozenset({"admin", "supervisor"}),
+                "export": OFFICE},  # results only: aggregates, never a form
     "actions": {"view": OFFICE, "create": EDITORS | {"supervisor"}, "edit": EDITORS, "verify": OFFICE,
                 "export": OFFICE},
     "complaints": {"view": OFFICE, "create": EDITORS, "edit": EDITORS},

@@ -201,6 +201,12 @@ def _turnout(s: Session, scope: Scope, start: date, end: date, today: date):
     return float(actual), float(target)
 
 
+def _satisfaction(s: Session, scope: Scope, start: date, end: date, today: date):
+    from services import surveys
+
+    return surveys.satisfaction_kpi(s, scope, start, end, today)
+
+
 def _actions_on_time(s: Session, scope: Scope, start: date, end: date, today: date):
     from services import actions
 
@@ -271,6 +277,8 @@ REGISTRY: dict[str, KPI] = {k.key: k for k in (
     KPI("volunteer_hours", "kpi.volunteer_hours", "h", None, True, _volunteer_hours, "volunteers", {}, scale=1.0,
         begins=_first_log),
     KPI("turnout", "kpi.turnout", "%", "kpi.turnout.target", True, _turnout, "activities", {}),
+    # answers of the surveys whose period ends in the KPI's period (services.surveys)
+    KPI("satisfaction", "svy.kpi", "%", "kpi.satisfaction.target", True, _satisfaction, "surveys", {}),
     KPI("actions_on_time", "kpi.actions_on_time", "%", "kpi.actions_on_time.target", True, _actions_on_time,
         "actions", {"actions.view": "overdue"}),
     KPI("composite", "kpi.composite", "分", None, True, None, "targets", {}, scale=1.0, compose=_composite,

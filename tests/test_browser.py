@@ -503,3 +503,39 @@ def test_on_a_phone_the_menu_closes_after_a_tap_targets_are_44px_and_titles_sit_
         assert {"Fullscreen", "Download as PNG", "Search"} <= offered  # the toolbars are there …
         assert not offered & {"Show data", "Copy Vega-Lite spec", "Show/hide columns", "Download as CSV"}, offered
     context.close()
+
+
+def test_a_volunteer_types_a_paper_survey_form_on_a_phone_and_a_double_tap_saves_it_once(served, browser):
+    """Surveys: one screen per form, the answers as big buttons (44 px and more), "保存，下一份"
+    saves the form and shows the next empty one with the running count; a double tap on it
+    saves one form."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    with Evidence("survey-phone") as ev:
+        ev.pages.append(page)
+        (survey_id, codes), = sql(served, "SELECT id, questions FROM survey WHERE status = 'open' ORDER BY id")
+        import json
+
+        n = len(json.loads(codes))
+        before = sql(served, "SELECT count(*) FROM survey_response WHERE survey_id = ?", survey_id)[0][0]
+        login(page, served.url, "volunteer", "surveys")
+        page.get_by_text(ZH["svy.entered"].format(n=before)).first.wait_for()
+        groups = page.locator("[data-testid=stForm] [data-testid=stButtonGroup]")
+        assert groups.count() == n
+        assert _too_small(page, "[data-testid=stForm] [data-testid=stButtonGroup] button", "answer buttons") == []
+        for i in range(n):
+            label = ZH["score.4"] if i % 3 else ZH["score.5"]
+            groups.nth(i).get_by_role("radio", name=label, exact=True).tap()
+        selected = page.locator("[data-testid=stForm] [data-testid=stButtonGroup] [role=radio][aria-checked=true]")
+        assert selected.count() == n
+        page.get_by_role("button", name=ZH["svy.save_next"]).dblclick()
+        settle(page)
+        page.get_by_text(ZH["svy.entered"].format(n=before + 1)).first.wait_for(timeout=15_000)
+        settle(page)
+        after = sql(served, "SELECT count(*) FROM survey_response WHERE survey_id = ?", survey_id)[0][0]
+        assert after == before + 1
+        scores = sql(served, "SELECT score FROM survey_answer WHERE response_id = (SELECT max(id) FROM survey_response)"
+                             " ORDER BY id")
+        assert [s for s, in scores] == [5 if i % 3 == 0 else 4 for i in range(n)]
+        assert selected.count() == 0  # the next form starts empty
+    context.close()

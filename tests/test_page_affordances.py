@@ -183,16 +183,17 @@ def test_the_fixer_sees_reinspection_disabled_with_the_reason_and_someone_else_m
         assert s.get(Hazard, hid).status == "closed"
 
 
-def test_the_volunteer_home_promises_no_paper_survey_entry(app):
+def test_the_volunteer_home_promises_paper_survey_entry_only_with_the_page_that_does_it(app):
+    """The home once promised survey entry that did not exist; now the promise comes with the
+    surveys page, which opens on the entry screen for a volunteer."""
     at = as_role(app, "volunteer")
     assert not at.exception
     text = _texts(at) + "\n".join(p.proto.label for p in at.get("page_link"))
     assert ZH["roledesc.volunteer"] in text
-    assert "纸质" not in text and "问卷" not in text
-    at = as_role(app, "volunteer")
-    at.query_params["lang"] = "en"
-    at.run()
-    assert "paper" not in _texts(at).lower() and "survey" not in _texts(at).lower()
+    assert ZH["pagedesc.surveys"] in text and ZH["page.surveys"] in text
+    at.switch_page("pages/quality/surveys.py").run()
+    assert not at.exception and not at.error
+    assert any(b.label == ZH["svy.save_next"] for b in at.button)
 
 
 def test_an_activity_goes_through_its_steps_on_the_page_one_write_each(app):

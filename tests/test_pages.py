@@ -15,14 +15,14 @@ ZH = {k: v[0] for k, v in CATALOG.items()}
 PEOPLE = {"residents", "visits", "rentals"}
 SAFETY = {"facilities", "inspections", "hazards", "schedule"}
 VOLUNTEERING = {"activities", "volunteers"}
-QUALITY = {"assessments", "actions"}
+QUALITY = {"assessments", "actions", "surveys"}
 EXPECTED_PAGES = {
     "admin": {"home", "places", "users", "audit", "account", "reference", "dashboard", "reports", "targets"}
     | PEOPLE | SAFETY | VOLUNTEERING | QUALITY,
     "supervisor": {"home", "account", "dashboard", "reports", "targets"} | PEOPLE | SAFETY | VOLUNTEERING | QUALITY,
     "manager": {"home", "places", "account", "dashboard", "reports"} | PEOPLE | SAFETY | VOLUNTEERING | QUALITY,
     "staff": {"home", "account", "dashboard"} | PEOPLE | SAFETY | VOLUNTEERING | QUALITY,
-    "volunteer": {"home", "account", "activities", "my-hours"},
+    "volunteer": {"home", "account", "activities", "my-hours", "surveys"},  # paper forms typed on a phone
 }
 
 

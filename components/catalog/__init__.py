@@ -12,6 +12,7 @@ A key's first segment names the module that holds it (a test keeps each prefix i
                   state sched; cat (db/reference/checklists.yaml)
     quality       actn actnstate actnsource — improvement actions; target — the targets page
     assessments   asm ind evl evlkind evlsubj evlstate evlperiod — indicator sets and evaluations
+    surveys       svy svystate; sq score (db/reference/surveys.yaml) — satisfaction surveys
     volunteering  vol volstatus logstatus my act actstate; teamtype position acttype volrole
                   (db/reference/volunteering.yaml)
     overview      home kpi dash rep chart
@@ -30,10 +31,10 @@ from collections.abc import Iterable, Mapping
 from types import ModuleType
 
 from components.catalog import (admin, assessments, audit, common, me, overview, people, places, quality, safety,
-                                volunteering)
+                                surveys, volunteering)
 
-MODULES: tuple[ModuleType, ...] = (common, audit, places, people, safety, quality, assessments, volunteering, overview,
-                                   admin, me)
+MODULES: tuple[ModuleType, ...] = (common, audit, places, people, safety, quality, assessments, surveys, volunteering,
+                                   overview, admin, me)
 
 
 class DuplicateKey(ValueError):

@@ -56,6 +56,8 @@ CATALOG: dict[str, tuple[str, str]] = {
                            "Checklist templates: add, reorder and retire items, each change makes a new version; how often special groups are visited"),
     "pagedesc.activities": ("活动计划、发布通知、记录开展情况与评估", "Plan activities, announce them, record them as held, evaluate them"),
     "pagedesc.volunteers": ("志愿者名册与队伍，服务时长，批量核验", "The volunteer register and teams, hours, bulk verification"),
+    "pagedesc.surveys": ("满意度调查：从题库组卷、手机逐份录入纸质问卷、满意率对照 85% 目标，低分题一键整改",
+                         "Satisfaction surveys: build one from the question bank, type paper forms on a phone, the rate against the 85 % target, one tap to act on a low question"),
     "pagedesc.my-hours": ("登记我的服务时长，查看累计与核验状态，下载时长证明", "Log my hours, see my totals and their verification, download a statement"),
     "pagedesc.dashboard": ("各社区对照目标的实时情况：指标、逾期事项与趋势", "How each community is doing against its targets, live: indicators, overdue items, trends"),
     "pagedesc.assessments": ("按指标体系考核社区、工作人员、物业和活动：台账数据预填，审批后公布",

@@ -134,6 +134,9 @@ class SurveyResponse(Base):
     community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), nullable=False)
     resident_id: Mapped[int | None] = mapped_column(ForeignKey("resident.id"))  # only when not anonymous
     form_no: Mapped[str | None] = mapped_column(String(20))  # the paper form's number, if it has one
+    # the entry screen's one-time key of the form as drawn: a second tap (or a retried request)
+    # sending the same form again finds the response already saved instead of adding another
+    token: Mapped[str | None] = mapped_column(String(40), unique=True)
     entered_by: Mapped[str] = mapped_column(String(64), nullable=False)
     entered_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime)
@@ -148,6 +151,48 @@ class SurveyAnswer(Base):
     survey_id: Mapped[int] = mapped_column(ForeignKey("survey.id"), nullable=False)  # for the aggregates
     question_code: Mapped[str] = mapped_column(String(20), nullable=False)
     score: Mapped[int | None] = mapped_column(SmallInteger)  # 1–5; None: not answered / 不了解 (not valid)
+
+
+def question_codes() -> tuple[str, ...]:
+    """The bank's question codes in their order (db/reference/surveys.yaml)."""
+    from db import reference
+
+    return tuple(reference.load("surveys")["questions"])
+
+
+SURVEY = Ledger(
+    key="survey", model=Survey, label="svy.survey", default_sort="period_end", descending=True,
+    page="surveys", actions={"edit": "create", "delete": "create"}, parent="community_id",
+    # community-wide surveys (no grid) are seen by the community's staff too; a grid's by its staff
+    scope=Scope(rule="services.surveys:grid_rule"),
+    clean="services.surveys:clean", fill="services.surveys:fill", locked="services.surveys:locked",
+    views=(View("open", "svy.view_open", lambda today: Survey.status == "open"),),
+    columns=(ListColumn("forms", "svy.forms", "services.surveys:forms_column"),),
+    workflow=Workflow(
+        initial="open", states=SURVEY_STATES, choices_key="svystate",
+        steps=(
+            Step("close", "svy.close", ("open",), "closed", action="create", icon=":material/lock:", primary=True),
+            Step("reopen", "svy.reopen", ("closed",), "open", action="create", icon=":material/lock_open:"),
+            Step("publish", "svy.publish", ("closed",), "published", action="publish", icon=":material/campaign:",
+                 primary=True),
+        )),
+    fields=(
+        Field("title", "svy.title", required=True, max_length=100, search=True),
+        Field("community_id", "place.community", type="ref", ref="community", required=True, filter=True),
+        Field("grid_id", "place.grid", type="ref", ref="grid", filter=True, list=False, help="svy.grid_help"),
+        Field("period_start", "svy.period_start", type="date", required=True),
+        Field("period_end", "svy.period_end", type="date", required=True),
+        # the bank's codes; stored as a JSON list in the bank's order (services.surveys.clean)
+        Field("questions", "svy.questions", type="multichoice", choices=question_codes(), choices_key="sq",
+              required=True, list=False, export=False),
+        Field("anonymous", "svy.anonymous", type="bool", list=False, help="svy.anonymous_help"),
+        Field("activity_id", "svy.activity", type="ref", ref="activity", list=False, help="svy.activity_help"),
+        Field("target_responses", "svy.target", type="int", min_value=1, max_value=100_000),
+        Field("status", "svy.status", type="choice", choices=SURVEY_STATES, choices_key="svystate", filter=True,
+              editable=False),
+        Field("note", "field.note", type="longtext", max_length=2000, list=False),
+    ),
+)
 
 
 # --- indicator sets and evaluations ----------------------------------------------------------------

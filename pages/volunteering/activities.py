@@ -14,7 +14,7 @@ from components.photos import photo_input
 from components.records import data_table, flash
 from components.runtime import read
 from db.models.volunteers import ACTIVITY
-from services import activities, clock, settings, volunteers
+from services import access, activities, clock, settings, surveys, volunteers
 
 actor = guard("activities")
 st.title(t("page.activities"))
@@ -29,6 +29,13 @@ def _detail(row: dict) -> None:
     if row["org_score"]:
         st.markdown(f"{t('act.org_score')} {row['org_score']} · {t('act.satisfaction')} {row['satisfaction'] or '—'}"
                     f" · {row['evaluation_note'] or ''}")
+    with read() as s:  # the surveys held after it (services.surveys), with their result
+        followed = surveys.activity_results(s, actor, row["id"])
+    for f in followed:
+        rate = f"{f['rate']:.1f}%" if f["rate"] is not None else t("dash.no_data")
+        st.page_link(access.PAGES["surveys"].script, icon=":material/poll:", query_params={"surveys.id": str(f["id"])},
+                     label=f"{f['title']} · {choice_label('svystate', f['status'])} · "
+                           f"{t('svy.forms_of', n=f['forms'])} · {t('svy.rate')} {rate}")
 
 
 def _photos(row: dict) -> dict:

@@ -250,13 +250,15 @@ def upgrade() -> None:
     sa.Column('community_id', sa.Integer(), nullable=False),
     sa.Column('resident_id', sa.Integer(), nullable=True),
     sa.Column('form_no', sa.String(length=20), nullable=True),
+    sa.Column('token', sa.String(length=40), nullable=True),
     sa.Column('entered_by', sa.String(length=64), nullable=False),
     sa.Column('entered_at', sa.DateTime(), nullable=False),
     sa.Column('deleted_at', sa.DateTime(), nullable=True),
     sa.ForeignKeyConstraint(['community_id'], ['community.id'], name=op.f('fk_survey_response_community_id_community')),
     sa.ForeignKeyConstraint(['resident_id'], ['resident.id'], name=op.f('fk_survey_response_resident_id_resident')),
     sa.ForeignKeyConstraint(['survey_id'], ['survey.id'], name=op.f('fk_survey_response_survey_id_survey')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_survey_response'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_survey_response')),
+    sa.UniqueConstraint('token', name=op.f('uq_survey_response_token'))
     )
     with op.batch_alter_table('survey_response', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_survey_response_survey_id'), ['survey_id'], unique=False)
