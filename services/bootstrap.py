@@ -10,7 +10,7 @@ from db import demo
 from db.engine import get_engine, session_scope
 from db.migrate import upgrade
 from db.models.users import USER_LEDGER
-from services import audit, checklists, clock, ledgers, settings, users, visits
+from services import audit, checklists, clock, complaints, ledgers, settings, users, visits
 from services.access import SYSTEM
 
 DEMO_SETTING = "demo.loaded"
@@ -32,6 +32,7 @@ def prepare(url: str | None = None, *, load_demo: bool | None = None) -> str:
         settings.seed_defaults(s)
         visits.seed_rules(s)
         checklists.seed_templates(s)
+        complaints.seed_limits(s)
     load = demo_enabled() if load_demo is None else load_demo
     with session_scope(engine) as s:
         empty = users.count_users(s) == 0
@@ -61,6 +62,7 @@ def load_demo_data(engine: Engine) -> None:
         counts = _demo_ledgers(s, places)
         counts.update(_demo_safety(s, places))
         counts.update(_demo_volunteering(s, places))
+        counts.update(complaints.demo(s, places))
         row = Setting(key=DEMO_SETTING, community_id=None, value=json.dumps(True), kind="bool",
                       created_by="system", updated_by="system")
         s.add(row)

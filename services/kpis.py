@@ -18,7 +18,7 @@ from db.models import Resident, ResidentTag, Visit, VisitRule
 from db.models.safety import Facility, Hazard, Inspection
 from db.models.volunteers import Activity, Volunteer, VolunteerLog
 from db.periods import period_of, periods_between
-from services import checklists, clock, schedule, settings
+from services import checklists, clock, complaints, schedule, settings
 from services.access import Actor, community_clause, grid_clause
 
 PERIODS = ("month", "quarter", "year")
@@ -210,6 +210,13 @@ REGISTRY: dict[str, KPI] = {k.key: k for k in (
     KPI("volunteer_hours", "kpi.volunteer_hours", "h", None, True, _volunteer_hours, "volunteers", {}, scale=1.0,
         begins=_first_log),
     KPI("turnout", "kpi.turnout", "%", "kpi.turnout.target", True, _turnout, "activities", {}),
+    # residents' requests: due in the period, answered / solved (or explained) by their limit
+    KPI("response_in_time", "cmp.kpi_response", "%", "kpi.response_in_time.target", True,
+        complaints.response_in_time, "complaints", {"complaints.view": "response_overdue"},
+        begins=complaints.first_received),
+    KPI("resolution_in_time", "cmp.kpi_resolution", "%", "kpi.resolution_in_time.target", True,
+        complaints.resolution_in_time, "complaints", {"complaints.view": "resolution_overdue"},
+        begins=complaints.first_received),
 )}
 
 

@@ -11,6 +11,8 @@ A key's first segment names the module that holds it (a test keeps each prefix i
     safety        fac facstatus insp inspsource result severity risk hsource hstate haz step level
                   state sched; cat (db/reference/checklists.yaml)
     quality       actn actnstate actnsource — improvement actions
+    complaints    cmp cmpstate cmpdue limitunit; channel cmpkind cmpcat urgency
+                  (db/reference/complaints.yaml) — residents' requests and their response limits
     volunteering  vol volstatus logstatus my act actstate; teamtype position acttype volrole
                   (db/reference/volunteering.yaml)
     overview      home kpi dash rep chart
@@ -28,9 +30,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from types import ModuleType
 
-from components.catalog import admin, audit, common, me, overview, people, places, quality, safety, volunteering
+from components.catalog import (admin, audit, common, complaints, me, overview, people, places, quality, safety,
+                                volunteering)
 
-MODULES: tuple[ModuleType, ...] = (common, audit, places, people, safety, quality, volunteering, overview, admin, me)
+MODULES: tuple[ModuleType, ...] = (common, audit, places, people, safety, quality, complaints, volunteering, overview,
+                                   admin, me)
 
 
 class DuplicateKey(ValueError):
