@@ -15,12 +15,13 @@ ZH = {k: v[0] for k, v in CATALOG.items()}
 PEOPLE = {"residents", "visits", "rentals"}
 SAFETY = {"facilities", "inspections", "hazards", "schedule"}
 VOLUNTEERING = {"activities", "volunteers"}
+QUALITY = {"complaints"}
 EXPECTED_PAGES = {
     "admin": {"home", "places", "users", "audit", "account", "reference", "dashboard", "reports"}
-    | PEOPLE | SAFETY | VOLUNTEERING,
-    "supervisor": {"home", "account", "dashboard", "reports"} | PEOPLE | SAFETY | VOLUNTEERING,
-    "manager": {"home", "places", "account", "dashboard", "reports"} | PEOPLE | SAFETY | VOLUNTEERING,
-    "staff": {"home", "account", "dashboard"} | PEOPLE | SAFETY | VOLUNTEERING,
+    | PEOPLE | SAFETY | QUALITY | VOLUNTEERING,
+    "supervisor": {"home", "account", "dashboard", "reports"} | PEOPLE | SAFETY | QUALITY | VOLUNTEERING,
+    "manager": {"home", "places", "account", "dashboard", "reports"} | PEOPLE | SAFETY | QUALITY | VOLUNTEERING,
+    "staff": {"home", "account", "dashboard"} | PEOPLE | SAFETY | QUALITY | VOLUNTEERING,
     "volunteer": {"home", "account", "activities", "my-hours"},
 }
 
