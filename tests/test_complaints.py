@@ -172,6 +172,18 @@ def test_due_times_are_worked_out_on_receipt_in_the_committees_zone(db, demo_db)
     with db() as s:
         row = ledgers.row(s, staff, COMPLAINT, cid)
     assert (row["received_on"], row["received_time"]) == (received.date(), received.time())  # the form's values
+    with db(write=True) as s:  # the same again: the limits it was received with stay
+        s.execute(update(ResponseLimit).where(ResponseLimit.category == "*", ResponseLimit.urgency == "*")
+                  .values(response_value=12))
+        ledgers.save(s, staff, COMPLAINT, {**{k: row[k] for k in ("kind", "channel", "category", "urgency",
+                                                                  "grid_id", "received_on", "received_time")},
+                                           "content": "楼道灯坏了，已两天"}, cid, row["version"])
+    assert _get(db, cid).response_due == datetime(2026, 2, 14, 9, 30)
+    with db(write=True) as s:  # another category: worked out again from its limit row
+        ledgers.save(s, staff, COMPLAINT, {**{k: row[k] for k in ("kind", "channel", "urgency", "grid_id",
+                                                                  "received_on", "received_time", "content")},
+                                           "category": "上门服务"}, cid, row["version"] + 1)
+    assert _get(db, cid).response_due == datetime(2026, 2, 13, 11, 30)
 
 
 def test_bad_times_are_refused_with_their_message_and_nothing_is_saved(db, demo_db, monkeypatch):
@@ -325,6 +337,25 @@ def test_overdue_is_derived_in_sql(db, demo_db):
                                                                   view="resolution_overdue").total
 
 
+def test_an_improvement_action_opened_from_a_request(db, demo_db):
+    staff = actor_of(db, "staff")
+    cid = _new(db, staff, _local_now() - timedelta(hours=1), subject_org="和平物业服务中心")
+    with db(write=True) as s:
+        action = complaints.open_action(s, staff, cid, title="督促物业每日清运楼道垃圾", owner="物业 张经理",
+                                        due=clock.today() + timedelta(days=7))
+        assert (action.source, action.source_id, action.grid_id) == ("complaint", cid, s.get(Complaint, cid).grid_id)
+    with db() as s:
+        assert [a["title"] for a in complaints.actions_of(s, cid)] == ["督促物业每日清运楼道垃圾"]
+        home = s.get(Grid, sorted(staff.grid_ids)[0])
+        elsewhere = s.execute(select(Complaint.id).where(Complaint.community_id == home.community_id,
+                                                         Complaint.grid_id.not_in(sorted(staff.grid_ids)))).scalar()
+        before = len(complaints.actions_of(s, elsewhere))
+    with db(write=True) as s, pytest.raises(PermissionDenied):  # a request out of sight opens nothing
+        complaints.open_action(s, staff, elsewhere, title="x", owner="y", due=clock.today())
+    with db() as s:
+        assert len(complaints.actions_of(s, elsewhere)) == before
+
+
 # --- the KPIs ----------------------------------------------------------------------------------------
 
 def _at(day: date, hh: int, mm: int = 0) -> datetime:
@@ -462,3 +493,44 @@ def test_the_dashboard_shows_both_kpis_with_their_targets(app):
     assert not at.exception
     labels = {m.label for m in at.metric}
     assert {ZH["cmp.kpi_response"], ZH["cmp.kpi_resolution"]} <= labels
+
+
+def test_a_request_logged_assigned_and_answered_on_the_page(app):
+    from db.engine import session_scope
+
+    with session_scope() as s:
+        grid_id = sorted(actor_of(lambda write=False: session_scope(write=write), "staff").grid_ids)[0]
+        before = s.execute(select(func.max(Complaint.id))).scalar_one()
+    at = as_role(app, "manager")
+    at.switch_page("pages/quality/complaints.py").run()
+    at.selectbox(key="complaints_new_category").set_value("上门服务")
+    at.selectbox(key="complaints_new_grid_id").set_value(grid_id)  # never pre-selected
+    at.text_area(key="complaints_new_content").input("独居老人家中停电，请求上门查看")
+    next(b for b in at.button if b.label == ZH["rec.save"] and "complaints_new" in (b.form_id or "")).click()
+    at.run()
+    assert not at.exception and not errors(at)
+    with session_scope() as s:
+        c = s.execute(select(Complaint).where(Complaint.id > before)).scalar_one()
+        assert (c.status, c.category, c.created_by) == ("received", "上门服务", "manager")
+        assert c.response_due - c.received_at == timedelta(hours=2)  # a home visit: 2 hours
+        cid = c.id
+    at = as_role(app, "manager")
+    at.query_params["complaints.id"] = str(cid)
+    at.switch_page("pages/quality/complaints.py").run()
+    at.text_input(key=f"complaints_stepform_assign_{cid}_assignee").input("网格员 吴磊")
+    next(b for b in at.button if b.label == ZH["cmp.assign"]).click()
+    at.run()
+    assert not at.exception and not errors(at)
+    at = as_role(app, "staff")
+    at.query_params["complaints.id"] = str(cid)
+    at.switch_page("pages/quality/complaints.py").run()
+    labels = {b.label for b in at.button}
+    assert ZH["cmp.respond"] in labels and ZH["cmp.explain"] not in labels  # explaining is the leads'
+    at.text_area(key=f"complaints_stepform_respond_{cid}_response_note").input("已电话联系，马上上门")
+    next(b for b in at.button if b.label == ZH["cmp.respond"]).click()
+    at.run()
+    assert not at.exception and not errors(at)
+    with session_scope() as s:
+        c = s.get(Complaint, cid)
+        assert (c.status, c.assignee, c.response_note) == ("in_progress", "网格员 吴磊", "已电话联系，马上上门")
+        assert c.received_at <= c.first_response_at
