@@ -467,6 +467,8 @@ def test_the_page_for_a_manager_staff_and_the_admin(app):
     assert not at.exception and not errors(at)
     assert at.title[0].value == ZH["page.complaints"]
     assert not at.tabs  # the limits are the admin's
+    first = at.dataframe[0].value.iloc[0]  # past a limit and open first, in SQL
+    assert ZH["cmpdue.overdue"] in (first[ZH["cmp.response_state"]], first[ZH["cmp.resolution_state"]])
     assert ZH["cmp.new"] in {e.label for e in at.expander}
     at = as_role(app, "staff")
     at.query_params["complaints.id"] = str(outside)  # another grid's request, opened by its link

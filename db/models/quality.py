@@ -158,7 +158,6 @@ COMPLAINT = Ledger(
            View("explained", "cmp.view_explained", lambda today: Complaint.status == "explained")),
     columns=(
         ListColumn("resident_name", "cmp.resident", _resident_name, search=True),
-        ListColumn("received", "cmp.received_at", lambda today: Complaint.received_at, sortable=True),
         ListColumn("response_due_at", "cmp.response_due", lambda today: Complaint.response_due, sortable=True),
         ListColumn("response_state", "cmp.response_state",
                    lambda today: _limit_state(Complaint.first_response_at, Complaint.response_due,
@@ -216,7 +215,8 @@ COMPLAINT = Ledger(
               list=False, export=False),
         Field("received_time", "cmp.received_time", type="time", required=True, column=False, list=False,
               export=False),
-        Field("received_at", "cmp.received_at", editable=False, list=False, export=False, importable=False),
+        # the stored time (UTC): the page shows it in the committee's time (ledger_page formats)
+        Field("received_at", "cmp.received_at", editable=False, importable=False),
         Field("status", "cmp.status", type="choice", choices=COMPLAINT_STATES, choices_key="cmpstate", filter=True,
               editable=False),
         Field("assignee", "cmp.assignee", editable=False, search=True),

@@ -85,6 +85,7 @@ def _requests() -> None:
                 new_values={**{"received_on": _now()["on"], "received_time": _now()["at"]},
                             "kind": "request", "channel": "电话", "urgency": "一般"},
                 step_values={"respond": lambda row: _now(), "resolve": lambda row: _now()},
+                formats={"received_at": lambda value, row: when(value)},
                 open_steps=True, hide_refused=("err.permission",))
 
 
