@@ -47,7 +47,7 @@ PAGES: dict[str, PageSpec] = {p.key: p for p in (
     PageSpec("assessments", "quality", "pages/quality/assessments.py", ":material/grading:"),
     PageSpec("surveys", "quality", "pages/quality/surveys.py", ":material/poll:"),
     PageSpec("actions", "quality", "pages/quality/actions.py", ":material/task_alt:"),
-    PageSpec("complaints", "quality", None, ":material/feedback:"),
+    PageSpec("complaints", "quality", "pages/quality/complaints.py", ":material/feedback:"),
     PageSpec("activities", "volunteering", "pages/volunteering/activities.py", ":material/event:"),
     PageSpec("volunteers", "volunteering", "pages/volunteering/volunteers.py", ":material/diversity_3:"),
     PageSpec("my-hours", "volunteering", "pages/volunteering/my_hours.py", ":material/schedule:"),
@@ -82,7 +82,9 @@ MATRIX: dict[str, dict[str, frozenset[str]]] = {
                 "export": OFFICE},  # results only: aggregates, never a form
     "actions": {"view": OFFICE, "create": EDITORS | {"supervisor"}, "edit": EDITORS, "verify": OFFICE,
                 "export": OFFICE},
-    "complaints": {"view": OFFICE, "create": EDITORS, "edit": EDITORS},
+    # the leads dispatch a request and explain (说明) one that cannot be solved in time; the admin keeps the limits
+    "complaints": {"view": OFFICE, "create": EDITORS, "edit": EDITORS, "assign": LEADS, "explain": LEADS,
+                   "export": EXPORTERS, "limits": ADMIN},
     "activities": {"view": ALL, "create": EDITORS, "edit": EDITORS, "export": OFFICE},
     "volunteers": {"view": OFFICE, "edit": EDITORS, "verify": EDITORS, "export": EXPORTERS},
     "my-hours": {"view": frozenset({"volunteer"}), "create": frozenset({"volunteer"})},

@@ -10,7 +10,7 @@ from db import demo
 from db.engine import get_engine, session_scope
 from db.migrate import upgrade
 from db.models.users import USER_LEDGER
-from services import actions, assessments, audit, checklists, clock, ledgers, settings, surveys, users, visits
+from services import actions, assessments, audit, checklists, clock, complaints, ledgers, settings, surveys, users, visits
 from services.access import SYSTEM
 
 DEMO_SETTING = "demo.loaded"
@@ -34,6 +34,7 @@ def prepare(url: str | None = None, *, load_demo: bool | None = None) -> str:
         checklists.seed_templates(s)
         assessments.seed_sets(s)
         surveys.seed_questions(s)
+        complaints.seed_limits(s)
     load = demo_enabled() if load_demo is None else load_demo
     with session_scope(engine) as s:
         empty = users.count_users(s) == 0
@@ -63,6 +64,7 @@ def load_demo_data(engine: Engine) -> None:
         counts = _demo_ledgers(s, places)
         counts.update(_demo_safety(s, places))
         counts.update(_demo_volunteering(s, places))
+        counts.update(complaints.demo(s, places))
         counts.update(surveys.load_demo(s, places.communities))
         counts.update(actions.load_demo(s, places))
         counts.update(assessments.load_demo(s, places))  # last: its evidence reads the other ledgers

@@ -18,7 +18,7 @@ from db.models import Resident, ResidentTag, Visit, VisitRule
 from db.models.safety import Facility, Hazard, Inspection
 from db.models.volunteers import Activity, Volunteer, VolunteerLog
 from db.periods import period_of, periods_between
-from services import checklists, clock, schedule, settings
+from services import checklists, clock, complaints, schedule, settings
 from services.access import Actor, community_clause, grid_clause
 
 PERIODS = ("month", "quarter", "year")
@@ -279,6 +279,13 @@ REGISTRY: dict[str, KPI] = {k.key: k for k in (
     KPI("turnout", "kpi.turnout", "%", "kpi.turnout.target", True, _turnout, "activities", {}),
     # answers of the surveys whose period ends in the KPI's period (services.surveys)
     KPI("satisfaction", "svy.kpi", "%", "kpi.satisfaction.target", True, _satisfaction, "surveys", {}),
+    # residents' requests: due in the period, answered / solved (or explained) by their limit
+    KPI("response_in_time", "cmp.kpi_response", "%", "kpi.response_in_time.target", True,
+        complaints.response_in_time, "complaints", {"complaints.view": "response_overdue"},
+        begins=complaints.first_received),
+    KPI("resolution_in_time", "cmp.kpi_resolution", "%", "kpi.resolution_in_time.target", True,
+        complaints.resolution_in_time, "complaints", {"complaints.view": "resolution_overdue"},
+        begins=complaints.first_received),
     KPI("actions_on_time", "kpi.actions_on_time", "%", "kpi.actions_on_time.target", True, _actions_on_time,
         "actions", {"actions.view": "overdue"}),
     KPI("composite", "kpi.composite", "分", None, True, None, "targets", {}, scale=1.0, compose=_composite,

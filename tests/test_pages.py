@@ -15,7 +15,7 @@ ZH = {k: v[0] for k, v in CATALOG.items()}
 PEOPLE = {"residents", "visits", "rentals"}
 SAFETY = {"facilities", "inspections", "hazards", "schedule"}
 VOLUNTEERING = {"activities", "volunteers"}
-QUALITY = {"assessments", "actions", "surveys"}
+QUALITY = {"assessments", "actions", "surveys", "complaints"}
 EXPECTED_PAGES = {
     "admin": {"home", "places", "users", "audit", "account", "reference", "dashboard", "reports", "targets"}
     | PEOPLE | SAFETY | VOLUNTEERING | QUALITY,

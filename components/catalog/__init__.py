@@ -13,6 +13,8 @@ A key's first segment names the module that holds it (a test keeps each prefix i
     quality       actn actnstate actnsource — improvement actions; target — the targets page
     assessments   asm ind evl evlkind evlsubj evlstate evlperiod — indicator sets and evaluations
     surveys       svy svystate; sq score (db/reference/surveys.yaml) — satisfaction surveys
+    complaints    cmp cmpstate cmpdue limitunit; channel cmpkind cmpcat urgency
+                  (db/reference/complaints.yaml) — residents' requests and their response limits
     volunteering  vol volstatus logstatus my act actstate; teamtype position acttype volrole
                   (db/reference/volunteering.yaml)
     overview      home kpi dash rep chart
@@ -30,11 +32,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from types import ModuleType
 
-from components.catalog import (admin, assessments, audit, common, me, overview, people, places, quality, safety,
-                                surveys, volunteering)
+from components.catalog import (admin, assessments, audit, common, complaints, me, overview, people, places, quality,
+                                safety, surveys, volunteering)
 
-MODULES: tuple[ModuleType, ...] = (common, audit, places, people, safety, quality, assessments, surveys, volunteering,
-                                   overview, admin, me)
+MODULES: tuple[ModuleType, ...] = (common, audit, places, people, safety, quality, assessments, surveys, complaints,
+                                   volunteering, overview, admin, me)
 
 
 class DuplicateKey(ValueError):

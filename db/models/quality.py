@@ -58,12 +58,180 @@ class Complaint(CommunityScoped, RecordMixin, Base):
     resolution_due: Mapped[datetime | None] = mapped_column(DateTime)
     first_response_at: Mapped[datetime | None] = mapped_column(DateTime)
     response_note: Mapped[str | None] = mapped_column(Text)
-    resolved_at: Mapped[datetime | None] = mapped_column(DateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime)  # solved, or explained (说明): when it closed
     resolution: Mapped[str | None] = mapped_column(Text)
     explanation: Mapped[str | None] = mapped_column(Text)  # 说明: why it cannot be solved in time
     followed_up_at: Mapped[datetime | None] = mapped_column(DateTime)
     followup_satisfaction: Mapped[str | None] = mapped_column(String(6))
     status: Mapped[str] = mapped_column(String(12), nullable=False, default="received")
+
+
+def complaint_vocab() -> dict:
+    """Channels, kinds, categories, urgency and the seeded limits (db/reference/complaints.yaml)."""
+    from db import reference
+
+    return reference.load("complaints")
+
+
+SATISFACTION = ("非常满意", "满意", "一般", "不满意", "非常不满意")  # the follow-up call's answer
+DUE_STATES = ("pending", "in_time", "late", "overdue")  # a limit: not yet due, met, missed, missed and still open
+ANY = "*"  # a limit row's category or urgency that matches any
+CLOSED_STATES = ("done", "followed_up", "explained")
+OPEN_COMPLAINT_STATES = ("received", "assigned", "in_progress")
+
+
+def _limit_choices(name: str) -> tuple[str, ...]:
+    return (ANY, *complaint_vocab()[name])
+
+
+RESPONSE_LIMIT = Ledger(
+    key="response_limit", model=ResponseLimit, label="cmp.limit", page="complaints", scope=Scope(community=None),
+    # the limits are the admin's (the matrix row "limits"); everyone else reads them on each request
+    actions={"view": "limits", "create": "limits", "edit": "limits", "delete": "limits"},
+    unique=(("category", "urgency"),), default_sort="category",
+    fields=(
+        Field("category", "cmp.category", type="choice", choices=_limit_choices("categories"), choices_key="cmpcat",
+              required=True, filter=True),
+        Field("urgency", "cmp.urgency", type="choice", choices=_limit_choices("urgency"), choices_key="urgency",
+              required=True),
+        Field("response_value", "cmp.response_value", type="int", required=True, min_value=1, max_value=999),
+        Field("response_unit", "cmp.response_unit", type="choice", choices=LIMIT_UNITS, choices_key="limitunit",
+              required=True),
+        Field("resolution_value", "cmp.resolution_value", type="int", required=True, min_value=1, max_value=999),
+        Field("resolution_unit", "cmp.resolution_unit", type="choice", choices=LIMIT_UNITS, choices_key="limitunit",
+              required=True),
+        Field("note", "cmp.limit_note", max_length=200),
+    ),
+)
+
+
+def response_overdue_clause(today: date):
+    """Not answered yet and past its response limit (now, in UTC as stored)."""
+    from sqlalchemy import and_
+
+    return and_(Complaint.first_response_at.is_(None), Complaint.status.in_(OPEN_COMPLAINT_STATES),
+                Complaint.response_due.isnot(None), Complaint.response_due < utcnow())
+
+
+def resolution_overdue_clause(today: date):
+    """Neither solved nor explained and past its resolution limit."""
+    from sqlalchemy import and_
+
+    return and_(Complaint.status.in_(OPEN_COMPLAINT_STATES), Complaint.resolution_due.isnot(None),
+                Complaint.resolution_due < utcnow())
+
+
+def _limit_state(done_at, due_at, overdue):
+    """in_time / late for what was done, overdue / pending for what is not yet."""
+    from sqlalchemy import case
+
+    return case((due_at.is_(None), None),
+                (done_at.isnot(None), case((done_at <= due_at, "in_time"), else_="late")),
+                (overdue, "overdue"), else_="pending")
+
+
+def _complaint_order(today: date) -> list:
+    from sqlalchemy import case
+
+    return [case((resolution_overdue_clause(today), 0), (response_overdue_clause(today), 0),
+                 (Complaint.status.in_(OPEN_COMPLAINT_STATES), 1), else_=2), Complaint.received_at.desc()]
+
+
+def _resident_name(today: date):
+    from sqlalchemy import select
+
+    from db.models.residents import Resident
+
+    return select(Resident.name).where(Resident.id == Complaint.resident_id).scalar_subquery()
+
+
+_WHEN = (Field("on", "cmp.on", type="date", required=True, past_only=True),
+         Field("at", "cmp.at", type="time", required=True))
+
+COMPLAINT = Ledger(
+    key="complaint", model=Complaint, label="cmp.complaint", default_sort="received_at", descending=True,
+    page="complaints", scope=Scope(grid="grid_id"), parent="grid_id",
+    clean="services.complaints:clean", fill="services.complaints:fill", locked="services.complaints:locked",
+    views=(View("open", "cmp.view_open", lambda today: Complaint.status.in_(OPEN_COMPLAINT_STATES)),
+           View("response_overdue", "cmp.view_response_overdue", response_overdue_clause),
+           View("resolution_overdue", "cmp.view_resolution_overdue", resolution_overdue_clause),
+           View("explained", "cmp.view_explained", lambda today: Complaint.status == "explained")),
+    columns=(
+        ListColumn("resident_name", "cmp.resident", _resident_name, search=True),
+        ListColumn("response_due_at", "cmp.response_due", lambda today: Complaint.response_due, sortable=True),
+        ListColumn("response_state", "cmp.response_state",
+                   lambda today: _limit_state(Complaint.first_response_at, Complaint.response_due,
+                                              response_overdue_clause(today)), choices_key="cmpdue", export=False),
+        ListColumn("resolution_due_at", "cmp.resolution_due", lambda today: Complaint.resolution_due,
+                   sortable=True),
+        ListColumn("resolution_state", "cmp.resolution_state",
+                   lambda today: _limit_state(Complaint.resolved_at, Complaint.resolution_due,
+                                              resolution_overdue_clause(today)), choices_key="cmpdue",
+                   export=False),
+    ),
+    order=_complaint_order,
+    workflow=Workflow(
+        initial="received", states=COMPLAINT_STATES, choices_key="cmpstate",
+        steps=(
+            Step("assign", "cmp.assign", ("received",), "assigned", action="assign", primary=True,
+                 fields=(Field("assignee", "cmp.assignee", required=True, max_length=64),),
+                 apply="services.complaints:assigned"),
+            # the first answer to the resident: when (not before the request, not in the future) and what
+            Step("respond", "cmp.respond", ("assigned",), "in_progress", primary=True,
+                 fields=(*_WHEN, Field("response_note", "cmp.response_note", type="longtext", required=True,
+                                       max_length=2000)),
+                 apply="services.complaints:responded"),
+            Step("resolve", "cmp.resolve", ("in_progress",), "done", primary=True,
+                 fields=(*_WHEN, Field("resolution", "cmp.resolution", type="longtext", required=True,
+                                       max_length=2000)),
+                 apply="services.complaints:resolved"),
+            Step("follow_up", "cmp.follow_up", ("done",), "followed_up", primary=True,
+                 fields=(Field("followup_satisfaction", "cmp.satisfaction", type="choice",
+                               choices=SATISFACTION, choices_key="satisfaction", required=True),),
+                 apply="services.complaints:followed_up"),
+            # cannot be solved in time: the reason explained to the resident (说明), by the leads
+            Step("explain", "cmp.explain", ("assigned", "in_progress"), "explained", action="explain",
+                 icon=":material/info:",
+                 fields=(Field("explanation", "cmp.explanation", type="longtext", required=True, max_length=2000),),
+                 apply="services.complaints:explained"),
+        )),
+    fields=(
+        Field("kind", "cmp.kind", type="choice", choices=tuple(complaint_vocab()["kinds"]), choices_key="cmpkind",
+              required=True, filter=True),
+        Field("channel", "cmp.channel", type="choice", choices=tuple(complaint_vocab()["channels"]),
+              choices_key="channel", required=True, filter=True),
+        Field("category", "cmp.category", type="choice", choices=tuple(complaint_vocab()["categories"]),
+              choices_key="cmpcat", required=True, filter=True),
+        Field("urgency", "cmp.urgency", type="choice", choices=tuple(complaint_vocab()["urgency"]),
+              choices_key="urgency", required=True, filter=True),
+        Field("content", "cmp.content", type="longtext", required=True, max_length=2000, search=True),
+        Field("grid_id", "place.grid", type="ref", ref="grid", required=True, filter=True),
+        # optional: a suggestion may come anonymously through the box; the list names the resident
+        Field("resident_id", "cmp.resident", type="ref", ref="resident", list=False, export=False),
+        Field("subject_org", "cmp.subject_org", max_length=100, search=True, filter=True,
+              help="cmp.subject_org_help"),
+        # typed in the committee's time; stored as received_at (UTC) by the clean hook
+        Field("received_on", "cmp.received_on", type="date", required=True, past_only=True, column=False,
+              list=False, export=False),
+        Field("received_time", "cmp.received_time", type="time", required=True, column=False, list=False,
+              export=False),
+        # the stored time (UTC): the page shows it in the committee's time (ledger_page formats)
+        Field("received_at", "cmp.received_at", editable=False, importable=False),
+        Field("status", "cmp.status", type="choice", choices=COMPLAINT_STATES, choices_key="cmpstate", filter=True,
+              editable=False),
+        Field("assignee", "cmp.assignee", editable=False, search=True),
+        Field("response_note", "cmp.response_note", type="longtext", editable=False, list=False),
+        Field("resolution", "cmp.resolution", type="longtext", editable=False, list=False),
+        Field("explanation", "cmp.explanation", type="longtext", editable=False, list=False),
+        Field("followup_satisfaction", "cmp.satisfaction", type="choice",
+              choices=SATISFACTION, choices_key="satisfaction", editable=False, list=False),
+        # the limits' states are SQL columns (above): these give them a filter and their labels
+        Field("response_state", "cmp.response_state", type="choice", choices=DUE_STATES, choices_key="cmpdue",
+              column=False, editable=False, filter=True, export=True),
+        Field("resolution_state", "cmp.resolution_state", type="choice", choices=DUE_STATES, choices_key="cmpdue",
+              column=False, editable=False, filter=True, export=True),
+    ),
+)
 
 
 # --- improvement actions ------------------------------------------------------------------------
