@@ -202,3 +202,12 @@ def load_demo(session: Session, places) -> dict:
         rows.append(row)
     session.execute(insert(ImprovementAction), rows)
     return {"improvement_actions": len(rows)}
+
+
+def of_source(session: Session, actor: Actor, source: str, source_id: int) -> list[dict]:
+    """The improvement actions opened from one finding (a request, an evaluation, a survey), as the
+    actor may see them — none for a role that sees no actions."""
+    if not ledgers.may(actor, ACTION, "view"):
+        return []
+    return ledgers.list_rows(session, actor, ACTION, filters={"source": source}, limit=200,
+                             where=[ImprovementAction.source_id == source_id]).rows

@@ -18,13 +18,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Callable
 
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
 from db import reference
+from db.base import utcnow
 from db.declarations import Context
 from db.models.quality import EVALUATION, SUBJECT_KINDS, Complaint, Evaluation, EvaluationScore, Indicator, \
     IndicatorSet
@@ -353,7 +354,7 @@ def not_own(ctx: Context, obj: Evaluation) -> str | None:
 
 
 def submitted(ctx: Context, obj: Evaluation, values: dict) -> dict:
-    return {"submitted_at": datetime.utcnow()}
+    return {"submitted_at": utcnow()}
 
 
 def approved(ctx: Context, obj: Evaluation, values: dict) -> dict:
@@ -367,7 +368,7 @@ def approved(ctx: Context, obj: Evaluation, values: dict) -> dict:
             ctx.session.flush()
             audit.record(ctx.session, ctx.actor, "update", "evaluation", old.id, before, audit.snapshot(old),
                          community_id=old.community_id)
-    return {"approved_by": ctx.actor.username, "approved_at": datetime.utcnow(), "returned_reason": None}
+    return {"approved_by": ctx.actor.username, "approved_at": utcnow(), "returned_reason": None}
 
 
 def returned(ctx: Context, obj: Evaluation, values: dict) -> dict:
@@ -375,7 +376,7 @@ def returned(ctx: Context, obj: Evaluation, values: dict) -> dict:
 
 
 def published(ctx: Context, obj: Evaluation, values: dict) -> dict:
-    return {"published_at": datetime.utcnow()}
+    return {"published_at": utcnow()}
 
 
 # --- making, scoring, correcting ------------------------------------------------------------------
@@ -479,14 +480,6 @@ def open_hazard(session: Session, actor: Actor, evaluation_id: int, *, grid_id: 
         "description": description, "category": category, "severity": severity, "risk_level": "中",
         "source": "evaluation", "grid_id": grid_id, "responsible": responsible or (
             ev.subject_name if ev.subject_kind == "org" else None), "found_on": clock.today()})
-
-
-def actions_of(session: Session, evaluation_id: int) -> list:
-    from db.models.quality import ImprovementAction
-
-    return list(session.execute(select(ImprovementAction).where(
-        ImprovementAction.source == "evaluation", ImprovementAction.source_id == evaluation_id,
-        ImprovementAction.deleted_at.is_(None))).scalars())
 
 
 # --- evidence from the ledgers ---------------------------------------------------------------
@@ -629,9 +622,11 @@ def ev_hygiene_pass_rate(session: Session, actor: Actor, subject: Subject) -> Ev
                     _link("inspections", {"inspections.category": SANITATION[0]}), recs)
 
 
-def _complaints(subject: Subject):
-    start = datetime.combine(subject.start, datetime.min.time())
-    end = datetime.combine(subject.end + timedelta(days=1), datetime.min.time())
+def _complaints(session: Session, subject: Subject):
+    """Complaints received on the period's local days (stored times are UTC) naming the organisation."""
+    from services.complaints import utc_bounds
+
+    start, end = utc_bounds(session, subject.start, subject.end)
     return [Complaint.deleted_at.is_(None), Complaint.community_id == subject.community_id,
             Complaint.subject_org == subject.name, Complaint.received_at >= start, Complaint.received_at < end]
 
@@ -641,8 +636,8 @@ COMPLAINT_PENALTY = 10  # points of 100 off the complaints indicator per complai
 
 def ev_complaints_against(session: Session, actor: Actor, subject: Subject) -> Evidence:
     """Complaints received in the period naming the organisation; each takes 10 % of the scale."""
-    n = session.execute(select(func.count()).select_from(Complaint).where(*_complaints(subject))).scalar_one()
-    rows = session.execute(select(Complaint).where(*_complaints(subject)).order_by(Complaint.received_at.desc())
+    n = session.execute(select(func.count()).select_from(Complaint).where(*_complaints(session, subject))).scalar_one()
+    rows = session.execute(select(Complaint).where(*_complaints(session, subject)).order_by(Complaint.received_at.desc())
                            .limit(RECORDS)).scalars()
     recs = [(f"{r.received_at:%Y-%m-%d} {r.content[:30]}", "complaints", {"complaints.id": str(r.id)}) for r in rows]
     return Evidence("complaints_against", float(n), n, None, max(0.0, 1 - n * COMPLAINT_PENALTY / 100),

@@ -252,18 +252,10 @@ def open_action(session: Session, actor: Actor, complaint_id: int, *, title: str
                              detail=complaint.content)
 
 
-def actions_of(session: Session, complaint_id: int) -> list[dict]:
-    from db.models.quality import ImprovementAction
-
-    return [{"id": a.id, "title": a.title, "owner": a.owner, "due": a.due, "status": a.status}
-            for a in session.execute(select(ImprovementAction).where(
-                ImprovementAction.source == "complaint", ImprovementAction.source_id == complaint_id,
-                ImprovementAction.deleted_at.is_(None)).order_by(ImprovementAction.id)).scalars()]
-
-
 # --- the KPIs (services.kpis.REGISTRY) ----------------------------------------------------------
 
-def _bounds(session: Session, start: date, end: date) -> tuple[datetime, datetime]:
+def utc_bounds(session: Session, start: date, end: date) -> tuple[datetime, datetime]:
+    """The UTC instants bounding the committee's local days ``start`` … ``end`` (stored times are UTC)."""
     tz = zone(session)
     return (to_utc(datetime.combine(start, time.min), tz),
             to_utc(datetime.combine(end + timedelta(days=1), time.min), tz))
@@ -277,7 +269,7 @@ def _in_scope(scope) -> list:
 def response_in_time(session: Session, scope, start: date, end: date, today: date):
     """Requests whose response fell due in the period: first answered by then ÷ those due — one
     not answered yet counts once it is past due (late), not before."""
-    lo, hi = _bounds(session, start, end)
+    lo, hi = utc_bounds(session, start, end)
     due = Complaint.response_due
     base = [*_in_scope(scope), due >= lo, due < hi,
             or_(Complaint.first_response_at.isnot(None), due < now_utc())]
@@ -289,7 +281,7 @@ def response_in_time(session: Session, scope, start: date, end: date, today: dat
 def resolution_in_time(session: Session, scope, start: date, end: date, today: date):
     """Requests whose resolution fell due in the period: solved or explained by then ÷ those due
     (an open one counts once past due)."""
-    lo, hi = _bounds(session, start, end)
+    lo, hi = utc_bounds(session, start, end)
     due = Complaint.resolution_due
     closed = and_(Complaint.status.in_(CLOSED_STATES), Complaint.resolved_at.isnot(None))
     base = [*_in_scope(scope), due >= lo, due < hi, or_(closed, due < now_utc())]
@@ -440,11 +432,14 @@ def demo(session: Session, places, per_community: int = 100, days: int = 182, se
                           rows).scalars().all() if rows else []
     # repeated complaints against the property company lead to improvement actions
     opened = 0
+    from services.actions import staff_accounts
+
     for community in places.communities:
+        owners = sorted(staff_accounts(session, {community.id}))  # an action is owned by the community's staff
         against = [(cid, r) for cid, r in zip(ids, rows) if r["community_id"] == community.id
                    and r["subject_org"] == PROPERTY_COMPANY and r["kind"] == "complaint"]
-        for cid, r in against[-2:]:
+        for cid, r in against[-2:] if owners else []:
             open_action(session, SYSTEM, cid, title=f"督促{PROPERTY_COMPANY}整改：{r['category']}问题反复投诉",
-                        owner="物业 张经理", due=clock.today() + timedelta(days=14 + 7 * opened))
+                        owner=owners[opened % len(owners)], due=clock.today() + timedelta(days=14 + 7 * opened))
             opened += 1
     return {"complaints": len(ids), "complaint_actions": opened}

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from db import reference
 from db.declarations import Context
 from db.models.places import Grid
-from db.models.quality import (ACTION, SURVEY, ImprovementAction, Survey, SurveyAnswer, SurveyQuestion,
+from db.models.quality import (SURVEY, ImprovementAction, Survey, SurveyAnswer, SurveyQuestion,
                                SurveyResponse, question_codes)
 from db.models.volunteers import Activity
 from services import audit, clock, ledgers, records, settings
@@ -335,11 +335,10 @@ def activity_results(session: Session, actor: Actor, activity_id: int) -> list[d
 
 def survey_actions(session: Session, actor: Actor, survey_id: int) -> list[dict]:
     """The improvement actions opened from the survey (for the roles that see actions)."""
+    from services import actions
+
     ledgers.get(session, actor, SURVEY, survey_id)
-    if not ledgers.may(actor, ACTION, "view"):
-        return []
-    return ledgers.list_rows(session, actor, ACTION, filters={"source": "survey"}, limit=200,
-                             where=[ImprovementAction.source_id == survey_id]).rows
+    return actions.of_source(session, actor, "survey", survey_id)
 
 
 def open_action(session: Session, actor: Actor, survey_id: int, code: str, *, title: str, owner: str | None = None,

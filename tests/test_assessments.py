@@ -7,7 +7,8 @@ and a manager. SQLite and PostgreSQL through the ``db`` fixture."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import func, select
@@ -15,7 +16,8 @@ from sqlalchemy import func, select
 from db.models import AuditLog, Community, User
 from db.models.quality import EVALUATION, Complaint, Evaluation, EvaluationScore, IndicatorSet
 from db.models.safety import Facility, Inspection, InspectionItem
-from services import assessments, clock, kpis, ledgers
+from services import actions, assessments, clock, kpis, ledgers, settings
+from services.access import SYSTEM
 from services.errors import PermissionDenied, ValidationError
 from tests.conftest import actor_of
 
@@ -333,7 +335,13 @@ def test_the_property_companys_evidence_equals_a_count_of_the_ledgers(db, demo_d
         assert checklist.evidence_value == round(100 * passed / judged, 1)
         assert checklist.score == round(100 * passed / judged, 1)  # suggested on the 0–100 scale
         assert checklist.evidence_link == "inspections?inspections.category=hygiene"
-        assert complaints.evidence_value == 2 and complaints.score == 80  # 100 − 2 × 10
+        # complaints naming it received on the period's days in the committee's zone (stored UTC)
+        tz = ZoneInfo(settings.get(s, "ui.timezone"))
+        against = sum(1 for c in s.execute(select(Complaint).where(Complaint.community_id == community,
+                                                                   Complaint.subject_org == org)).scalars()
+                      if start <= c.received_at.replace(tzinfo=timezone.utc).astimezone(tz).date() <= end)
+        assert against >= 2  # the two added here at least
+        assert complaints.evidence_value == against and complaints.score == max(0, 100 - 10 * against)
         assert complaints.evidence_link.startswith("complaints?")
         evidence = assessments.evidence_of(s, manager, s.get(Evaluation, ev_id))
         assert evidence[inds["checklist"].id].params["passed"] == passed
@@ -370,7 +378,7 @@ def test_a_finding_opens_an_action_and_a_hazard(db, demo_db):
         hazard = assessments.open_hazard(s, manager, ev_id, grid_id=grid, description="检查发现楼道堆物",
                                          category="fire")
         assert hazard.source == "evaluation" and hazard.status == "found"
-        assert [a.id for a in assessments.actions_of(s, ev_id)] == [action.id]
+        assert [a["id"] for a in actions.of_source(s, manager, "evaluation", ev_id)] == [action.id]
 
 
 def test_the_demo_holds_checks_in_every_state_and_a_finding_that_opened_an_action(db, demo_db):
@@ -379,8 +387,8 @@ def test_the_demo_holds_checks_in_every_state_and_a_finding_that_opened_an_actio
         checks = [st for k, st in rows if k == "quarterly"]
         assert len(checks) == 4 and {"published", "approved", "returned", "draft"} <= set(checks)
         assert {"staff", "property", "activity"} <= {k for k, _ in rows}
-        assert assessments.actions_of(s, s.execute(select(Evaluation.id).where(Evaluation.kind == "property")
-                                                   .order_by(Evaluation.id)).scalars().first())
+        first = s.execute(select(Evaluation.id).where(Evaluation.kind == "property").order_by(Evaluation.id)).scalar()
+        assert actions.of_source(s, SYSTEM, "evaluation", first)
         assert all(total is not None for total in s.execute(select(Evaluation.total)).scalars())
 
 

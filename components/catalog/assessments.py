@@ -89,9 +89,6 @@ CATALOG: dict[str, tuple[str, str]] = {
     "evl.corrected": ("已新建更正草稿。", "Correction draft made."),
     "evl.superseded_note": ("本评估已被更正后的评估替代。", "This evaluation was replaced by a correction."),
     "evl.supersedes_link": ("查看被更正的原评估", "Open the evaluation it corrects"),
-    "evl.actions": ("整改措施", "Improvement actions"),
-    "evl.open_action": ("发起整改措施", "Open an improvement action"),
-    "evl.action_opened": ("整改措施已发起。", "Improvement action opened."),
     "evl.open_hazard": ("登记隐患", "Report a hazard"),
     "evl.hazard_opened": ("隐患已登记。", "Hazard reported."),
     # refusals of an evaluation

@@ -62,13 +62,6 @@ CATALOG: dict[str, tuple[str, str]] = {
     "cmp.resolution_unit": ("办结单位", "Resolution unit"),
     "cmp.limit_note": ("依据", "Source"),
     # improvement actions from a request
-    "cmp.actions": ("整改措施", "Improvement actions"),
-    "cmp.no_actions": ("尚未发起整改措施。", "No improvement action yet."),
-    "cmp.open_action": ("发起整改措施", "Open an improvement action"),
-    "cmp.action_title": ("措施", "Action"),
-    "cmp.action_owner": ("责任人", "Owner"),
-    "cmp.action_due": ("完成期限", "Due"),
-    "cmp.action_opened": ("已发起整改措施。", "Improvement action opened."),
     # KPIs
     "cmp.kpi_response": ("诉求按时响应率", "Requests answered in time"),
     "cmp.kpi_resolution": ("诉求按时办结率", "Requests resolved in time"),

@@ -4,6 +4,12 @@ beside this one."""
 
 CATALOG: dict[str, tuple[str, str]] = {
     # improvement actions
+    "actn.opened": ("整改措施", "Improvement actions"),
+    "actn.none_opened": ("尚未发起整改措施。", "No improvement action opened yet."),
+    "actn.open_from": ("发起整改措施", "Open an improvement action"),
+    "actn.no_owners": ("本社区还没有可以负责整改的工作人员账号，请先由管理员添加。", "This community has no staff account to own an action yet: an admin adds one first."),
+    "actn.pick_owner": ("选择责任人", "Pick the owner"),
+    "actn.opened_one": ("已发起整改措施。", "Improvement action opened."),
     "actn.action": ("整改措施", "Improvement action"),
     "actn.title": ("措施", "Action"),
     "actn.source": ("来源", "Source"),

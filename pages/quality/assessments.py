@@ -4,12 +4,11 @@ ledgers and the records behind it, correcting an approved evaluation, findings t
 improvement action or a hazard — a new evaluation scored with a current indicator set, the
 indicator sets for supervisors and admins, and the community checks' totals over the quarters."""
 
-from datetime import timedelta
-
 import pandas as pd
 import streamlit as st
 
 from components.auth import guard
+from components.findings import action_panel
 from components.i18n import choice_label, lang, t
 from components.inputs import date_field
 from components.ledger_page import ledger_page
@@ -17,7 +16,7 @@ from components.records import data_table, flash, submit
 from components.runtime import read
 from db.models.quality import EVALUATION, EVALUATION_KINDS, IndicatorSet
 from db.models.safety import HAZARD, SEVERITIES, categories
-from services import access, assessments, clock, kpis, ledgers, places
+from services import access, actions, assessments, clock, kpis, ledgers, places
 
 actor = guard("assessments")
 st.title(t("page.assessments"))
@@ -98,21 +97,8 @@ def _scores(row: dict, ev, inds, stored, evidence, editable: bool) -> None:
 
 
 def _findings(row: dict, ev, acts) -> None:
-    if acts:
-        st.markdown(f"**{t('evl.actions')}**")
-        for a in acts:
-            _links("actions", {"actions.id": str(a.id)},
-                   f"{a.title} · {choice_label('actnstate', a.status)}", f"evl_act_{a.id}")
-    if access.can(actor, "actions", "create"):
-        with st.expander(t("evl.open_action"), icon=":material/task_alt:"):
-            with st.form(f"evl_action_{row['id']}"):
-                title = st.text_input(t("actn.title"), max_chars=200, key=f"evl_action_{row['id']}_title")
-                owner = st.text_input(t("actn.owner"), max_chars=64, key=f"evl_action_{row['id']}_owner")
-                due = date_field(t("actn.due"), value=clock.today() + timedelta(days=30),
-                                 key=f"evl_action_{row['id']}_due")
-                if st.form_submit_button(t("evl.open_action"), type="primary"):
-                    submit(lambda s: assessments.open_action(s, actor, row["id"], title=title, owner=owner, due=due),
-                           done=t("evl.action_opened"))
+    action_panel(actor, f"evl_{row['id']}", ev.community_id, acts,
+                 lambda s, **kw: assessments.open_action(s, actor, row["id"], **kw), days=30)
     if ledgers.may(actor, HAZARD, "create"):
         with read() as s:
             grids = assessments.grid_options(s, actor, ev.community_id)
@@ -142,7 +128,7 @@ def _detail(row: dict) -> None:
         stored = assessments.scores_of(s, ev.id)
         evidence = assessments.evidence_of(s, actor, ev)
         lock = ledgers.locked(s, actor, EVALUATION, ev)
-        acts = assessments.actions_of(s, ev.id)
+        acts = actions.of_source(s, actor, "evaluation", ev.id)
     c = st.columns(4)
     c[0].metric(t("evl.total"), "—" if ev.total is None else f"{ev.total:g}")
     c[1].metric(t("evl.grade"), ev.grade or "—")

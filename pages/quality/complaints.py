@@ -3,19 +3,18 @@ its response or resolution limit, the workflow's steps with the time of the resp
 happened), plus what the list does not say — the limits and how they stand, a warning when a
 working-day limit runs into a year the holiday calendar lacks, improvement actions opened from a
 request — and, for the admin, the response limits themselves (时限标准)."""
-from datetime import timedelta
 
 import streamlit as st
 
 from components.auth import guard
+from components.findings import action_panel
 from components.i18n import choice_label, t
-from components.inputs import date_field
 from components.ledger_page import ledger_page
-from components.records import flash, submit
+from components.records import flash
 from components.runtime import read
 from components.timefmt import when
-from db.models.quality import ACTION, COMPLAINT, RESPONSE_LIMIT
-from services import clock, complaints, ledgers, residents, workdays
+from db.models.quality import COMPLAINT, RESPONSE_LIMIT
+from services import actions, clock, complaints, ledgers, residents, workdays
 
 actor = guard("complaints")
 st.title(t("page.complaints"))
@@ -38,7 +37,7 @@ def _detail(row: dict) -> None:
     with read() as s:
         c = ledgers.get(s, actor, COMPLAINT, row["id"])
         years = complaints.complaint_calendar(s, c)
-        opened = complaints.actions_of(s, c.id)
+        opened = actions.of_source(s, actor, "complaint", c.id)
     for year in years:
         st.warning(t("cmp.calendar_missing", year=year), icon=":material/event_busy:")
     st.markdown(c.content)
@@ -57,21 +56,8 @@ def _detail(row: dict) -> None:
                      f"{_state(row.get('resolution_state'), row)}" + closed +
                      (f"  \n**{t('cmp.followed_up')}** {when(c.followed_up_at)} · "
                       f"{choice_label('satisfaction', c.followup_satisfaction)}" if c.followed_up_at else ""))
-    st.markdown(f"**{t('cmp.actions')}**")
-    if not opened:
-        st.caption(t("cmp.no_actions"))
-    for a in opened:
-        st.markdown(f"- {a['title']} · {a['owner']} · {a['due']} · {choice_label('actnstate', a['status'])}")
-    if ledgers.may(actor, ACTION, "create"):
-        with st.expander(t("cmp.open_action"), icon=":material/task_alt:"):
-            with st.form(f"cmp_action_{c.id}", enter_to_submit=False):
-                title = st.text_input(t("cmp.action_title") + " *", max_chars=200)
-                owner = st.text_input(t("cmp.action_owner") + " *", max_chars=64)
-                due = date_field(t("cmp.action_due") + " *", value=clock.today() + timedelta(days=14))
-                if st.form_submit_button(t("cmp.open_action"), type="primary"):
-                    submit(lambda s: complaints.open_action(s, actor, c.id, title=title, owner=owner, due=due),
-                           labels={"title": t("cmp.action_title"), "owner": t("cmp.action_owner"),
-                                   "due": t("cmp.action_due")}, done=t("cmp.action_opened"))
+    action_panel(actor, f"cmp_{c.id}", c.community_id, opened,
+                 lambda s, **kw: complaints.open_action(s, actor, c.id, **kw))
 
 
 def _requests() -> None:
