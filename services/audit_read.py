@@ -20,7 +20,7 @@ from db.declarations import LEADS, Field, Ledger
 from db.models import (ACTIVITY, FACILITY, HAZARD, PLACE_LEDGERS, RENTAL, RESIDENT, TEAM, VISIT, VOLUNTEER, Activity,
                        Building, ChecklistTemplate, Community, Facility, Grid, Household, Resident, Team, User,
                        Volunteer)
-from db.models.quality import ACTION
+from db.models.quality import ACTION, COMPLAINT, EVALUATION, RESPONSE_LIMIT, SURVEY
 from db.models.residents import VISIT_RULE
 from db.models.users import USER_LEDGER
 from services import privacy
@@ -28,6 +28,7 @@ from services.access import Actor
 
 LEDGERS: dict[str, Ledger] = {lg.table_name: lg for lg in (
     RESIDENT, VISIT, RENTAL, TEAM, VOLUNTEER, ACTIVITY, FACILITY, HAZARD, USER_LEDGER, VISIT_RULE, ACTION,
+    COMPLAINT, SURVEY, EVALUATION, RESPONSE_LIMIT,
     *PLACE_LEDGERS.values())}
 
 _COUNT = "int"

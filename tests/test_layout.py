@@ -334,3 +334,11 @@ def test_every_refused_type_has_its_message():
     """An unreadable value of a field type is refused as err.type_<type>; each has its words."""
     assert {"int", "float", "date", "time", "ref"} <= _refused_types()
     assert sorted(f"err.type_{kind}" for kind in _refused_types() if f"err.type_{kind}" not in CATALOG) == []
+
+
+def test_every_table_has_a_name_for_the_audit_log():
+    """The audit log and the "still in use" refusal name a table by ``table.<name>``: a new table
+    without one would show its raw name to the admin."""
+    from db.models import Base
+
+    assert sorted(t.name for t in Base.metadata.sorted_tables if f"table.{t.name}" not in CATALOG) == []
