@@ -282,7 +282,12 @@ def workflow_steps(ledger: Ledger, actor, row: dict, *, key: str, version: int, 
                 if spec.name in inputs:
                     extra.update(inputs[spec.name](row))
             step_form = f"{key}_stepform_{name.replace('.', '_')}_{row['id']}"
+            picked = [f for f in shown.fields if f.choices_from is not None or f.type == "ref"]
+            if picked:  # a step's picker (an assignee from the community's staff) gets its options
+                with read() as s:
+                    step_refs = ledgers.refs(s, actor, shown)
             data = record_form(shown, key=step_form, values=start, widgets=widgets,
+                               refs=step_refs if picked else None,
                                buttons=tuple((spec.name, t(spec.label), reason is not None, spec.primary)
                                              for spec, reason in group))
             if data is not None:

@@ -398,6 +398,9 @@ def demo(session: Session, places, per_community: int = 100, days: int = 182, se
     for name, gid in session.execute(select(Building.name, Building.grid_id)):
         buildings_by_grid.setdefault(gid, []).append(name)
     channels, weights = zip(*CHANNELS)
+    from services.actions import staff_accounts
+
+    staff = {c.id: sorted(staff_accounts(session, {c.id})) for c in places.communities}
     rows = []
     for community in places.communities:
         grids = [g for g in places.grids if g.community_id == community.id]
@@ -426,6 +429,8 @@ def demo(session: Session, places, per_community: int = 100, days: int = 182, se
                    "created_by": "demo", "updated_by": "demo"}
             for name, value in story.items():
                 row[name] = to_utc(value, tz) if isinstance(value, datetime) else value
+            if row["assignee"] and staff.get(community.id):  # the community's own staff where it has accounts
+                row["assignee"] = rng.choice(staff[community.id])
             rows.append(row)
     rows.sort(key=lambda r: r["received_at"])
     ids = session.execute(insert(Complaint).returning(Complaint.id, sort_by_parameter_order=True),

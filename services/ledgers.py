@@ -536,6 +536,9 @@ def move_with_warnings(session: Session, actor: Actor, ledger: Ledger, row_id: i
     if reason:
         raise PermissionDenied(reason, state=getattr(obj, wf.field))
     values = records.validate(_step_ledger(ledger, spec), data or {}) if spec.fields else {}
+    unpicked = _unpicked(session, actor, _step_ledger(ledger, spec), values, None)
+    if unpicked:  # a picked field of the step (an assignee from the staff) holding what it does not offer
+        raise ValidationError(unpicked)
     _past_only(_step_ledger(ledger, spec), values, today)
     ctx = Context(session, actor, today, obj, data=data or {}, step=spec)
     if spec.apply is not None:

@@ -219,12 +219,16 @@ def test_the_workflow_refuses_the_wrong_role_state_and_times(db, demo_db):
     cid = _new(db, staff, received)
     for who, step in ((staff, "assign"), (supervisor, "assign")):  # the leads dispatch
         with pytest.raises(PermissionDenied) as e:
-            _walk(db, cid, who, step, {"assignee": "网格员 吴磊"})
+            _walk(db, cid, who, step, {"assignee": "staff"})
         assert e.value.key == "err.permission"
     with pytest.raises(PermissionDenied) as e:  # nothing to answer before it is assigned
         _walk(db, cid, staff, "respond", {"on": received.date(), "at": received.time(), "response_note": "已联系"})
     assert e.value.key == "err.wf_state" and _get(db, cid).status == "received"
-    _walk(db, cid, manager, "assign", {"assignee": "网格员 吴磊"})
+    for nobody in ("网格员 吴磊", "supervisor", "volunteer"):  # a name typed, or no staff of the community
+        with pytest.raises(ValidationError) as e:
+            _walk(db, cid, manager, "assign", {"assignee": nobody})
+        assert e.value.errors == {"assignee": "err.bad_choice"} and _get(db, cid).status == "received"
+    _walk(db, cid, manager, "assign", {"assignee": "staff"})
     early = received - timedelta(hours=1)
     with pytest.raises(ValidationError) as e:  # a response before the request
         _walk(db, cid, staff, "respond", {"on": early.date(), "at": early.time(), "response_note": "已联系"})
@@ -265,7 +269,7 @@ def test_an_explanation_closes_it_by_the_leads_only(db, demo_db):
     with pytest.raises(PermissionDenied) as e:
         _walk(db, cid, manager, "explain", {"explanation": "需街道协调"})  # not from received
     assert e.value.key == "err.wf_state"
-    _walk(db, cid, manager, "assign", {"assignee": "社工 钱伟"})
+    _walk(db, cid, manager, "assign", {"assignee": "manager"})
     with pytest.raises(PermissionDenied) as e:
         _walk(db, cid, staff, "explain", {"explanation": "需街道协调"})
     assert e.value.key == "err.permission"
@@ -325,7 +329,7 @@ def test_overdue_is_derived_in_sql(db, demo_db):
     assert views(late) == {"open", "response_overdue", "resolution_overdue"}
     assert views(fresh) == {"open"} and states(fresh) == ("pending", "pending")
     assert states(late) == ("overdue", "overdue")
-    _walk(db, late, manager, "assign", {"assignee": "网格员 吴磊"})
+    _walk(db, late, manager, "assign", {"assignee": "staff"})
     answered = long_ago + timedelta(hours=5)
     _walk(db, late, staff, "respond", {"on": answered.date(), "at": answered.time(), "response_note": "已上门"})
     assert views(late) == {"open", "resolution_overdue"} and states(late) == ("late", "overdue")
@@ -380,7 +384,7 @@ def test_the_two_kpis_against_a_hand_count(db, demo_db):
                                                      Grid.id.not_in(sorted(staff.grid_ids)))).scalars().first()
     g = _new(db, manager, _at(d(2025, 3, 5), 9), grid_id=other_grid)
     for cid in (a, b, dd, e, f):
-        _walk(db, cid, manager, "assign", {"assignee": "网格员 吴磊"})
+        _walk(db, cid, manager, "assign", {"assignee": "staff"})
 
     def answer(cid, when):
         _walk(db, cid, staff, "respond", {"on": when.date(), "at": when.time(), "response_note": "已联系"})
@@ -519,7 +523,7 @@ def test_a_request_logged_assigned_and_answered_on_the_page(app):
     at = as_role(app, "manager")
     at.query_params["complaints.id"] = str(cid)
     at.switch_page("pages/quality/complaints.py").run()
-    at.text_input(key=f"complaints_stepform_assign_{cid}_assignee").input("网格员 吴磊")
+    at.selectbox(key=f"complaints_stepform_assign_{cid}_assignee").select("staff")
     next(b for b in at.button if b.label == ZH["cmp.assign"]).click()
     at.run()
     assert not at.exception and not errors(at)
@@ -534,5 +538,5 @@ def test_a_request_logged_assigned_and_answered_on_the_page(app):
     assert not at.exception and not errors(at)
     with session_scope() as s:
         c = s.get(Complaint, cid)
-        assert (c.status, c.assignee, c.response_note) == ("in_progress", "网格员 吴磊", "已电话联系，马上上门")
+        assert (c.status, c.assignee, c.response_note) == ("in_progress", "staff", "已电话联系，马上上门")
         assert c.received_at <= c.first_response_at

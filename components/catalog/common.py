@@ -10,7 +10,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "section.overview": ("概览", "Overview"),
     "section.people": ("居民服务", "Residents"),
     "section.safety": ("安全巡检", "Safety"),
-    "section.quality": ("考核评估", "Quality"),
+    "section.quality": ("服务质量", "Service quality"),
     "section.volunteering": ("志愿服务", "Volunteering"),
     "section.admin": ("系统管理", "Administration"),
     "section.me": ("我的", "Me"),

@@ -174,7 +174,8 @@ COMPLAINT = Ledger(
         initial="received", states=COMPLAINT_STATES, choices_key="cmpstate",
         steps=(
             Step("assign", "cmp.assign", ("received",), "assigned", action="assign", primary=True,
-                 fields=(Field("assignee", "cmp.assignee", required=True, max_length=64),),
+                 fields=(Field("assignee", "cmp.assignee", required=True, max_length=64,
+                               choices_from="services.actions:owner_options"),),
                  apply="services.complaints:assigned"),
             # the first answer to the resident: when (not before the request, not in the future) and what
             Step("respond", "cmp.respond", ("assigned",), "in_progress", primary=True,
@@ -219,7 +220,7 @@ COMPLAINT = Ledger(
         Field("received_at", "cmp.received_at", editable=False, importable=False),
         Field("status", "cmp.status", type="choice", choices=COMPLAINT_STATES, choices_key="cmpstate", filter=True,
               editable=False),
-        Field("assignee", "cmp.assignee", editable=False, search=True),
+        Field("assignee", "cmp.assignee", editable=False, choices_from="services.actions:owner_options"),
         Field("response_note", "cmp.response_note", type="longtext", editable=False, list=False),
         Field("resolution", "cmp.resolution", type="longtext", editable=False, list=False),
         Field("explanation", "cmp.explanation", type="longtext", editable=False, list=False),
@@ -534,6 +535,16 @@ def period_clause(value: str, today: date):
     return and_(Evaluation.period_end >= start, Evaluation.period_end <= end)
 
 
+def _evaluator_name(today: date):
+    """The evaluator's name (the stored value is the login name)."""
+    from sqlalchemy import func, select
+
+    from db.models.users import User
+
+    return func.coalesce(select(User.display_name).where(User.username == Evaluation.evaluator)
+                         .scalar_subquery(), Evaluation.evaluator)
+
+
 EVALUATION = Ledger(
     key="evaluation", model=Evaluation, label="evl.evaluation", default_sort="period_end", descending=True,
     page="assessments", parent="community_id", scope=Scope(),
@@ -542,7 +553,8 @@ EVALUATION = Ledger(
     locked="services.assessments:locked",
     views=(View("to_approve", "evl.view_to_approve", lambda today: Evaluation.status == "submitted"),
            View("current", "evl.view_current", lambda today: Evaluation.superseded.is_(False))),
-    columns=(ListColumn("set_name", "evl.set", _set_name),),
+    columns=(ListColumn("set_name", "evl.set", _set_name),
+             ListColumn("evaluator_name", "evl.evaluator", _evaluator_name, search=True)),
     workflow=Workflow(
         initial="draft", states=EVALUATION_STATES, choices_key="evlstate",
         steps=(
@@ -570,7 +582,7 @@ EVALUATION = Ledger(
         Field("subject_name", "evl.subject", required=True, max_length=100, search=True, filter=False),
         Field("period_start", "evl.period_start", type="date", required=True),
         Field("period_end", "evl.period_end", type="date", required=True),
-        Field("evaluator", "evl.evaluator", editable=False),
+        Field("evaluator", "evl.evaluator", editable=False, list=False, export=False),
         Field("total", "evl.total", type="float", editable=False),
         Field("grade", "evl.grade", editable=False),
         Field("status", "evl.status", type="choice", choices=EVALUATION_STATES, choices_key="evlstate", filter=True,

@@ -16,7 +16,7 @@ from components.records import data_table, flash, submit
 from components.runtime import read
 from db.models.quality import EVALUATION, EVALUATION_KINDS, IndicatorSet
 from db.models.safety import HAZARD, SEVERITIES, categories
-from services import access, actions, assessments, clock, kpis, ledgers, places
+from services import access, actions, assessments, clock, kpis, ledgers, places, users
 
 actor = guard("assessments")
 st.title(t("page.assessments"))
@@ -135,9 +135,11 @@ def _detail(row: dict) -> None:
     c[2].markdown(f"**{t('evl.set')}** {_name(the_set)} v{the_set.revision}")
     c[2].caption(" · ".join(f"{band[1] if not english else band[2]} ≥ {band[0]:g}"
                             for band in assessments.grades_of(the_set)))
-    c[3].markdown(f"**{t('evl.evaluator')}** {ev.evaluator}")
+    with read() as s:
+        names = users.display_names(s, [ev.evaluator, ev.approved_by])
+    c[3].markdown(f"**{t('evl.evaluator')}** {names.get(ev.evaluator, ev.evaluator)}")
     if ev.approved_by:
-        c[3].markdown(f"**{t('evl.approved_by')}** {ev.approved_by}")
+        c[3].markdown(f"**{t('evl.approved_by')}** {names.get(ev.approved_by, ev.approved_by)}")
     if ev.returned_reason and ev.status in ("returned", "draft"):
         st.warning(f"{t('evl.returned_reason')}：{ev.returned_reason}", icon=":material/undo:")
     if ev.superseded:
