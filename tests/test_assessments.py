@@ -480,3 +480,24 @@ def test_the_page_makes_a_new_evaluation_with_the_evidence_pre_filled(app):
         assert any(r.evidence_value is not None for r in assessments.scores_of(s, made[0].id).values())
     assert at.query_params["evaluations.id"] == [str(made[0].id)] or \
         at.query_params["evaluations.id"] == str(made[0].id)
+
+
+def test_staff_see_their_own_appraisal_and_published_evaluations_only(db, demo_db):
+    """A colleague's appraisal, or a check not yet published, is not for the grid worker."""
+    staff, manager = actor_of(db, "staff"), actor_of(db, "manager")
+    own = _staff_eval(db, who="manager")
+    with db(write=True) as s:
+        the_set = _set(s, "staff_appraisal")
+        boss = s.execute(select(User.id).where(User.username == "manager")).scalar_one()
+        start, end = _quarter()
+        other = assessments.create(s, actor_of(db, "supervisor"), set_id=the_set.id, community_id=_community(s),
+                                   period_start=start, period_end=end, subject_id=boss).id
+    with db() as s:
+        seen = {r["id"]: r for r in ledgers.list_rows(s, staff, EVALUATION, limit=500).rows}
+        everything = {r["id"]: r for r in ledgers.list_rows(s, manager, EVALUATION, limit=500).rows}
+        assert own in seen and other not in seen and other in everything
+        hidden = [r for r in everything.values() if r["subject_kind"] != "staff" and r["status"] != "published"]
+        assert hidden and not any(r["id"] in seen for r in hidden)
+        assert any(r["status"] == "published" for r in seen.values())
+        with pytest.raises(PermissionDenied):  # nor opened by its address
+            ledgers.get(s, staff, EVALUATION, other)

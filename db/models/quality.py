@@ -535,6 +535,17 @@ def period_clause(value: str, today: date):
     return and_(Evaluation.period_end >= start, Evaluation.period_end <= end)
 
 
+def _evaluations_seen(actor) -> list:
+    """A colleague's appraisal is not for every member of staff: staff see their own appraisals and
+    the published evaluations of everything else; the leads and supervisors see all in scope."""
+    from sqlalchemy import and_, or_
+
+    if actor.role != "staff":
+        return []
+    own = and_(Evaluation.subject_kind == "staff", Evaluation.subject_id == actor.user_id)
+    return [or_(own, and_(Evaluation.subject_kind != "staff", Evaluation.status == "published"))]
+
+
 def _evaluator_name(today: date):
     """The evaluator's name (the stored value is the login name)."""
     from sqlalchemy import func, select
@@ -547,7 +558,7 @@ def _evaluator_name(today: date):
 
 EVALUATION = Ledger(
     key="evaluation", model=Evaluation, label="evl.evaluation", default_sort="period_end", descending=True,
-    page="assessments", parent="community_id", scope=Scope(),
+    page="assessments", parent="community_id", scope=Scope(rule=_evaluations_seen),
     actions={"create": "create", "edit": "create", "delete": "create"},
     clean="services.assessments:clean", after_save="services.assessments:store_scores",
     locked="services.assessments:locked",
