@@ -39,8 +39,8 @@ def open_from(session: Session, actor: Actor, source: str, source_id: int | None
 OWNER_ROLES = ("manager", "staff")
 
 
-def staff_accounts(session: Session, community_ids) -> dict[str, str]:
-    """Login name -> the person's name of the live, enabled staff accounts working in one of
+def staff_of(community_ids) -> list:
+    """WHERE clauses of the live, enabled staff and manager accounts working in one of
     ``community_ids`` (None: every community) — by the account's communities or its grids'."""
     conds = [User.role.in_(OWNER_ROLES), User.deleted_at.is_(None), User.disabled.is_(False)]
     if community_ids is not None:
@@ -49,7 +49,13 @@ def staff_accounts(session: Session, community_ids) -> dict[str, str]:
             User.id.in_(select(user_community.c.user_id).where(user_community.c.community_id.in_(ids))),
             User.id.in_(select(user_grid.c.user_id).join(Grid, Grid.id == user_grid.c.grid_id)
                         .where(Grid.community_id.in_(ids)))))
-    rows = session.execute(select(User.username, User.display_name).where(*conds)
+    return conds
+
+
+def staff_accounts(session: Session, community_ids) -> dict[str, str]:
+    """Login name -> the person's name of the live, enabled staff accounts working in one of
+    ``community_ids`` (None: every community) — by the account's communities or its grids'."""
+    rows = session.execute(select(User.username, User.display_name).where(*staff_of(community_ids))
                            .order_by(User.display_name_pinyin, User.username)).all()
     return {u: n for u, n in rows}
 

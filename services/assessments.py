@@ -780,13 +780,13 @@ def org_options(session: Session, actor: Actor, community_id: int) -> list[str]:
 
 
 def staff_options(session: Session, actor: Actor, community_id: int) -> dict[int, str]:
-    """The community's staff and managers (who are appraised)."""
+    """The community's staff and managers (who are appraised), in SQL as the actions' owners are."""
     from db.models import User
+    from services.actions import staff_of
 
-    rows = session.execute(select(User).where(User.role.in_(("staff", "manager")), User.disabled.is_(False),
-                                              User.deleted_at.is_(None))).scalars()
-    return {u.id: u.display_name or u.username for u in rows
-            if community_id in {c.id for c in u.communities} or community_id in {g.community_id for g in u.grids}}
+    rows = session.execute(select(User.id, User.display_name, User.username).where(*staff_of({community_id}))
+                           .order_by(User.display_name_pinyin, User.username)).all()
+    return {uid: name or username for uid, name, username in rows}
 
 
 def activity_options(session: Session, actor: Actor, community_id: int) -> dict[int, str]:
