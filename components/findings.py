@@ -47,3 +47,28 @@ def action_panel(actor, key: str, community_id: int, opened: list, open_fn: Call
                 submit(lambda s: open_fn(s, title=what, owner=owner or "", due=due),
                        labels={"title": t("actn.title"), "owner": t("actn.owner"), "due": t("actn.due")},
                        done=t("actn.opened_one"))
+
+
+def hazard_panel(actor, key: str, community_id: int, open_fn: Callable, *, label: str, done: str) -> None:
+    """A form that registers a finding as a hazard in one of the community's grids the actor may
+    open one in: ``open_fn(session, grid_id=, description=, category=, severity=)``."""
+    from db.models.safety import HAZARD, SEVERITIES, categories
+    from services import assessments
+
+    if not ledgers.may(actor, HAZARD, "create"):
+        return
+    with read() as s:
+        grids = assessments.grid_options(s, actor, community_id)
+    if not grids:
+        return
+    with st.expander(label, icon=":material/warning:"):
+        with st.form(key):
+            grid = st.selectbox(t("place.grid"), list(grids), format_func=grids.get, key=f"{key}_grid")
+            category = st.selectbox(t("fac.category"), list(categories()), format_func=lambda c: choice_label("cat", c),
+                                    key=f"{key}_cat")
+            severity = st.selectbox(t("haz.severity"), list(SEVERITIES), format_func=lambda v: choice_label("severity", v),
+                                    key=f"{key}_sev")
+            text = st.text_area(t("haz.description"), max_chars=2000, key=f"{key}_text")
+            if st.form_submit_button(label, type="primary"):
+                submit(lambda s: open_fn(s, grid_id=grid, description=text, category=category, severity=severity),
+                       done=done)

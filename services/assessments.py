@@ -716,8 +716,16 @@ def ev_safety_training(session: Session, actor: Actor, subject: Subject) -> Evid
 
 
 def ev_drills_held(session: Session, actor: Actor, subject: Subject) -> Evidence:
-    """Drills are not kept in the app yet: 0, said so, for the evaluator to enter from paper."""
-    return Evidence("drills_held", 0.0, 0, None, 0.0, "evl.ev_no_drills")
+    """Yes when a drill was held (or held and evaluated) in the period."""
+    from db.models.drills import Drill
+
+    conds = [Drill.deleted_at.is_(None), Drill.community_id == subject.community_id,
+             Drill.status.in_(("held", "evaluated")), Drill.held_on.between(subject.start, subject.end)]
+    n = session.execute(select(func.count()).select_from(Drill).where(*conds)).scalar_one()
+    rows = session.execute(select(Drill).where(*conds).order_by(Drill.held_on).limit(RECORDS)).scalars()
+    recs = [(f"{d.held_on} {d.title}", "drills", {"drills.id": str(d.id)}) for d in rows]
+    return Evidence("drills_held", float(n), n, None, 1.0 if n else 0.0, "evl.ev_drills", {"n": n},
+                    _link("drills", {"drills.view": "evaluated"}), recs)
 
 
 EVIDENCE: dict[str, Callable[[Session, Actor, Subject], Evidence]] = {

@@ -75,6 +75,7 @@ PROVIDERS: dict[str, str] = {
     "team": "services.volunteers:team_options",
     "volunteer": "services.volunteers:volunteer_options",
     "activity": "services.activities:options",
+    "emergency_plan": "services.plans:options",
     # the only ref to an account is a volunteer's sign-in account: the volunteer-role accounts
     "user": "services.volunteers:volunteer_accounts",
 }

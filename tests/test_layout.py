@@ -234,6 +234,7 @@ def _dynamic(scan: _Scan) -> dict[str, tuple[set[str], str]]:
     from components.i18n import LANGS
     from db.base import Base
     from db.models import REVOKE_REASONS
+    from db.models.drills import GROUPS, SCORE_CODES
     from db.models.safety import HAZARD
     from db.models.volunteers import LOG_STATES
     from db.periods import UNITS
@@ -271,6 +272,8 @@ def _dynamic(scan: _Scan) -> dict[str, tuple[set[str], str]]:
         "logstatus.": (set(LOG_STATES), "a volunteer's hours: waiting, verified, rejected"),
         "revoke.": (set(REVOKE_REASONS), "why a sign-in session ended (audit_read)"),
         "checkresult.": (set(rentals.CHECK_RESULTS), "a rental check's result"),
+        "drlgroup.": (set(GROUPS), "a drill's participants by group (its count fields and detail)"),
+        "drlscore.": (set(SCORE_CODES), "a drill evaluation's dimension (the evaluate step's score fields)"),
         "setting.": (set(settings.defaults()) | {"demo.loaded"}, "a setting named in its audit entry (audit_read)"),
     }
 

@@ -13,7 +13,7 @@ from tests.conftest import ROOT
 
 ZH = {k: v[0] for k, v in CATALOG.items()}
 PEOPLE = {"residents", "visits", "rentals"}
-SAFETY = {"facilities", "inspections", "hazards", "schedule"}
+SAFETY = {"facilities", "inspections", "hazards", "schedule", "plans", "drills"}
 VOLUNTEERING = {"activities", "volunteers"}
 QUALITY = {"assessments", "actions", "surveys", "complaints"}
 EXPECTED_PAGES = {

@@ -15,6 +15,9 @@ A key's first segment names the module that holds it (a test keeps each prefix i
     surveys       svy svystate; sq score (db/reference/surveys.yaml) — satisfaction surveys
     complaints    cmp cmpstate cmpdue limitunit; channel cmpkind cmpcat urgency
                   (db/reference/complaints.yaml) — residents' requests and their response limits
+    plans         plan plantype planstate planrev att — emergency plans and their files
+    drills        drl drltype drlmode drlstate drlgroup drlscore drlrating drlrule drlrulekind
+                  drlruleapplies drlruleunit drlsched — drills, their evaluation and obligations
     volunteering  vol volstatus logstatus my act actstate; teamtype position acttype volrole
                   (db/reference/volunteering.yaml)
     overview      home kpi dash rep chart
@@ -32,11 +35,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from types import ModuleType
 
-from components.catalog import (admin, assessments, audit, common, complaints, me, overview, people, places, quality,
-                                safety, surveys, volunteering)
+from components.catalog import (admin, assessments, audit, common, complaints, drills, me, overview, people, places,
+                                plans, quality, safety, surveys, volunteering)
 
-MODULES: tuple[ModuleType, ...] = (common, audit, places, people, safety, quality, assessments, surveys, complaints,
-                                   volunteering, overview, admin, me)
+MODULES: tuple[ModuleType, ...] = (common, audit, places, people, safety, plans, drills, quality, assessments, surveys,
+                                   complaints, volunteering, overview, admin, me)
 
 
 class DuplicateKey(ValueError):

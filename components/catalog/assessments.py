@@ -120,9 +120,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "evl.ev_inspections": ("本期提交巡检 {n} 次", "{n} inspections submitted in the period"),
     "evl.ev_hazards": ("本期发现并评定等级的隐患 {n} 项", "{n} hazards found and rated in the period"),
     "evl.ev_training": ("本期开展消防宣传、讲座等培训活动 {n} 次", "{n} safety talks and fire-safety activities held"),
-    "evl.ev_no_drills": ("演练台账尚未上线，本期记录 0 次，请按纸质记录评分",
-                         "Drills are not kept here yet: 0 recorded; score from the paper records"),
-    # choices
+    "evl.ev_drills": ("本期实施演练 {n} 次", "{n} drills held in the period"),
     "evlkind.quarterly": ("季度检查", "Quarterly check"),
     "evlkind.annual": ("年度检查", "Annual check"),
     "evlkind.special": ("专项检查", "Special check"),

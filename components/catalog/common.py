@@ -52,6 +52,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     "pagedesc.facilities": ("设施台账：18 类公共设施，到期更换提醒，每个设施的巡检与隐患记录", "Facility register: 18 categories, renewal reminders, each facility's inspections and hazards"),
     "pagedesc.inspections": ("按检查表逐项巡检，不合格项自动生成隐患；可打印报告与空白检查表，补录纸质巡检", "Run a checklist item by item; failed items open hazards; print reports and blank checklists; enter paper rounds"),
     "pagedesc.hazards": ("隐患整改：发现 → 交办 → 整改 → 待复查 → 销号；复查人不能是整改人", "Hazards: found → assigned → rectifying → re-inspection → closed; the re-inspector is never the one who fixed it"),
+    "pagedesc.plans": ("应急预案：现行版本、待修订（到期或演练发现问题）和历史版本", "Emergency plans: current versions, those due for revision (by date or after a drill) and earlier versions"),
+    "pagedesc.drills": ("应急演练：计划、记录实施情况、评估，发现的问题转为隐患或整改措施", "Drills: plan, record as held, evaluate; the problems found become hazards or improvement actions"),
     "pagedesc.schedule": ("巡检日历：按规则应做的检查，已完成、即将到期、已逾期", "Inspection calendar: the checks the rules ask for — done, due soon, overdue"),
     "pagedesc.reference": ("检查表模板：增加、排序、停用检查项，每次修改生成新版本；重点人群的走访频次",
                            "Checklist templates: add, reorder and retire items, each change makes a new version; how often special groups are visited"),
@@ -98,6 +100,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     "action.assign": ("派单", "assign"),
     "action.explain": ("解释说明", "explain"),
     "action.limits": ("维护时限标准", "keep the response limits"),
+    "action.evaluate": ("评估", "evaluate"),
+    "action.rules": ("维护演练要求", "keep the drill obligations"),
     # language
     "lang.label": ("语言 / Language", "Language / 语言"),
     "lang.zh": ("中文", "中文"),

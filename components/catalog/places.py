@@ -7,6 +7,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     # the kinds of place
     "place.community": ("社区", "Community"),
     "place.grid": ("网格", "Grid"),
+    "place.fire_key_unit": ("消防安全重点单位", "Fire-safety key unit"),
+    "place.fire_key_unit_help": ("重点单位的消防演练每半年至少一次，其他社区每年至少一次", "A key unit holds a fire drill at least every six months; other communities at least yearly"),
     "place.building": ("楼栋", "Building"),
     "place.household": ("住户", "Household"),
     # a household's housing and hardship

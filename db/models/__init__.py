@@ -9,6 +9,8 @@ from db.models.volunteers import (ACTIVITY, MY_HOURS, TEAM, VOLUNTEER, VOLUNTEER
                                   VolunteerLog, activity_photo)
 from db.models.quality import (Complaint, Evaluation, EvaluationScore, ImprovementAction, Indicator,
                                IndicatorSet, ResponseLimit, Survey, SurveyAnswer, SurveyQuestion, SurveyResponse)
+from db.models.drills import (DRILL, DRILL_RULE, PLAN, Attachment, Drill, DrillRule, DrillScore, EmergencyPlan,
+                              drill_photo)
 from db.models.system import AuditHead, AuditLog, Setting
 from db.models.sessions import REVOKE_REASONS, UserSession
 from db.models.users import ROLES, User, user_community, user_grid
@@ -21,4 +23,5 @@ __all__ = [
     "VolunteerLog", "activity_photo", "TEAM", "VOLUNTEER", "ACTIVITY", "MY_HOURS", "VOLUNTEER_LOG", "AuditHead", "AuditLog", "Setting", "User", "ROLES", "user_community", "user_grid",
     "UserSession", "REVOKE_REASONS", "Complaint", "Evaluation", "EvaluationScore", "ImprovementAction", "Indicator",
     "IndicatorSet", "ResponseLimit", "Survey", "SurveyAnswer", "SurveyQuestion", "SurveyResponse",
+    "Attachment", "EmergencyPlan", "Drill", "DrillScore", "DrillRule", "drill_photo", "PLAN", "DRILL", "DRILL_RULE",
 ]

@@ -1,7 +1,7 @@
 """The place hierarchy every ledger hangs on: community → grid → building → household."""
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint, func, select
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint, false, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base, CommunityScoped, RecordMixin
@@ -18,6 +18,8 @@ class Community(RecordMixin, Base):
     street: Mapped[str | None] = mapped_column(String(100))  # 街道
     address: Mapped[str | None] = mapped_column(String(200))
     phone: Mapped[str | None] = mapped_column(String(40))
+    # a fire-safety key unit (消防安全重点单位): its fire drills are due every six months, not yearly
+    fire_key_unit: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default=false())
 
 
 class Grid(CommunityScoped, RecordMixin, Base):
@@ -69,6 +71,7 @@ COMMUNITY = Ledger(
         Field("street", "field.street", max_length=100),
         Field("address", "field.address", max_length=200),
         Field("phone", "field.phone", max_length=40),
+        Field("fire_key_unit", "place.fire_key_unit", type="bool", help="place.fire_key_unit_help"),
     ),
 )
 

@@ -140,8 +140,10 @@ class InspectionItem(Base):
 class Hazard(CommunityScoped, RecordMixin, Base):
     __tablename__ = "hazard"
     __table_args__ = (Index("ix_hazard_scope_status", "community_id", "status", "deadline"),
-                      UniqueConstraint("inspection_item_id", name="uq_hazard_inspection_item"))
+                      UniqueConstraint("inspection_item_id", name="uq_hazard_inspection_item"),
+                      Index("ix_hazard_source", "source", "source_id"))
     source: Mapped[str] = mapped_column(String(12), nullable=False)
+    source_id: Mapped[int | None] = mapped_column(Integer)  # the drill, evaluation … that found it, if any
     inspection_item_id: Mapped[int | None] = mapped_column(ForeignKey("inspection_item.id"))
     facility_id: Mapped[int | None] = mapped_column(ForeignKey("facility.id"), index=True)
     grid_id: Mapped[int] = mapped_column(ForeignKey("grid.id"), nullable=False, index=True)

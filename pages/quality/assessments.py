@@ -8,14 +8,13 @@ import pandas as pd
 import streamlit as st
 
 from components.auth import guard
-from components.findings import action_panel
+from components.findings import action_panel, hazard_panel
 from components.i18n import choice_label, lang, t
 from components.inputs import date_field
 from components.ledger_page import ledger_page
 from components.records import data_table, flash, submit
 from components.runtime import read
 from db.models.quality import EVALUATION, EVALUATION_KINDS, IndicatorSet
-from db.models.safety import HAZARD, SEVERITIES, categories
 from services import access, actions, assessments, clock, kpis, ledgers, places, users
 
 actor = guard("assessments")
@@ -99,25 +98,9 @@ def _scores(row: dict, ev, inds, stored, evidence, editable: bool) -> None:
 def _findings(row: dict, ev, acts) -> None:
     action_panel(actor, f"evl_{row['id']}", ev.community_id, acts,
                  lambda s, **kw: assessments.open_action(s, actor, row["id"], **kw), days=30)
-    if ledgers.may(actor, HAZARD, "create"):
-        with read() as s:
-            grids = assessments.grid_options(s, actor, ev.community_id)
-        if grids:
-            with st.expander(t("evl.open_hazard"), icon=":material/warning:"):
-                with st.form(f"evl_hazard_{row['id']}"):
-                    grid = st.selectbox(t("place.grid"), list(grids), format_func=grids.get,
-                                        key=f"evl_hazard_{row['id']}_grid")
-                    category = st.selectbox(t("fac.category"), list(categories()),
-                                            format_func=lambda c: choice_label("cat", c),
-                                            key=f"evl_hazard_{row['id']}_cat")
-                    severity = st.selectbox(t("haz.severity"), list(SEVERITIES),
-                                            format_func=lambda v: choice_label("severity", v),
-                                            key=f"evl_hazard_{row['id']}_sev")
-                    text = st.text_area(t("haz.description"), max_chars=2000, key=f"evl_hazard_{row['id']}_text")
-                    if st.form_submit_button(t("evl.open_hazard"), type="primary"):
-                        submit(lambda s: assessments.open_hazard(s, actor, row["id"], grid_id=grid, description=text,
-                                                                 category=category, severity=severity),
-                               done=t("evl.hazard_opened"))
+    hazard_panel(actor, f"evl_hazard_{row['id']}", ev.community_id,
+                 lambda s, **kw: assessments.open_hazard(s, actor, row["id"], **kw),
+                 label=t("evl.open_hazard"), done=t("evl.hazard_opened"))
 
 
 def _detail(row: dict) -> None:

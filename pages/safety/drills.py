@@ -1,0 +1,92 @@
+"""Drills (应急演练): the ledger engine's page — plan a drill; record it as held (times, evacuation,
+participants by group, equipment, a timeline, a photo taken on the phone); evaluate it on the drill
+indicator set; the problems it found opened as hazards or improvement actions; the obligations
+(rules) kept by the admin."""
+import streamlit as st
+
+from components.auth import guard
+from components.findings import action_panel, hazard_panel
+from components.i18n import choice_label, lang, t
+from components.ledger_page import ledger_page
+from components.photos import photo_input, show_photo
+from components.records import flash
+from components.runtime import read
+from db.models.drills import DRILL, DRILL_RULE, GROUPS, SCORE_CODES
+from services import access, actions, clock, drills, ledgers
+
+actor = guard("drills")
+st.title(t("page.drills"))
+st.caption(t("pagedesc.drills"))
+flash()
+
+
+def _detail(row: dict) -> None:
+    st.markdown(f"{row['planned_on']} · {row['place']} · {row['organiser']}"
+                + (f" · {t('drl.plan')}：{row['plan_title']}" if row.get("plan_title") else ""))
+    if row.get("scenario"):
+        st.markdown(f"**{t('drl.scenario')}** {row['scenario']}")
+    if row["status"] in ("held", "evaluated"):
+        people = " · ".join(f"{t('drlgroup.' + g)} {row.get('n_' + g) or 0}" for g in GROUPS)
+        st.markdown(f"**{t('drl.held_on')}** {row['held_on']} {row['start_time'] or ''}–{row['end_time'] or ''} · "
+                    f"{t('drl.duration')} {row['duration_minutes']} · {t('drl.evacuation')} "
+                    f"{row['evacuation_minutes'] if row['evacuation_minutes'] is not None else '—'}\n\n{people}")
+        if row.get("equipment"):
+            st.markdown(f"**{t('drl.equipment')}** {row['equipment']}")
+        if row.get("timeline"):
+            st.markdown(f"**{t('drl.timeline')}**\n\n" + "\n".join(f"- {line}" for line in row["timeline"].splitlines()
+                                                                 if line.strip()))
+        with read() as s:
+            shots = drills.photos(s, actor, row["id"])
+        if shots:
+            cols = st.columns(min(len(shots), 3))
+            for i, pid in enumerate(shots):
+                with cols[i % len(cols)]:
+                    show_photo(pid, t("drl.photo"), width=200)
+    if row["status"] == "evaluated":
+        with read() as s:
+            marks = drills.scores(s, actor, row["id"])
+            flagged = drills.flagged_plan(s, actor, row["id"])
+            hazards = drills.hazards_of(s, actor, row["id"])
+            acts = actions.of_source(s, actor, "drill", row["id"])
+        st.markdown(f"**{t('drl.total')}** {row['total']} · **{t('drl.rating')}** "
+                    f"{choice_label('drlrating', row['rating'])}")
+        st.markdown(" · ".join(f"{m['name_zh'] if lang() == 'zh' else m['name_en']} {m['score']:g}" for m in marks))
+        if row.get("problems"):
+            st.markdown(f"**{t('drl.problems')}** {row['problems']}")
+        if flagged and "plans" in PAGES:
+            st.page_link(PAGES["plans"], icon=":material/flag:", query_params={"plans.id": str(flagged["id"])},
+                         label=t("drl.plan_flagged", title=flagged["title"], revision=flagged["revision"]))
+        st.markdown(f"**{t('drl.hazards')}**")
+        for h in hazards:
+            st.page_link(PAGES.get("hazards", "pages/safety/hazards.py"), icon=":material/warning:",
+                         query_params={"hazards.id": str(h["id"])},
+                         label=f"{h['description'][:40]} · {choice_label('hstate', h['status'])} · {h['deadline']}")
+        if not hazards:
+            st.caption(t("drl.no_hazards"))
+        hazard_panel(actor, f"drl_hazard_{row['id']}", row["community_id"],
+                     lambda s, **kw: drills.open_hazard(s, actor, row["id"], **kw),
+                     label=t("drl.open_hazard"), done=t("drl.hazard_opened"))
+        action_panel(actor, f"drl_{row['id']}", row["community_id"], acts,
+                     lambda s, **kw: drills.open_action(s, actor, row["id"], **kw), days=30)
+
+
+def _photo(row: dict) -> dict:
+    """A photo of the drill, taken on the phone beside its record."""
+    photo = photo_input(t("drl.photo"), f"drills_photo_{row['id']}", row["community_id"])
+    return {"photo_ids": [photo] if photo else []}
+
+
+PAGES = {p.key: p.script for p in access.visible_pages(actor.role)}
+ledger_page(DRILL, actor, key="drills", new_label=t("drl.new"), detail=_detail,
+            title=lambda row: f"{row['title']} · {choice_label('drlstate', row['status'])}",
+            new_values={"planned_on": clock.today(), "organiser": actor.display_name, "mode": "实战",
+                        "invited": ["staff", "residents", "volunteers"]},
+            step_values={"held": lambda row: {"held_on": min(row["planned_on"], clock.today())},
+                         "evaluate": lambda row: {f"score_{c}": 4 for c in SCORE_CODES}},
+            step_inputs={"held": _photo})
+
+if ledgers.may(actor, DRILL_RULE, "edit"):
+    st.divider()
+    st.subheader(t("drlrule.title"))
+    st.caption(t("drlrule.help"))
+    ledger_page(DRILL_RULE, actor, key="drill_rules", new_label=t("drlrule.new"))
