@@ -10,7 +10,8 @@ from db import demo
 from db.engine import get_engine, session_scope
 from db.migrate import upgrade
 from db.models.users import USER_LEDGER
-from services import actions, assessments, audit, checklists, clock, complaints, ledgers, settings, surveys, users, visits
+from services import (actions, assessments, audit, checklists, clock, complaints, drill_demo, drill_schedule, ledgers,
+                      settings, surveys, users, visits)
 from services.access import SYSTEM
 
 DEMO_SETTING = "demo.loaded"
@@ -35,6 +36,7 @@ def prepare(url: str | None = None, *, load_demo: bool | None = None) -> str:
         assessments.seed_sets(s)
         surveys.seed_questions(s)
         complaints.seed_limits(s)
+        drill_schedule.seed_rules(s)
     load = demo_enabled() if load_demo is None else load_demo
     with session_scope(engine) as s:
         empty = users.count_users(s) == 0
@@ -67,6 +69,7 @@ def load_demo_data(engine: Engine) -> None:
         counts.update(complaints.demo(s, places))
         counts.update(surveys.load_demo(s, places.communities))
         counts.update(actions.load_demo(s, places))
+        counts.update(drill_demo.load_demo(s, places))
         counts.update(assessments.load_demo(s, places))  # last: its evidence reads the other ledgers
         row = Setting(key=DEMO_SETTING, community_id=None, value=json.dumps(True), kind="bool",
                       created_by="system", updated_by="system")

@@ -18,7 +18,7 @@ from db.models.drills import (DRILL, GROUPS, PLAN, RATINGS, SCORE_CODES, Drill, 
 from db.models.quality import Indicator, IndicatorSet
 from db.models.safety import HAZARD, Hazard
 from services import ledgers, plans
-from services.access import Actor
+from services.access import Actor, require
 from services.errors import ValidationError
 
 SET_KEY = "drill_evaluation"
@@ -208,3 +208,37 @@ def flagged_plan(session: Session, actor: Actor, drill_id: int) -> dict | None:
     plan = session.execute(select(EmergencyPlan).where(EmergencyPlan.flagged_by_drill_id == drill_id,
                                                        *ledgers.scope(PLAN, actor))).scalar_one_or_none()
     return None if plan is None else {"id": plan.id, "title": plan.title, "revision": plan.revision}
+
+
+# --- the analysis on the drills page (SQL aggregates over the actor's drills) -------------------------
+
+def _held_in(actor: Actor, first: date, last: date) -> list:
+    return [Drill.deleted_at.is_(None), Drill.status.in_(("held", "evaluated")), Drill.held_on.between(first, last),
+            *ledgers.scope(DRILL, actor)]
+
+
+def participants_by_year(session: Session, actor: Actor, first: date, last: date) -> list[dict]:
+    """People who took part, per group and calendar year, over the drills held in [first, last]."""
+    require(actor, "drills", "view")
+    year = func.extract("year", Drill.held_on)
+    sums = [func.coalesce(func.sum(getattr(Drill, f"n_{g}")), 0) for g in GROUPS]
+    rows = session.execute(select(year, func.count(), *sums).where(*_held_in(actor, first, last))
+                           .group_by(year).order_by(year)).all()
+    return [{"year": str(int(r[0])), "group": g, "drills": r[1], "people": int(n)}
+            for r in rows for g, n in zip(GROUPS, r[2:])]
+
+
+def score_by_dimension(session: Session, actor: Actor, first: date, last: date) -> list[dict]:
+    """The mean score of each indicator of the drill set (as % of its maximum) over the drills
+    evaluated that were held in [first, last]."""
+    require(actor, "drills", "view")
+    rows = session.execute(
+        select(Indicator.code, Indicator.name_zh, Indicator.name_en, Indicator.scale_max, func.avg(DrillScore.score),
+               func.count())
+        .join(DrillScore, DrillScore.indicator_id == Indicator.id).join(Drill, Drill.id == DrillScore.drill_id)
+        .where(*_held_in(actor, first, last), Drill.status == "evaluated")
+        .group_by(Indicator.code, Indicator.name_zh, Indicator.name_en, Indicator.scale_max, Indicator.position)
+        .order_by(Indicator.position)).all()
+    return [{"code": c, "name_zh": zh, "name_en": en, "mean": round(float(avg), 2),
+             "percent": round(100 * float(avg) / float(top), 1) if top else None, "drills": n}
+            for c, zh, en, top, avg, n in rows]

@@ -18,7 +18,7 @@ from db.models import Resident, ResidentTag, Visit, VisitRule
 from db.models.safety import Facility, Hazard, Inspection
 from db.models.volunteers import Activity, Volunteer, VolunteerLog
 from db.periods import period_of, periods_between
-from services import checklists, clock, complaints, schedule, settings
+from services import checklists, clock, complaints, drill_schedule, schedule, settings
 from services.access import Actor, community_clause, grid_clause
 
 PERIODS = ("month", "quarter", "year")
@@ -45,7 +45,7 @@ class Scope:
 class KPI:
     key: str
     label: str  # catalog key
-    unit: str  # "%", "h" or "分" (the composite score's points)
+    unit: str  # "%", "h", "min" or "分" (the composite score's points)
     target_key: str | None  # settings row with the target (None: a trend, no target)
     higher_is_better: bool
     # (numerator, denominator); None for a KPI made of the others' values (``compose``)
@@ -288,6 +288,12 @@ REGISTRY: dict[str, KPI] = {k.key: k for k in (
         begins=complaints.first_received),
     KPI("actions_on_time", "kpi.actions_on_time", "%", "kpi.actions_on_time.target", True, _actions_on_time,
         "actions", {"actions.view": "overdue"}),
+    # drills: rule periods (services.drill_schedule) ended in the period, met by a held drill
+    KPI("drill_completion", "kpi.drill_completion", "%", "kpi.drill_completion.target", True,
+        drill_schedule.kpi_completion, "schedule", {"sched.status": "overdue"}, begins=drill_schedule.first_drill),
+    # the mean evacuation (or assembly) time of the drills held in the period: a trend, lower is better
+    KPI("evacuation_time", "kpi.evacuation_time", "min", None, False, drill_schedule.kpi_evacuation, "drills", {},
+        scale=1.0, begins=drill_schedule.first_drill, counts=False),
     KPI("composite", "kpi.composite", "分", None, True, None, "targets", {}, scale=1.0, compose=_composite,
         counts=False),
 )}

@@ -539,3 +539,88 @@ def test_a_volunteer_types_a_paper_survey_form_on_a_phone_and_a_double_tap_saves
         assert [s for s, in scores] == [5 if i % 3 == 0 else 4 for i in range(n)]
         assert selected.count() == 0  # the next form starts empty
     context.close()
+
+
+def _pick(page, within, label, option):
+    """Choose ``option`` in the Streamlit selectbox labelled ``label`` inside ``within``."""
+    box = within.locator("[data-testid=stSelectbox]").filter(has_text=label).first
+    field = box.locator("input")
+    field.click()
+    field.fill(option)
+    field.press("Enter")
+
+
+def _expand(page, label):
+    page.locator("[data-testid=stExpander] summary").filter(has_text=label).first.click()
+
+
+def _open(page, base, username, path):
+    """Go to ``path`` as ``username`` (logging in again if the new page asks)."""
+    page.goto(f"{base}/{path}")
+    settle(page)
+    if page.get_by_role("textbox", name=ZH["login.username"]).count():
+        login(page, base, username, path)
+
+
+def test_a_drill_planned_held_on_a_phone_with_a_photo_evaluated_and_its_problem_a_hazard(served, browser):
+    """Drills: staff plan one on a phone, record it there as held (times, evacuation, who took part,
+    a photo); the manager evaluates it on the seven indicators and registers its problem as a hazard
+    linked to the drill."""
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = phone.new_page()
+    title = "浏览器测试消防疏散演练"
+    with Evidence("drill") as ev:
+        ev.pages.append(page)
+        login(page, served.url, "staff", "drills")
+        page.get_by_role("heading", name=ZH["page.drills"]).wait_for()
+        _expand(page, ZH["drl.new"])
+        form = page.locator("[data-testid=stForm]").filter(has_text=ZH["drl.scenario"]).first
+        form.get_by_role("textbox", name=ZH["drl.title"]).fill(title)
+        _pick(page, form, ZH["drl.type"], ZH["drltype.消防"])
+        form.get_by_role("textbox", name=ZH["drl.place"]).fill("7号楼及北侧集结点")
+        form.get_by_role("button", name=ZH["rec.save"]).click()
+        settle(page)
+        (drill_id, status), = sql(served, "SELECT id, status FROM drill WHERE title = ?", title)
+        assert status == "planned"
+        _open(page, served.url, "staff", f"drills?drills.id={drill_id}")
+        _expand(page, ZH["drl.record"])
+        form = page.locator("[data-testid=stForm]").filter(has_text=ZH["drl.evacuation"]).first
+        for label, value in ((ZH["drl.start"], "09:00"), (ZH["drl.end"], "10:00")):
+            # a segmented time field (HH : mm): type the digits into its first segment
+            form.locator("[data-testid=stTimeInput]").filter(has_text=label).locator("[role=spinbutton]").first.click()
+            page.keyboard.type(value.replace(":", ""))
+        form.get_by_role("spinbutton", name=ZH["drl.evacuation"]).fill("6.5")
+        form.get_by_role("spinbutton", name=ZH["drlgroup.staff"]).fill("6")
+        form.get_by_role("spinbutton", name=ZH["drlgroup.residents"]).fill("48")
+        form.get_by_role("textbox", name=ZH["drl.timeline"]).fill("09:00 警报响起\n09:07 集结点清点完毕")
+        page.locator("[data-testid=stFileUploaderDropzoneInput]").first.set_input_files(
+            files=[{"name": "drill.png", "mimeType": "image/png", "buffer": PNG}])
+        settle(page)
+        form.get_by_role("button", name=ZH["drl.record"]).click()
+        settle(page)
+        row, = sql(served, "SELECT status, duration_minutes, evacuation_minutes, n_residents FROM drill WHERE id = ?",
+                   drill_id)
+        assert row == ("held", 60, 6.5, 48)
+        assert sql(served, "SELECT count(*) FROM drill_photo WHERE drill_id = ?", drill_id) == [(1,)]
+    phone.close()
+    desk = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = desk.new_page()
+    with Evidence("drill-evaluate") as ev:
+        ev.pages.append(page)
+        login(page, served.url, "manager", f"drills?drills.id={drill_id}")
+        _expand(page, ZH["drl.evaluate"])
+        form = page.locator("[data-testid=stForm]").filter(has_text=ZH["drlscore.plan"]).first
+        form.get_by_role("textbox", name=ZH["drl.problems"]).fill("7号楼北侧安全出口被电动车堵塞")
+        form.get_by_role("button", name=ZH["drl.evaluate"]).click()
+        settle(page)
+        (status, rating), = sql(served, "SELECT status, rating FROM drill WHERE id = ?", drill_id)
+        assert (status, rating) == ("evaluated", "良")  # 4 of 5 everywhere: 75 points
+        _expand(page, ZH["drl.open_hazard"])
+        hazard_form = page.locator("[data-testid=stForm]").filter(has_text=ZH["haz.description"]).first
+        hazard_form.get_by_role("textbox", name=ZH["haz.description"]).fill("7号楼北侧安全出口被电动车堵塞")
+        hazard_form.get_by_role("button", name=ZH["drl.open_hazard"]).click()
+        settle(page)
+        assert sql(served, "SELECT source, status FROM hazard WHERE source_id = ? AND source = 'drill'", drill_id) == \
+            [("drill", "found")]
+        page.get_by_text("7号楼北侧安全出口被电动车堵塞").first.wait_for()
+    desk.close()

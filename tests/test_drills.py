@@ -221,3 +221,57 @@ def test_a_held_drill_is_the_safety_self_checks_evidence(db, demo_db):
         after = ev_drills_held(s, manager, Subject(_community(db), "community", None, None, day, day, clock.today()))
     assert after.count == before.count + 1 and after.rate == 1.0
     assert ("drills", {"drills.id": str(row)}) in [(r[1], r[2]) for r in after.records]
+
+
+def _docx() -> bytes:
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("word/document.xml", "<w:document/>")
+    return buf.getvalue()
+
+
+def test_a_plan_document_is_checked_by_its_bytes_kept_by_a_revision_and_read_in_scope(db, demo_db):
+    from services import attachments
+    from services.errors import StaleEdit
+
+    manager, staff, supervisor = actor_of(db, "manager"), actor_of(db, "staff"), actor_of(db, "supervisor")
+    plan_id = _plan(db, manager)
+    pdf = b"%PDF-1.7\n" + b"0" * 2000 + b"\n%%EOF"
+    with db(write=True) as s, pytest.raises(ValidationError) as e:  # a picture named .pdf is no PDF
+        attachments.attach_to_plan(s, manager, plan_id, b"\x89PNG\r\n\x1a\n" + b"0" * 100, "预案.pdf", 1)
+    assert e.value.errors == {"file": "err.file_not_document"}
+    with db(write=True) as s, pytest.raises(ValidationError) as e:  # over the limit (10 MB by default)
+        attachments.attach_to_plan(s, manager, plan_id, b"%PDF-" + b"0" * (10 * 1024 * 1024), "big.pdf", 1)
+    assert e.value.errors == {"file": "err.file_too_big"}
+    with db(write=True) as s, pytest.raises(PermissionDenied):  # staff read plans, never change them
+        attachments.attach_to_plan(s, staff, plan_id, pdf, "预案.pdf", 1)
+    with db(write=True) as s:
+        attachments.attach_to_plan(s, manager, plan_id, pdf, "../../etc/预案.pdf", 1)
+    with db(write=True) as s, pytest.raises(StaleEdit):  # the version shown before the first upload
+        attachments.attach_to_plan(s, manager, plan_id, _docx(), "预案.docx", 1)
+    with db() as s:
+        data, mime, name = attachments.of_plan(s, staff, plan_id)  # staff of the community read it
+        assert (data, mime, name) == (pdf, "application/pdf", "社区火灾事故应急预案-v1.pdf")
+        assert attachments.of_plan(s, supervisor, plan_id)[0] == pdf
+        version = s.get(EmergencyPlan, plan_id).version
+    with db(write=True) as s:  # a Word file replaces it; a revision keeps the newest document
+        attachments.attach_to_plan(s, manager, plan_id, _docx(), "预案.docx", version)
+        new = plans.revise(s, manager, plan_id, {"title": "社区火灾事故应急预案", "effective_on": clock.today(),
+                                                 "revise_by": clock.today() + timedelta(days=365),
+                                                 "revision_note": "更新联系人"}, version + 1)
+        new_id = new.id
+    with db() as s:
+        assert attachments.of_plan(s, manager, new_id)[1:] == (attachments.KINDS["docx"], "社区火灾事故应急预案-v2.docx")
+    with db(write=True) as s, pytest.raises(PermissionDenied):  # the superseded version is a record
+        attachments.attach_to_plan(s, manager, plan_id, pdf, "x.pdf", version + 2)
+    with db() as s:  # someone of another community cannot reach it
+        from services.access import Actor
+
+        stranger = Actor(None, "stranger", "manager", "外人", frozenset({10_000}), None)
+        with pytest.raises(PermissionDenied) as e:
+            attachments.of_plan(s, stranger, new_id)
+        assert e.value.key == "err.out_of_scope"

@@ -175,6 +175,9 @@ CATALOG: dict[str, tuple[str, str]] = {
     "err.unanswered": ("还有 {n} 项未填写结果。", "{n} items have no result yet."),
     "err.photo_empty": ("照片是空文件", "the photo is empty"),
     "err.photo_too_big": ("照片超过大小限制", "the photo is too large"),
+    "err.file_empty": ("文件是空的", "the file is empty"),
+    "err.file_too_big": ("文件超过 {limit:g} MB 的大小限制", "the file is larger than {limit:g} MB"),
+    "err.file_not_document": ("这不是 PDF 或 Word 文件（支持 PDF、DOC、DOCX）", "not a PDF or Word file (PDF, DOC, DOCX)"),
     "err.photo_not_image": ("这不是图片文件（支持 JPG、PNG、WebP、GIF）", "not an image (JPG, PNG, WebP, GIF)"),
     # errors: volunteers and activities
     "err.act_not_yet": ("活动还没有开展", "the activity has not happened yet"),

@@ -20,6 +20,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     "kpi.volunteer_hours": ("人均志愿服务时长", "Volunteer hours per volunteer"),
     "kpi.turnout": ("活动到场率", "Activity turnout"),
     "kpi.actions_on_time": ("整改措施按期完成率", "Improvement actions done in time"),
+    "kpi.drill_completion": ("应急演练完成率", "Drills held as required"),
+    "kpi.evacuation_time": ("平均疏散用时", "Mean evacuation time"),
     "kpi.composite": ("社区综合评分", "Composite community score"),
     # dashboard
     "dash.period": ("周期", "Period"),
@@ -41,6 +43,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "dash.compare": ("社区对比", "Communities side by side"),
     "dash.overdue": ("逾期事项", "Overdue"),
     "dash.overdue_inspections": ("逾期检查", "Overdue inspections"),
+    "dash.overdue_drills": ("逾期演练", "Overdue drills"),
     "dash.overdue_hazards": ("逾期隐患（重大优先）", "Overdue hazards (major first)"),
     "dash.overdue_visits": ("逾期走访（特殊人群）", "Overdue visits (special groups)"),
     "dash.trends": ("趋势", "Trends"),
@@ -56,6 +59,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "dash.unit.%": ("%", "%"),
     "dash.unit.h": ("小时/人", "hours per volunteer"),
     "dash.unit.分": ("分", "points"),
+    "dash.unit.min": ("分钟", "minutes"),
     "dash.trend_empty": ("这段时间还没有数据。", "No data in these periods yet."),
     # reports
     "rep.partial_suffix": ("（至今，未完结）", " (so far, partial)"),

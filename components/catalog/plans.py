@@ -44,4 +44,9 @@ CATALOG: dict[str, tuple[str, str]] = {
     "plan.err_not_current": ("只能修订现行版本", "Only the current version can be revised"),
     "plan.err_revision_note": ("请填写修订说明", "Say what this version changes"),
     "plan.locked_superseded": ("历史版本不可修改", "An earlier version cannot be changed"),
+    "plan.document": ("预案文件（PDF/Word）", "Plan document (PDF/Word)"),
+    "plan.download": ("下载预案文件：{name}", "Download the document: {name}"),
+    "plan.no_document": ("尚未上传预案文件", "No document attached yet"),
+    "plan.attach": ("上传并关联到本预案", "Attach to this plan"),
+    "plan.attached": ("预案文件已上传。", "Document attached."),
 }

@@ -9,13 +9,15 @@ import streamlit as st
 
 from components import charts
 from components.auth import fragment_guard, guard
+from components.drill_labels import drill_label
 from components.i18n import choice_label, t
 from components.kpi_tiles import fmt, tiles
 from components.timefmt import when
 from components.runtime import read
 from components.records import data_table
 from db.models.safety import HAZARD
-from services import access, audit, clock, hazards, inspections, kpis, ledgers, places, visits, volunteers
+from services import (access, audit, clock, drill_schedule, hazards, inspections, kpis, ledgers, places, visits,
+                      volunteers)
 
 actor = guard("dashboard")
 st.title(t("page.dashboard"))
@@ -59,6 +61,8 @@ def compute(version: int, who, community_ids: tuple, kind: str, today: date, par
         out["visits"] = [d.__dict__ for d in visits.due_visits(s, scoped, today=today) if d.status == "overdue"]
         out["inspections"] = [d.__dict__ for d in inspections.obligations(s, scoped, today=today, lookback=1)
                               if d.status == "overdue"]
+        out["drills"] = [d.__dict__ for d in drill_schedule.obligations(s, scoped, today=today, lookback=1)
+                         if d.status == "overdue"] if access.can(who, "drills", "view") else []
         # the monthly charts: the 12 months up to the end of the period shown (not a partial month
         # unless "this period so far" is on)
         first, last = kpis.last_months(min(end, today))
@@ -157,7 +161,7 @@ def live() -> None:
         data_table(pd.DataFrame(rows), hide_index=True, width="stretch")
 
     st.subheader(t("dash.overdue"))
-    o1, o2, o3 = st.columns(3)
+    o1, o2, o3, o4 = st.columns(4)
     with o1:
         st.markdown(f"**{t('dash.overdue_hazards')}** ({len(data['hazards'])})")
         for h in data["hazards"][:6]:
@@ -185,6 +189,14 @@ def live() -> None:
                 st.page_link(PAGES["inspections"], label=f"{choice_label('cat', i['category'])} · {i['name'][:16]}",
                              query_params=params)
         if not data["inspections"]:
+            st.caption(t("dash.none_overdue"))
+    with o4:
+        st.markdown(f"**{t('dash.overdue_drills')}** ({len(data['drills'])})")
+        for d in data["drills"][:6]:
+            if "schedule" in PAGES:
+                st.page_link(PAGES["schedule"], label=f"{d['community']} · {drill_label(d['kind'], d['value'])}",
+                             query_params={"sched.status": "overdue"})
+        if not data["drills"]:
             st.caption(t("dash.none_overdue"))
 
     st.subheader(t("dash.trends"))

@@ -7,9 +7,10 @@ import streamlit as st
 from components import charts
 from components.auth import guard
 from components.i18n import choice_label, t
+from components.drill_labels import drill_label
 from components.runtime import read
 from components.records import data_table
-from services import access, checklists, clock, inspections, kpis, places, users
+from services import access, checklists, clock, drill_schedule, inspections, kpis, places, users
 
 actor = guard("schedule")
 st.title(t("page.schedule"))
@@ -73,6 +74,23 @@ else:
         params.update({"insp.facility": str(r.facility_id)} if r.facility_id else {"insp.grid": str(r.grid_id)})
         st.page_link(access.PAGES["inspections"].script, label=f"{t('sched.go')}：{r.name}",
                      icon=":material/checklist:", query_params=params)
+
+if access.can(actor, "drills", "view"):
+    # the drills the rules ask for (services.drill_schedule): the same statuses, filtered alike
+    st.subheader(t("drlsched.title"))
+    with read() as s:
+        drill_rows = drill_schedule.obligations(s, actor, today=today)
+    st.markdown(t("sched.summary", **{k: sum(1 for r in drill_rows if r.status == k) for k in statuses}))
+    drill_shown = [r for r in drill_rows if r.status in wanted]
+    if not drill_shown:
+        st.success(t("rec.empty"), icon=":material/task_alt:")
+    else:
+        data_table(pd.DataFrame([{
+            t("sched.status"): t(f"sched.{r.status}"), t("place.community"): r.community,
+            t("drlsched.obligation"): drill_label(r.kind, r.value),
+            t("sched.period"): f"{r.period_start} ~ {r.period_end}", t("sched.due_by"): r.period_end,
+            t("drlsched.last"): r.last_done} for r in drill_shown]), hide_index=True, width="stretch")
+    st.page_link(access.PAGES["drills"].script, label=t("drlsched.go"), icon=":material/local_fire_department:")
 
 st.divider()
 st.markdown(f"**{t('sched.heatmap')}**")
