@@ -212,12 +212,14 @@ def test_manager_imports_residents_after_fixing_the_reported_rows(served, browse
     context.close()
 
 
-def _pick(page, label: str, option: str) -> None:
-    """Choose ``option`` in the selectbox whose label holds ``label``."""
-    box = page.locator("[data-testid=stSelectbox]").filter(has_text=label)
-    box.locator("input").click()
-    box.locator("input").press("ArrowDown")  # a click focuses the combobox; the arrow opens its list
-    page.locator("[role=option]").filter(has_text=re.compile(f"^{re.escape(option)}$")).click()
+def _pick(page, label: str, option: str, within=None) -> None:
+    """Choose ``option`` in the selectbox whose label holds ``label`` (inside ``within``, a form
+    say, where the list's filters above carry the same label)."""
+    box = (within or page).locator("[data-testid=stSelectbox]").filter(has_text=label).first
+    field = box.locator("input")
+    field.click()
+    field.fill(option)  # typed, the list narrows to it; Enter takes it (on a phone the open list
+    field.press("Enter")  # may lie under the next field, where a click would land instead)
     settle(page)
 
 
@@ -541,15 +543,6 @@ def test_a_volunteer_types_a_paper_survey_form_on_a_phone_and_a_double_tap_saves
     context.close()
 
 
-def _pick(page, within, label, option):
-    """Choose ``option`` in the Streamlit selectbox labelled ``label`` inside ``within``."""
-    box = within.locator("[data-testid=stSelectbox]").filter(has_text=label).first
-    field = box.locator("input")
-    field.click()
-    field.fill(option)
-    field.press("Enter")
-
-
 def _expand(page, label):
     page.locator("[data-testid=stExpander] summary").filter(has_text=label).first.click()
 
@@ -568,7 +561,7 @@ def test_a_drill_planned_held_on_a_phone_with_a_photo_evaluated_and_its_problem_
     linked to the drill."""
     phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
     page = phone.new_page()
-    title = "浏览器测试消防疏散演练"
+    title = "浏览器测试防震疏散演练"
     with Evidence("drill") as ev:
         ev.pages.append(page)
         login(page, served.url, "staff", "drills")
@@ -576,12 +569,12 @@ def test_a_drill_planned_held_on_a_phone_with_a_photo_evaluated_and_its_problem_
         _expand(page, ZH["drl.new"])
         form = page.locator("[data-testid=stForm]").filter(has_text=ZH["drl.scenario"]).first
         form.get_by_role("textbox", name=ZH["drl.title"]).fill(title)
-        _pick(page, form, ZH["drl.type"], ZH["drltype.消防"])
+        _pick(page, ZH["drl.type"], ZH["drltype.地震"], within=form)
         form.get_by_role("textbox", name=ZH["drl.place"]).fill("7号楼及北侧集结点")
         form.get_by_role("button", name=ZH["rec.save"]).click()
         settle(page)
-        (drill_id, status), = sql(served, "SELECT id, status FROM drill WHERE title = ?", title)
-        assert status == "planned"
+        (drill_id, status, kind), = sql(served, "SELECT id, status, drill_type FROM drill WHERE title = ?", title)
+        assert (status, kind) == ("planned", "地震")
         _open(page, served.url, "staff", f"drills?drills.id={drill_id}")
         _expand(page, ZH["drl.record"])
         form = page.locator("[data-testid=stForm]").filter(has_text=ZH["drl.evacuation"]).first
