@@ -15,8 +15,9 @@ from sqlalchemy import and_, case, func, literal, select
 from sqlalchemy.orm import Session
 
 from db.models import Resident, ResidentTag, Visit, VisitRule
+from db.models.places import Grid
 from db.models.safety import Facility, Hazard, Inspection
-from db.models.volunteers import Activity, Volunteer, VolunteerLog
+from db.models.volunteers import Activity, Team, Volunteer, VolunteerLog
 from db.periods import period_of, periods_between
 from services import checklists, clock, complaints, drill_schedule, schedule, settings
 from services.access import Actor, community_clause, grid_clause
@@ -193,6 +194,28 @@ def _volunteer_hours(s: Session, scope: Scope, start: date, end: date, today: da
     return float(hours), people
 
 
+def _volunteer_share(s: Session, scope: Scope, start: date, end: date, today: date):
+    """Registered volunteers (active, joined by the period's end) ÷ active residents, per community
+    (volunteers belong to a community, not a grid, so a grid worker sees the community's share)."""
+    as_of = min(end, today)
+    volunteers = s.execute(select(func.count()).select_from(Volunteer).where(
+        Volunteer.deleted_at.is_(None), Volunteer.status == "active", Volunteer.joined_on <= as_of,
+        *scope.communities(Volunteer.community_id))).scalar_one()
+    residents = s.execute(select(func.count()).select_from(Resident).where(
+        Resident.deleted_at.is_(None), Resident.status == "active",
+        *scope.communities(Resident.community_id))).scalar_one()
+    return volunteers, residents
+
+
+def _team_grids(s: Session, scope: Scope, start: date, end: date, today: date):
+    """Grids with at least one volunteer team ÷ grids."""
+    grids = [Grid.deleted_at.is_(None), *scope.communities(Grid.community_id), *scope.grids(Grid.id)]
+    with_team = select(Team.id).where(Team.grid_id == Grid.id, Team.deleted_at.is_(None)).exists()
+    n, k = s.execute(select(func.count(), func.sum(case((with_team, 1), else_=0))).select_from(Grid)
+                     .where(*grids)).one()
+    return int(k or 0), n
+
+
 def _turnout(s: Session, scope: Scope, start: date, end: date, today: date):
     actual, target = s.execute(select(func.coalesce(func.sum(Activity.actual_turnout), 0),
                                       func.coalesce(func.sum(Activity.target_turnout), 0)).where(
@@ -277,6 +300,9 @@ REGISTRY: dict[str, KPI] = {k.key: k for k in (
     KPI("volunteer_hours", "kpi.volunteer_hours", "h", None, True, _volunteer_hours, "volunteers", {}, scale=1.0,
         begins=_first_log),
     KPI("turnout", "kpi.turnout", "%", "kpi.turnout.target", True, _turnout, "activities", {}),
+    KPI("volunteer_share", "kpi.volunteer_share", "%", "kpi.volunteer_share.target", True, _volunteer_share,
+        "volunteers", {}),
+    KPI("team_grids", "kpi.team_grids", "%", "kpi.team_grids.target", True, _team_grids, "volunteers", {}),
     # answers of the surveys whose period ends in the KPI's period (services.surveys)
     KPI("satisfaction", "svy.kpi", "%", "kpi.satisfaction.target", True, _satisfaction, "surveys", {}),
     # residents' requests: due in the period, answered / solved (or explained) by their limit

@@ -268,3 +268,32 @@ def test_the_stamp_moves_on_every_kind_of_write(db, demo_db):
         with db(write=True) as s:
             write(s)
         assert stamp() > before
+
+
+def test_volunteer_share_and_grids_with_a_team_against_a_recount(db, demo_db):
+    from db.models.places import Grid
+    from db.models.volunteers import Team, Volunteer
+
+    manager, staff = actor_of(db, "manager"), actor_of(db, "staff")
+    community = sorted(manager.community_ids)[0]
+    start, end = kpis.reporting_period("month", TODAY)
+    with db() as s:  # the recount: every row read in Python, no aggregate
+        people = [v for v in s.execute(select(Volunteer).where(Volunteer.community_id == community)).scalars()
+                  if v.deleted_at is None and v.status == "active" and v.joined_on <= end]
+        residents = [r for r in s.execute(select(Resident).where(Resident.community_id == community)).scalars()
+                     if r.deleted_at is None and r.status == "active"]
+        grids = [g for g in s.execute(select(Grid).where(Grid.community_id == community)).scalars()
+                 if g.deleted_at is None]
+        teamed = {t.grid_id for t in s.execute(select(Team)).scalars() if t.deleted_at is None and t.grid_id}
+    share = _value(db, manager, "volunteer_share", start, end)
+    assert (share.numerator, share.denominator) == (len(people), len(residents)) and share.target == 20
+    cover = _value(db, manager, "team_grids", start, end)
+    assert (cover.numerator, cover.denominator) == (sum(g.id in teamed for g in grids), len(grids))
+    bare = [g for g in grids if g.id not in teamed]
+    if bare:  # a team set up in a grid without one: one grid more covered
+        with db(write=True) as s:
+            s.add(Team(community_id=community, name="新志愿服务队", team_type="社团", grid_id=bare[0].id))
+        assert _value(db, manager, "team_grids", start, end).numerator == cover.numerator + 1
+    # a grid worker counts its own grids only
+    mine = _value(db, staff, "team_grids", start, end)
+    assert mine.denominator == len(staff.grid_ids)
