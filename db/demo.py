@@ -6,6 +6,7 @@ are made by ``services.bootstrap`` through the services, so they are hashed and 
 from __future__ import annotations
 
 import random
+from datetime import date, timedelta
 from dataclasses import dataclass, field
 
 from db.models import Building, Community, Grid, Household
@@ -40,21 +41,24 @@ def _pick(rng: random.Random, weights):
     return rng.choices(values, weights=w, k=1)[0]
 
 
-def build_places(session, seed: int = 20261123, by: str = "demo") -> DemoPlaces:
-    """Two communities, six grids, forty buildings, about 1,500 households, flushed so ids exist."""
+def build_places(session, seed: int = 20261123, by: str = "demo", today: date | None = None) -> DemoPlaces:
+    """Two communities, six grids, forty buildings, about 1,500 households, flushed so ids exist;
+    with ``today``, the communities and grids kept since 400 days before it (as the facilities
+    are), so the year of area rounds the demo holds is owed and counted."""
     rng = random.Random(seed)
+    since = {"created_at": _dt(today - timedelta(days=400))} if today else {}
     out = DemoPlaces()
     building_no = 0
     for c_index, (code, name, address, phone, road, grid_names) in enumerate(COMMUNITIES):
         community = Community(code=code, name=name, street=STREET, address=address, phone=phone,
-                              created_by=by, updated_by=by)
+                              created_by=by, updated_by=by, **since)
         session.add(community)
         session.flush()
         out.communities.append(community)
         for g_index, grid_name in enumerate(grid_names):
             grid = Grid(community_id=community.id, code=f"{code}-G{g_index + 1}", name=grid_name,
                         leader_name=LEADERS[c_index * 3 + g_index],
-                        note=f"{grid_name}，格长负责每日巡查与民情收集。", created_by=by, updated_by=by)
+                        note=f"{grid_name}，格长负责每日巡查与民情收集。", created_by=by, updated_by=by, **since)
             session.add(grid)
             session.flush()
             out.grids.append(grid)

@@ -53,7 +53,7 @@ def load_demo_data(engine: Engine) -> None:
     import json
 
     with session_scope(engine, write=True) as s:
-        places = demo.build_places(s)
+        places = demo.build_places(s, today=clock.today())
         grids_by_community = {}
         for g in places.grids:
             grids_by_community.setdefault(g.community_id, []).append(g)

@@ -288,33 +288,41 @@ def obligations(session: Session, actor: Actor, today: date | None = None, lookb
 
 def completion_by_category_month(session: Session, actor: Actor, first: date, last: date,
                                  community_ids=None) -> list[dict]:
-    """Scheduled checks done on time ÷ scheduled, per category and month (the heatmap)."""
+    """Scheduled checks done on time ÷ scheduled, per category and month (the heatmap): a facility
+    checklist once per facility, an area checklist (hygiene, the grid patrol) once per grid."""
     require(actor, "schedule", "view")
     rules = checklists.rules(session)
     facility_conds = [Facility.deleted_at.is_(None), Facility.status != "停用", *ledgers.scope(FACILITY, actor)]
+    grid_conds = [Grid.deleted_at.is_(None), *ledgers.scope(GRID, actor)]
     if community_ids is not None:
         facility_conds.append(Facility.community_id.in_(sorted(community_ids)))
-    facilities = session.execute(select(Facility.id, Facility.category, Facility.created_at)
-                                 .where(*facility_conds)).all()
-    done: dict[int, list[date]] = {}
-    conds = [Inspection.status == "submitted", Inspection.deleted_at.is_(None), Inspection.facility_id.isnot(None),
+        grid_conds.append(Grid.community_id.in_(sorted(community_ids)))
+    area = [c for c, (_, _, target) in rules.items() if target == "area"]
+    targets = [(("f", fid), cat, created) for fid, cat, created in session.execute(
+        select(Facility.id, Facility.category, Facility.created_at).where(*facility_conds)).all()
+        if cat in rules and cat not in area]
+    if area:
+        targets += [(("g", gid), cat, created) for gid, created in session.execute(
+            select(Grid.id, Grid.created_at).where(*grid_conds)).all() for cat in area]
+    done: dict[tuple, list[date]] = {}
+    conds = [Inspection.status == "submitted", Inspection.deleted_at.is_(None),
              Inspection.inspected_on >= first - timedelta(days=400), Inspection.inspected_on <= last,
              *ledgers.scope(INSPECTION, actor)]
-    for fid, d in session.execute(select(Inspection.facility_id, Inspection.inspected_on).where(*conds)):
-        done.setdefault(fid, []).append(d)
+    for fid, gid, cat, d in session.execute(select(Inspection.facility_id, Inspection.grid_id, Inspection.category,
+                                                   Inspection.inspected_on).where(*conds)):
+        key = (("f", fid), cat) if fid else (("g", gid), cat)
+        done.setdefault(key, []).append(d)
     cells: dict[tuple[str, str], list[int]] = {}
-    for fid, cat, created in facilities:
-        if cat not in rules:
-            continue
+    for target, cat, created in targets:
         unit, every, _ = rules[cat]
-        dates = done.get(fid, [])
+        hit = {schedule.period_of(d, unit, every)[0] for d in done.get((target, cat), ())}  # periods with a check
         for p_start, p_end in schedule.periods_between(max(first, created.date()), last, unit, every):
             if p_end > last:  # only periods that have ended count
                 continue
             month = p_end.strftime("%Y-%m")
             cell = cells.setdefault((cat, month), [0, 0])
             cell[1] += 1
-            cell[0] += any(p_start <= d <= p_end for d in dates)
+            cell[0] += p_start in hit
     return [{"category": c, "month": m, "done": d, "due": n, "rate": round(100 * d / n, 1) if n else None}
             for (c, m), (d, n) in sorted(cells.items())]
 

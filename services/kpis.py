@@ -141,36 +141,61 @@ def _special_coverage(s: Session, scope: Scope, start: date, end: date, today: d
 
 
 def _inspection_completion(s: Session, scope: Scope, start: date, end: date, today: date):
-    """Scheduled checks whose period ended inside the window, and how many of them were done."""
+    """Scheduled checks whose period ended inside the window, and how many of them were done: one
+    per facility for a facility checklist, one per grid for an area checklist (the weekly hygiene
+    round, the grid patrol) — each counted from the day its facility or grid was added."""
     last_day = min(end, today - timedelta(days=1))
     rules = checklists.rules(s)
-    fac = s.execute(select(Facility.category, Facility.created_at).where(
+    if last_day < start:
+        return 0, 0
+    fac = s.execute(select(Facility.id, Facility.category, Facility.created_at).where(
         Facility.deleted_at.is_(None), Facility.status != "停用", *scope.communities(Facility.community_id),
         *scope.grids(Facility.grid_id))).all()
-    due = 0
+    area = [c for c, (_, _, target) in rules.items() if target == "area"]
+    grids = s.execute(select(Grid.id, Grid.created_at).where(
+        Grid.deleted_at.is_(None), *scope.communities(Grid.community_id), *scope.grids(Grid.id))).all() \
+        if area else []
     periods_cache: dict[str, list[tuple[date, date]]] = {}
-    for category, created in fac:
-        if category not in rules or last_day < start:
-            continue
-        unit, every, _ = rules[category]
+
+    def periods(category: str) -> list[tuple[date, date]]:
         if category not in periods_cache:
+            unit, every, _ = rules[category]
             periods_cache[category] = [p for p in periods_between(start - timedelta(days=400), last_day, unit, every)
                                        if start <= p[1] <= last_day]
+        return periods_cache[category]
+
+    # (category, facility or grid id) -> the first days of the periods it owes a check for
+    owed: dict[tuple[str, int], set[date]] = {}
+
+    def owe(category: str, target_id: int, created) -> None:
         created_day = created.date() if hasattr(created, "date") else created
-        due += sum(1 for p in periods_cache[category] if p[0] >= created_day or p[1] >= created_day)
+        firsts = {p[0] for p in periods(category) if p[1] >= created_day}
+        if firsts:
+            owed[(category, target_id)] = firsts
+
+    for fid, category, created in fac:
+        if category in rules and category not in area:
+            owe(category, fid, created)
+    for category in area:
+        for gid, created in grids:
+            owe(category, gid, created)
+    due = sum(len(v) for v in owed.values())
     if not due:
         return 0, 0
-    firsts = {c: [p[0] for p in ps] for c, ps in periods_cache.items()}
-    conds = [Inspection.status == "submitted", Inspection.deleted_at.is_(None), Inspection.facility_id.isnot(None),
+    conds = [Inspection.status == "submitted", Inspection.deleted_at.is_(None),
              *scope.communities(Inspection.community_id), *scope.grids(Inspection.grid_id)]
     done = 0
-    for category, starts in firsts.items():
-        if not starts:
+    for category, ps in periods_cache.items():
+        if not ps:
             continue
-        pairs = select(Inspection.facility_id, Inspection.period_start).where(
-            *conds, Inspection.category == category, Inspection.period_start.in_(starts)).distinct().subquery()
-        done += s.execute(select(func.count()).select_from(pairs)).scalar_one()
-    return min(done, due), due
+        target = Inspection.grid_id if category in area else Inspection.facility_id
+        # the checks made for a period owed: one per target and period, however many were made
+        pairs = s.execute(select(target, Inspection.period_start).where(
+            *conds, target.isnot(None), Inspection.category == category,
+            Inspection.period_start.in_([p[0] for p in ps]),
+            *([Inspection.facility_id.is_(None)] if category in area else [])).distinct()).all()
+        done += sum(1 for tid, first in pairs if first in owed.get((category, tid), ()))
+    return done, due
 
 
 def _rectification(severity: str):

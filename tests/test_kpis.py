@@ -297,3 +297,54 @@ def test_volunteer_share_and_grids_with_a_team_against_a_recount(db, demo_db):
     # a grid worker counts its own grids only
     mine = _value(db, staff, "team_grids", start, end)
     assert mine.denominator == len(staff.grid_ids)
+
+
+def test_inspection_completion_counts_the_area_rounds_of_each_grid(db, demo_db):
+    """The weekly hygiene round and the grid patrol are owed once per grid and period, like a
+    facility's check: the staff member's grids, last month, recounted from the inspection days."""
+    from db.models.places import Grid
+    from db.models.safety import Facility, Inspection
+    from db.periods import periods_between
+    from services import checklists
+
+    staff = actor_of(db, "staff")
+    start, end = kpis.reporting_period("month", TODAY)
+    with db() as s:
+        rules = checklists.rules(s)
+        grids = [g for g in s.execute(select(Grid)).scalars() if g.id in staff.grid_ids and g.deleted_at is None]
+        facilities = [f for f in s.execute(select(Facility)).scalars()
+                      if f.grid_id in staff.grid_ids and f.deleted_at is None and f.status != "停用"]
+        checks = [i for i in s.execute(select(Inspection)).scalars()
+                  if i.status == "submitted" and i.deleted_at is None and i.grid_id in staff.grid_ids]
+    due = done = area_due = 0
+    for category, (unit, every, target) in rules.items():
+        owners = [(None, g.id, g.created_at.date()) for g in grids] if target == "area" else \
+            [(f.id, f.grid_id, f.created_at.date()) for f in facilities if f.category == category]
+        for fid, gid, since in owners:
+            for p0, p1 in periods_between(start, end, unit, every):
+                if not (start <= p1 <= end) or p1 < since:
+                    continue
+                due += 1
+                area_due += target == "area"
+                done += any(i.category == category and p0 <= i.inspected_on <= p1 and
+                            (i.facility_id == fid if fid else (i.grid_id == gid and i.facility_id is None))
+                            for i in checks)
+    assert area_due > 0  # the demo's grids owe their rounds (kept since before the month)
+    v = _value(db, staff, "inspection_completion", start, end)
+    assert (v.numerator, v.denominator) == (done, due)
+
+
+def test_the_heatmaps_month_adds_up_to_the_completion_kpi(db, demo_db):
+    """Two ways to one figure: the calendar's heatmap (checks found by their day) summed over the
+    categories of last month is the KPI (checks found by their period), area rounds included."""
+    from services import checklists, inspections
+
+    staff = actor_of(db, "staff")
+    start, end = kpis.reporting_period("month", TODAY)
+    with db() as s:
+        cells = [c for c in inspections.completion_by_category_month(s, staff, start, end)
+                 if c["month"] == start.strftime("%Y-%m")]
+        area = {c for c, (_, _, target) in checklists.rules(s).items() if target == "area"}
+    v = _value(db, staff, "inspection_completion", start, end)
+    assert (sum(c["done"] for c in cells), sum(c["due"] for c in cells)) == (v.numerator, v.denominator)
+    assert area & {c["category"] for c in cells}  # the hygiene round and the grid patrol have their rows
