@@ -8,7 +8,7 @@ import html
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from db.base import utcnow
@@ -325,6 +325,47 @@ def completion_by_category_month(session: Session, actor: Actor, first: date, la
             cell[0] += p_start in hit
     return [{"category": c, "month": m, "done": d, "due": n, "rate": round(100 * d / n, 1) if n else None}
             for (c, m), (d, n) in sorted(cells.items())]
+
+
+PATROL = "grid_patrol"
+
+
+def patrol_weeks(session: Session, actor: Actor, today: date | None = None, weeks: int = 8) -> list[dict]:
+    """The grid patrol (网格巡查) summarised per grid and ISO week, the newest first: days patrolled
+    of the days due (a day per grid, from the day the grid was added; today counts once it is
+    done), rounds submitted and the items found failing. Days are counted in SQL, weeks here."""
+    require(actor, "schedule", "view")
+    today = today or clock.today()
+    first = today - timedelta(days=today.weekday() + 7 * (weeks - 1))
+    grids = {g.id: g for g in session.execute(select(Grid).where(Grid.deleted_at.is_(None),
+                                                                 *ledgers.scope(GRID, actor))).scalars()}
+    days = session.execute(
+        select(Inspection.grid_id, Inspection.inspected_on, func.count(), func.sum(Inspection.items_failed))
+        .where(Inspection.category == PATROL, Inspection.status == "submitted", Inspection.deleted_at.is_(None),
+               Inspection.facility_id.is_(None), Inspection.inspected_on.between(first, today),
+               *ledgers.scope(INSPECTION, actor))
+        .group_by(Inspection.grid_id, Inspection.inspected_on)).all()
+    done: dict[tuple[int, date], list] = {}
+    for gid, day, rounds, failed in days:
+        week = day - timedelta(days=day.weekday())
+        cell = done.setdefault((gid, week), [set(), 0, 0])
+        cell[0].add(day)
+        cell[1] += rounds
+        cell[2] += int(failed or 0)
+    out = []
+    for w in range(weeks):
+        week = first + timedelta(weeks=weeks - 1 - w)
+        for gid, grid in sorted(grids.items(), key=lambda kv: kv[1].code):
+            since = grid.created_at.date()
+            patrolled, rounds, failed = done.get((gid, week), [set(), 0, 0])
+            owed = [week + timedelta(days=i) for i in range(7)
+                    if since <= week + timedelta(days=i) < today or week + timedelta(days=i) in patrolled]
+            if not owed:
+                continue
+            out.append({"grid_id": gid, "grid": grid.name, "week_start": week, "week_end": week + timedelta(days=6),
+                        "days_done": len(patrolled), "days_due": len(owed), "rounds": rounds, "failed": failed,
+                        "rate": round(100 * len(patrolled) / len(owed), 1)})
+    return out
 
 
 # --- printable pages ---------------------------------------------------------------------------

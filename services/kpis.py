@@ -140,12 +140,16 @@ def _special_coverage(s: Session, scope: Scope, start: date, end: date, today: d
     return den - overdue, den
 
 
-def _inspection_completion(s: Session, scope: Scope, start: date, end: date, today: date):
+def _inspection_completion(s: Session, scope: Scope, start: date, end: date, today: date,
+                           only: str | None = None):
     """Scheduled checks whose period ended inside the window, and how many of them were done: one
     per facility for a facility checklist, one per grid for an area checklist (the weekly hygiene
-    round, the grid patrol) — each counted from the day its facility or grid was added."""
+    round, the grid patrol) — each counted from the day its facility or grid was added. ``only``:
+    one checklist category (the grid patrol's days done ÷ due)."""
     last_day = min(end, today - timedelta(days=1))
     rules = checklists.rules(s)
+    if only is not None:
+        rules = {c: r for c, r in rules.items() if c == only}
     if last_day < start:
         return 0, 0
     fac = s.execute(select(Facility.id, Facility.category, Facility.created_at).where(
@@ -196,6 +200,11 @@ def _inspection_completion(s: Session, scope: Scope, start: date, end: date, tod
             *([Inspection.facility_id.is_(None)] if category in area else [])).distinct()).all()
         done += sum(1 for tid, first in pairs if first in owed.get((category, tid), ()))
     return done, due
+
+
+def _patrol_completion(s: Session, scope: Scope, start: date, end: date, today: date):
+    """The grid patrol (网格巡查): patrol days done ÷ due, a day per grid."""
+    return _inspection_completion(s, scope, start, end, today, only="grid_patrol")
 
 
 def _rectification(severity: str):
@@ -318,6 +327,8 @@ REGISTRY: dict[str, KPI] = {k.key: k for k in (
         "visits", {}, begins=_first_visit),
     KPI("inspection_completion", "kpi.inspection_completion", "%", "kpi.inspection_completion.target", True,
         _inspection_completion, "schedule", {"sched.status": "overdue"}),
+    KPI("patrol_completion", "kpi.patrol_completion", "%", "kpi.patrol_completion.target", True,
+        _patrol_completion, "schedule", {"sched.category": "grid_patrol"}),
     KPI("rectification", "kpi.rectification", "%", "kpi.rectification.target", True, _rectification("一般"),
         "hazards", {"hazards.severity": "一般"}),
     KPI("rectification_major", "kpi.rectification_major", "%", "kpi.rectification_major.target", True,

@@ -317,6 +317,7 @@ def test_inspection_completion_counts_the_area_rounds_of_each_grid(db, demo_db):
         checks = [i for i in s.execute(select(Inspection)).scalars()
                   if i.status == "submitted" and i.deleted_at is None and i.grid_id in staff.grid_ids]
     due = done = area_due = 0
+    patrol = [0, 0]  # the grid patrol alone: a day per grid
     for category, (unit, every, target) in rules.items():
         owners = [(None, g.id, g.created_at.date()) for g in grids] if target == "area" else \
             [(f.id, f.grid_id, f.created_at.date()) for f in facilities if f.category == category]
@@ -324,14 +325,17 @@ def test_inspection_completion_counts_the_area_rounds_of_each_grid(db, demo_db):
             for p0, p1 in periods_between(start, end, unit, every):
                 if not (start <= p1 <= end) or p1 < since:
                     continue
-                due += 1
-                area_due += target == "area"
-                done += any(i.category == category and p0 <= i.inspected_on <= p1 and
-                            (i.facility_id == fid if fid else (i.grid_id == gid and i.facility_id is None))
-                            for i in checks)
+                hit = any(i.category == category and p0 <= i.inspected_on <= p1 and
+                          (i.facility_id == fid if fid else (i.grid_id == gid and i.facility_id is None))
+                          for i in checks)
+                due, done, area_due = due + 1, done + hit, area_due + (target == "area")
+                if category == "grid_patrol":
+                    patrol = [patrol[0] + hit, patrol[1] + 1]
     assert area_due > 0  # the demo's grids owe their rounds (kept since before the month)
     v = _value(db, staff, "inspection_completion", start, end)
     assert (v.numerator, v.denominator) == (done, due)
+    p = _value(db, staff, "patrol_completion", start, end)
+    assert [p.numerator, p.denominator] == patrol and patrol[1] == len(grids) * (end - start).days + len(grids)
 
 
 def test_the_heatmaps_month_adds_up_to_the_completion_kpi(db, demo_db):
@@ -348,3 +352,21 @@ def test_the_heatmaps_month_adds_up_to_the_completion_kpi(db, demo_db):
     v = _value(db, staff, "inspection_completion", start, end)
     assert (sum(c["done"] for c in cells), sum(c["due"] for c in cells)) == (v.numerator, v.denominator)
     assert area & {c["category"] for c in cells}  # the hygiene round and the grid patrol have their rows
+
+
+def test_the_patrol_week_summary_counts_days_per_grid(db, demo_db):
+    from db.models.safety import Inspection
+    from services import inspections
+
+    staff = actor_of(db, "staff")
+    with db() as s:
+        weeks = inspections.patrol_weeks(s, staff, today=TODAY, weeks=3)
+        rounds = [i for i in s.execute(select(Inspection).where(Inspection.category == "grid_patrol")).scalars()
+                  if i.status == "submitted" and i.deleted_at is None and i.grid_id in staff.grid_ids]
+    assert {w["grid_id"] for w in weeks} == set(staff.grid_ids)  # the staff member's grids only
+    last = [w for w in weeks if w["week_end"] < TODAY][0]  # the newest whole week
+    days = {i.inspected_on for i in rounds if i.grid_id == last["grid_id"]
+            and last["week_start"] <= i.inspected_on <= last["week_end"]}
+    assert (last["days_done"], last["days_due"]) == (len(days), 7)
+    assert last["failed"] == sum(i.items_failed for i in rounds if i.grid_id == last["grid_id"]
+                                 and last["week_start"] <= i.inspected_on <= last["week_end"])

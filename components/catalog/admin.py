@@ -83,6 +83,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "setting.kpi.resolution_in_time.target": ("诉求按时办结率目标（%）", "requests solved in time target (%)"),
     "setting.kpi.actions_on_time.target": ("整改措施按期完成率目标（%）", "improvement actions done in time target (%)"),
     "setting.kpi.drill_completion.target": ("应急演练完成率目标（%）", "drills held as required target (%)"),
+    "setting.kpi.patrol_completion.target": ("网格巡查完成率目标（%）", "grid patrol days done target (%)"),
     "setting.kpi.volunteer_share.target": ("志愿者注册率目标（%）", "registered volunteers per resident target (%)"),
     "setting.kpi.team_grids.target": ("志愿服务队网格覆盖率目标（%）", "grids with a volunteer team target (%)"),
     "setting.kpi.service_coverage.weight": ("综合评分权重：服务覆盖率", "composite weight: service coverage"),

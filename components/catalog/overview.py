@@ -22,6 +22,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "kpi.actions_on_time": ("整改措施按期完成率", "Improvement actions done in time"),
     "kpi.drill_completion": ("应急演练完成率", "Drills held as required"),
     "kpi.volunteer_share": ("志愿者注册率", "Registered volunteers per resident"),
+    "kpi.patrol_completion": ("网格巡查完成率", "Grid patrol days done"),
     "kpi.team_grids": ("志愿服务队网格覆盖率", "Grids with a volunteer team"),
     "kpi.evacuation_time": ("平均疏散用时", "Mean evacuation time"),
     "kpi.composite": ("社区综合评分", "Composite community score"),

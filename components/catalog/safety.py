@@ -144,6 +144,11 @@ CATALOG: dict[str, tuple[str, str]] = {
     "sched.go": ("去巡检", "Inspect now"),
     "sched.rules": ("检查频次规则", "Inspection rules"),
     "sched.every": ("每 {every} {unit}", "every {every} {unit}"),
+    "patrol.weekly": ("网格巡查周汇总", "Grid patrol by week"),
+    "patrol.week": ("周", "Week"),
+    "patrol.days": ("巡查天数/应巡天数", "Days patrolled / due"),
+    "patrol.rounds": ("巡查次数", "Rounds"),
+    "patrol.failed": ("发现问题项", "Items found failing"),
 }
 
 

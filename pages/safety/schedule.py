@@ -75,6 +75,21 @@ else:
         st.page_link(access.PAGES["inspections"].script, label=f"{t('sched.go')}：{r.name}",
                      icon=":material/checklist:", query_params=params)
 
+if inspections.PATROL in rules:
+    with st.expander(t("patrol.weekly"), icon=":material/directions_walk:"):
+        with read() as s:
+            weeks = inspections.patrol_weeks(s, actor, today=today)
+        if grid_id:
+            weeks = [w for w in weeks if w["grid_id"] == grid_id]
+        if not weeks:
+            st.caption(t("rec.empty"))
+        else:
+            data_table(pd.DataFrame([{
+                t("place.grid"): w["grid"], t("patrol.week"): f"{w['week_start']} ~ {w['week_end']}",
+                t("patrol.days"): f"{w['days_done']}/{w['days_due']}", t("chart.rate"): w["rate"],
+                t("patrol.rounds"): w["rounds"], t("patrol.failed"): w["failed"]} for w in weeks]),
+                hide_index=True, width="stretch")
+
 if access.can(actor, "drills", "view"):
     # the drills the rules ask for (services.drill_schedule): the same statuses, filtered alike
     st.subheader(t("drlsched.title"))
