@@ -5,16 +5,13 @@ claims by its bytes — a PDF, a Word 2007+ .docx (a zip holding word/document.x
 a file is read only through the record it belongs to, so the record's scope is its scope."""
 from __future__ import annotations
 
-import hashlib
 import io
 import zipfile
-from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from db.engine import data_dir
 from db.models.drills import PLAN, Attachment, EmergencyPlan
-from services import audit, ledgers, settings
+from services import audit, files, ledgers, settings
 from services.access import Actor
 from services.errors import NotFound, PermissionDenied, StaleEdit, ValidationError
 
@@ -40,12 +37,6 @@ def sniff(data: bytes) -> str | None:
     return None
 
 
-def _path(sha: str, ext: str) -> Path:
-    folder = data_dir() / "attachments" / sha[:2]
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder / f"{sha}.{ext}"
-
-
 def save(session: Session, actor: Actor, data: bytes, original_name: str | None, community_id: int | None) -> Attachment:
     limit_mb = float(settings.get(session, "attachment.max_mb"))
     if not data:
@@ -55,12 +46,7 @@ def save(session: Session, actor: Actor, data: bytes, original_name: str | None,
     kind = sniff(data)
     if kind is None:
         raise ValidationError({"file": "err.file_not_document"})
-    sha = hashlib.sha256(data).hexdigest()
-    path = _path(sha, kind)
-    if not path.exists():
-        tmp = path.with_suffix(".part")
-        tmp.write_bytes(data)
-        tmp.replace(path)
+    sha = files.store("attachments", data, kind)
     row = Attachment(community_id=community_id, sha256=sha, content_type=KINDS[kind], size=len(data),
                      original_name=(original_name or "")[:200] or None, created_by=actor.username)
     session.add(row)
@@ -97,7 +83,7 @@ def of_plan(session: Session, actor: Actor, plan_id: int) -> tuple[bytes, str, s
         return None
     row = session.get(Attachment, plan.attachment_id)
     ext = next(k for k, v in KINDS.items() if v == row.content_type)
-    path = _path(row.sha256, ext)
+    path = files.path_of("attachments", row.sha256, ext)
     if not path.exists():
         raise NotFound(id=plan_id)
     return path.read_bytes(), row.content_type, f"{plan.title}-v{plan.revision}.{ext}"

@@ -3,14 +3,11 @@ the size limit, stored content-addressed under the data folder. The uploaded fil
 as text only and never reaches the file system."""
 from __future__ import annotations
 
-import hashlib
-from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from db.engine import data_dir
 from db.models.safety import Photo
-from services import settings
+from services import files, settings
 from services.access import Actor
 from services.errors import NotFound, ValidationError
 
@@ -27,12 +24,6 @@ def sniff(data: bytes) -> tuple[str, str] | None:
     return None
 
 
-def _path(sha: str, ext: str) -> Path:
-    folder = data_dir() / "photos" / sha[:2]
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder / f"{sha}.{ext}"
-
-
 def save_photo(session: Session, actor: Actor, data: bytes, original_name: str | None,
                community_id: int | None) -> Photo:
     limit_mb = float(settings.get(session, "photo.max_mb"))
@@ -44,12 +35,7 @@ def save_photo(session: Session, actor: Actor, data: bytes, original_name: str |
     if kind is None:
         raise ValidationError({"photo": "err.photo_not_image"})
     content_type, ext = kind
-    sha = hashlib.sha256(data).hexdigest()
-    path = _path(sha, ext)
-    if not path.exists():
-        tmp = path.with_suffix(".part")
-        tmp.write_bytes(data)
-        tmp.replace(path)
+    sha = files.store("photos", data, ext)
     photo = Photo(community_id=community_id, sha256=sha, content_type=content_type, size=len(data),
                   original_name=(original_name or "")[:200] or None, created_by=actor.username)
     session.add(photo)
@@ -62,7 +48,7 @@ def read_photo(session: Session, photo_id: int) -> tuple[bytes, str]:
     if photo is None:
         raise NotFound(id=photo_id)
     ext = {v[1]: v[2] for v in SIGNATURES}.get(photo.content_type, "webp")
-    path = _path(photo.sha256, ext)
+    path = files.path_of("photos", photo.sha256, ext)
     if not path.exists():
         raise NotFound(id=photo_id)
     return path.read_bytes(), photo.content_type
